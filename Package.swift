@@ -1,0 +1,52 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+    name: "eventd",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "eventd", targets: ["eventd"]),
+        .executable(name: "eventctl", targets: ["eventctl"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+    ],
+    targets: [
+        // Plain Sendable value types of the register, and the rules they obey.
+        .target(name: "EventModel"),
+        // The JSON wire types shared by eventd and eventctl; no Foundation, so eventctl starts fast.
+        .target(name: "EventAPI"),
+        // The register in SQLite (GRDB over the system libsqlite3).
+        .target(
+            name: "EventStore",
+            dependencies: ["EventModel", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
+        // The daemon as a library: configuration, HTTP routes, lifecycle.
+        .target(
+            name: "EventDaemon",
+            dependencies: [
+                "EventModel", "EventAPI", "EventStore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "eventd",
+            dependencies: ["EventDaemon", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+        .executableTarget(
+            name: "eventctl",
+            dependencies: ["EventAPI", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+        .testTarget(name: "EventModelTests", dependencies: ["EventModel"]),
+        .testTarget(name: "EventStoreTests", dependencies: ["EventStore", "EventModel"]),
+        // Starts the real eventd and drives the real eventctl, curl and Python clients.
+        .testTarget(name: "EndToEndTests", dependencies: ["EventAPI"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

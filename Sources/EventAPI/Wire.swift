@@ -1,0 +1,226 @@
+/// The JSON bodies of the `/v1` API, shared by eventd and eventctl.
+///
+/// Inputs carry text as people typed it (dates as WHEN strings, people as references);
+/// the daemon reads and checks them, so `curl` users get the same rules as eventctl users.
+
+/// A new event, or the fields of an update (absent fields stay as they are; an empty
+/// string clears an optional field).
+public struct EventInput: Codable, Sendable, Equatable {
+    public var kind: String?
+    public var title: String?
+    public var description: String?
+    public var location: String?
+    public var link: String?
+    public var start: String?
+    public var end: String?
+    public var duration: String?
+    public var tz: String?
+    public var allDay: Bool?
+    public var status: String?
+    public var visiting: String?
+    public var host: String?
+    /// People to add, or whose role to set.
+    public var participants: [ParticipantInput]?
+    /// People to take off the event (update only).
+    public var remove: [String]?
+
+    public init() {}
+}
+
+/// A person's part: `person` is `"Full Name <email>"`, a bare name, an email or an id.
+public struct ParticipantInput: Codable, Sendable, Equatable {
+    public var person: String
+    public var role: String
+    /// For attendees: false for optional ones. Defaults to true.
+    public var required: Bool?
+
+    public init(person: String, role: String, required: Bool? = nil) {
+        self.person = person
+        self.role = role
+        self.required = required
+    }
+}
+
+public struct SessionInput: Codable, Sendable, Equatable {
+    public var title: String
+    public var start: String
+    public var end: String
+    public var room: String?
+    public var participants: [ParticipantInput]?
+
+    public init(title: String, start: String, end: String, room: String? = nil, participants: [ParticipantInput]? = nil) {
+        self.title = title
+        self.start = start
+        self.end = end
+        self.room = room
+        self.participants = participants
+    }
+}
+
+public struct PersonInput: Codable, Sendable, Equatable {
+    public var name: String
+    public var email: String?
+    public var position: String?
+    public var organisation: String?
+    public var lang: String?
+
+    public init(name: String, email: String? = nil, position: String? = nil, organisation: String? = nil, lang: String? = nil) {
+        self.name = name
+        self.email = email
+        self.position = position
+        self.organisation = organisation
+        self.lang = lang
+    }
+}
+
+public struct PersonView: Codable, Sendable, Equatable {
+    public var id: Int64
+    public var name: String
+    public var email: String?
+    public var position: String?
+    public var organisation: String?
+    public var lang: String
+
+    public init(id: Int64, name: String, email: String?, position: String?, organisation: String?, lang: String) {
+        self.id = id
+        self.name = name
+        self.email = email
+        self.position = position
+        self.organisation = organisation
+        self.lang = lang
+    }
+}
+
+public struct ParticipantView: Codable, Sendable, Equatable {
+    public var personId: Int64
+    public var name: String
+    public var email: String?
+    public var position: String?
+    public var organisation: String?
+    public var role: String
+    public var required: Bool
+    public var rsvp: String
+
+    public init(personId: Int64, name: String, email: String?, position: String?, organisation: String?, role: String, required: Bool, rsvp: String) {
+        self.personId = personId
+        self.name = name
+        self.email = email
+        self.position = position
+        self.organisation = organisation
+        self.role = role
+        self.required = required
+        self.rsvp = rsvp
+    }
+}
+
+public struct SessionView: Codable, Sendable, Equatable {
+    public var id: Int64
+    public var title: String
+    public var start: String
+    public var end: String
+    public var room: String?
+    public var participants: [ParticipantView]
+
+    public init(id: Int64, title: String, start: String, end: String, room: String?, participants: [ParticipantView]) {
+        self.id = id
+        self.title = title
+        self.start = start
+        self.end = end
+        self.room = room
+        self.participants = participants
+    }
+}
+
+/// An event as the API shows it: times in ISO 8601 with the offset of `tz`.
+public struct EventView: Codable, Sendable, Equatable {
+    public var id: Int64
+    public var uid: String
+    public var kind: String
+    public var title: String
+    public var description: String?
+    public var location: String?
+    public var link: String?
+    public var start: String
+    public var end: String
+    public var tz: String
+    public var allDay: Bool
+    public var status: String
+    public var sequence: Int
+    public var visiting: String?
+    public var host: String?
+    public var created: String
+    public var updated: String
+    public var participants: [ParticipantView]
+    public var sessions: [SessionView]
+
+    public init(
+        id: Int64, uid: String, kind: String, title: String, description: String?, location: String?, link: String?,
+        start: String, end: String, tz: String, allDay: Bool, status: String, sequence: Int, visiting: String?, host: String?,
+        created: String, updated: String, participants: [ParticipantView], sessions: [SessionView]
+    ) {
+        self.id = id
+        self.uid = uid
+        self.kind = kind
+        self.title = title
+        self.description = description
+        self.location = location
+        self.link = link
+        self.start = start
+        self.end = end
+        self.tz = tz
+        self.allDay = allDay
+        self.status = status
+        self.sequence = sequence
+        self.visiting = visiting
+        self.host = host
+        self.created = created
+        self.updated = updated
+        self.participants = participants
+        self.sessions = sessions
+    }
+}
+
+public struct StatusView: Codable, Sendable, Equatable {
+    public var version: String
+    public var pid: Int32
+    public var uptimeSeconds: Int64
+    public var events: Int
+    public var sessions: Int
+    public var people: Int
+    public var database: String
+    public var socket: String
+    public var defaultTimeZone: String
+
+    public init(version: String, pid: Int32, uptimeSeconds: Int64, events: Int, sessions: Int, people: Int, database: String, socket: String, defaultTimeZone: String) {
+        self.version = version
+        self.pid = pid
+        self.uptimeSeconds = uptimeSeconds
+        self.events = events
+        self.sessions = sessions
+        self.people = people
+        self.database = database
+        self.socket = socket
+        self.defaultTimeZone = defaultTimeZone
+    }
+}
+
+/// Every 4xx and 5xx answer has this body: `{"error": {"code": ..., "message": ..., "field": ...}}`.
+public struct ErrorBody: Codable, Sendable, Equatable {
+    public struct Detail: Codable, Sendable, Equatable {
+        /// One of `invalid`, `not_found`, `conflict`, `too_large`, `bad_request`, `internal`.
+        public var code: String
+        public var message: String
+        public var field: String?
+
+        public init(code: String, message: String, field: String? = nil) {
+            self.code = code
+            self.message = message
+            self.field = field
+        }
+    }
+    public var error: Detail
+
+    public init(code: String, message: String, field: String? = nil) {
+        self.error = Detail(code: code, message: message, field: field)
+    }
+}

@@ -1,0 +1,69 @@
+import EventAPI
+import EventModel
+import Foundation
+import Logging
+
+/// eventd's settings: defaults, then the config file, then command-line flags.
+public struct DaemonConfig: Sendable, Equatable {
+    public var socketPath = DefaultPaths.socket()
+    /// Group that may use the socket; nil keeps the daemon's own group.
+    public var socketGroup: String?
+    public var socketMode: UInt16 = 0o660
+    public var dataDirectory = DefaultPaths.dataDirectory()
+    public var defaultTimeZone = "Asia/Ho_Chi_Minh"
+    /// Largest request body accepted, in bytes; larger ones get 413.
+    public var maxBodyBytes = 1 << 20
+    public var logLevel: Logger.Level = .info
+
+    public init() {}
+
+    public struct ParseError: Error, CustomStringConvertible {
+        public var description: String
+    }
+
+    /// Reads a config file of `key = value` lines; `#` starts a comment. See config/eventd.conf.
+    public static func load(path: String) throws -> DaemonConfig {
+        let text: String
+        do {
+            text = try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            throw ParseError(description: "\(path): cannot read the config file (\(error.localizedDescription))")
+        }
+        return try parse(text, source: path)
+    }
+
+    public static func parse(_ text: String, source: String) throws -> DaemonConfig {
+        var config = DaemonConfig()
+        for (number, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let line = rawLine.prefix { $0 != "#" }.trimmingCharacters(in: .whitespaces)
+            if line.isEmpty { continue }
+            let fail = { (why: String) in ParseError(description: "\(source):\(number + 1): \(why)") }
+            guard let equals = line.firstIndex(of: "=") else { throw fail("expected `key = value`, found \(line.debugDescription)") }
+            let key = line[..<equals].trimmingCharacters(in: .whitespaces)
+            var value = line[line.index(after: equals)...].trimmingCharacters(in: .whitespaces)
+            if value.count >= 2, value.hasPrefix("\""), value.hasSuffix("\"") { value = String(value.dropFirst().dropLast()) }
+            switch key {
+            case "socket": config.socketPath = value
+            case "socket_group": config.socketGroup = value.isEmpty ? nil : value
+            case "socket_mode":
+                guard let mode = UInt16(value, radix: 8), mode <= 0o777 else { throw fail("socket_mode must be octal, such as 0660") }
+                config.socketMode = mode
+            case "data_dir": config.dataDirectory = value
+            case "default_tz":
+                do { _ = try Zone(value) } catch { throw fail(error.message) }
+                config.defaultTimeZone = value
+            case "max_body_bytes":
+                guard let n = Int(value), n >= 1024 else { throw fail("max_body_bytes must be a whole number of bytes, at least 1024") }
+                config.maxBodyBytes = n
+            case "log_level":
+                guard let level = Logger.Level(rawValue: value) else {
+                    throw fail("log_level must be one of \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", "))")
+                }
+                config.logLevel = level
+            default:
+                throw fail("unknown setting \(key.debugDescription); known: socket, socket_group, socket_mode, data_dir, default_tz, max_body_bytes, log_level")
+            }
+        }
+        return config
+    }
+}

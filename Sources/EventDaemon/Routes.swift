@@ -1,0 +1,156 @@
+import EventAPI
+import EventModel
+import EventStore
+import Foundation
+import Hummingbird
+
+/// The `/v1` control API. Every handler reads its input through `InputReader`, so the API
+/// and eventctl obey the same rules; every error leaves as a JSON `ErrorBody`.
+struct Routes: Sendable {
+    let store: SQLiteStore
+    let reader: InputReader
+    let config: DaemonConfig
+    let started: Instant
+
+    func register(on router: Router<BasicRequestContext>) {
+        router.add(middleware: JSONErrorMiddleware())
+        let v1 = router.group("v1")
+        v1.get("status") { _, _ in try await status() }
+        v1.get("events") { request, _ in
+            let query = request.uri.queryParameters
+            let (from, to) = try reader.range(from: query.get("from"), to: query.get("to"))
+            let kind = try query.get("kind").map { text in
+                guard let kind = EventKind(rawValue: text) else { throw RegisterError.invalid(field: "kind", message: "unknown kind \(text.debugDescription)") }
+                return kind
+            }
+            return try json(try await store.events(from: from, to: to, kind: kind).map(Views.event))
+        }
+        v1.post("events") { request, _ in
+            let input = try await decode(EventInput.self, from: request)
+            let (event, participants) = try reader.newEvent(input)
+            return try json(Views.event(try await store.createEvent(event, participants: participants)), status: .created)
+        }
+        v1.get("events/:id") { _, context in
+            try json(Views.event(try await store.event(id: try id(context))))
+        }
+        v1.patch("events/:id") { request, context in
+            let input = try await decode(EventInput.self, from: request)
+            let reader = self.reader
+            let updated = try await store.updateEvent(
+                id: try id(context), changes: { old in try reader.changes(input, to: old) },
+                add: try reader.participants(input.participants ?? []),
+                remove: try (input.remove ?? []).map { text in try PersonReference(parsing: text, field: "remove") })
+            return try json(Views.event(updated))
+        }
+        v1.post("events/:id/cancel") { _, context in
+            var changes = EventChanges()
+            changes.status = .cancelled
+            let cancel = changes
+            return try json(Views.event(try await store.updateEvent(id: try id(context), changes: { _ in cancel }, add: [], remove: [])))
+        }
+        v1.delete("events/:id") { _, context in
+            try await store.deleteEvent(id: try id(context))
+            return Response(status: .noContent)
+        }
+        v1.post("events/:id/sessions") { request, context in
+            let eventID = try id(context)
+            let input = try await decode(SessionInput.self, from: request)
+            let event = try await store.event(id: eventID)
+            let (session, participants) = try reader.session(input, zone: event.timeZone)
+            let (updated, sessionID) = try await store.addSession(eventID: eventID, session, participants: participants)
+            let zone = try Zone(updated.timeZone)
+            let stored = updated.sessions.first { $0.id == sessionID }!
+            return try json(Views.session(stored, of: updated, zone: zone), status: .created)
+        }
+        v1.get("people") { _, _ in try json(try await store.people().map(Views.person)) }
+        v1.post("people") { request, _ in
+            let person = try reader.person(try await decode(PersonInput.self, from: request))
+            return try json(Views.person(try await store.addPerson(person)), status: .created)
+        }
+        v1.get("people/:key") { _, context in
+            try json(Views.person(try await store.person(key: try context.parameters.require("key"))))
+        }
+    }
+
+    private func status() async throws -> Response {
+        let counts = try await store.counts()
+        let now = SQLiteStore.systemClock()
+        return try json(
+            StatusView(
+                version: DefaultPaths.version, pid: getpid(), uptimeSeconds: now.seconds - started.seconds,
+                events: counts.events, sessions: counts.sessions, people: counts.people, database: store.path,
+                socket: config.socketPath, defaultTimeZone: config.defaultTimeZone))
+    }
+
+    private func id(_ context: BasicRequestContext) throws -> Int64 {
+        let text = try context.parameters.require("id")
+        guard let id = Int64(text), id > 0 else { throw RegisterError.notFound(what: "event with id", key: text) }
+        return id
+    }
+
+    /// Reads a JSON body of at most `max_body_bytes`; anything else is a 4xx naming the fault.
+    private func decode<T: Decodable>(_ type: T.Type, from request: Request) async throws -> T {
+        var request = request
+        let buffer: ByteBuffer
+        do {
+            buffer = try await request.collectBody(upTo: config.maxBodyBytes)
+        } catch {
+            throw HTTPError(.contentTooLarge, message: "the request body is larger than the limit of \(config.maxBodyBytes) bytes (max_body_bytes)")
+        }
+        let bytes = Array(buffer.readableBytesView)
+        guard String(validating: bytes, as: UTF8.self) != nil else {
+            throw HTTPError(.badRequest, message: "the request body is not valid UTF-8")
+        }
+        do {
+            return try JSONDecoder().decode(T.self, from: Data(bytes))
+        } catch let DecodingError.keyNotFound(key, _) {
+            throw RegisterError.invalid(field: key.stringValue, message: "is required")
+        } catch let DecodingError.typeMismatch(_, context), let DecodingError.valueNotFound(_, context) {
+            let field = context.codingPath.map(\.stringValue).joined(separator: ".")
+            throw RegisterError.invalid(field: field, message: "has the wrong type: \(context.debugDescription)")
+        } catch {
+            throw HTTPError(.badRequest, message: "the request body is not valid JSON")
+        }
+    }
+}
+
+let jsonEncoder: JSONEncoder = {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+    return encoder
+}()
+
+func json(_ value: some Encodable, status: HTTPResponse.Status = .ok) throws -> Response {
+    let data = try jsonEncoder.encode(value)
+    return Response(
+        status: status, headers: [.contentType: "application/json; charset=utf-8"],
+        body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
+}
+
+/// Turns every error into a status and an `ErrorBody`, so clients parse one shape.
+struct JSONErrorMiddleware: RouterMiddleware {
+    typealias Context = BasicRequestContext
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch let error as RegisterError {
+            switch error {
+            case .invalid(let field, _): return try json(ErrorBody(code: "invalid", message: error.message, field: field), status: .badRequest)
+            case .notFound: return try json(ErrorBody(code: "not_found", message: error.message), status: .notFound)
+            case .conflict(let field, _): return try json(ErrorBody(code: "conflict", message: error.message, field: field), status: .conflict)
+            }
+        } catch let error as HTTPError {
+            let code = switch error.status {
+            case .notFound: "not_found"
+            case .contentTooLarge: "too_large"
+            default: "bad_request"
+            }
+            let message = error.body ?? "\(request.method) \(request.uri.path): \(error.status.reasonPhrase)"
+            return try json(ErrorBody(code: code, message: message), status: error.status)
+        } catch {
+            context.logger.error("request failed", metadata: ["path": "\(request.uri.path)", "error": "\(error)"])
+            return try json(ErrorBody(code: "internal", message: "internal error: \(error)"), status: .internalServerError)
+        }
+    }
+}

@@ -1,0 +1,33 @@
+import EventAPI
+import EventModel
+
+/// Domain values as the API shows them: times in ISO 8601 with the event zone's offset.
+enum Views {
+    static func event(_ event: Event) -> EventView {
+        let zone = (try? Zone(event.timeZone)) ?? (try! Zone("UTC"))
+        let eventLevel = event.participants.filter { $0.sessionID == nil }
+        return EventView(
+            id: event.id ?? 0, uid: event.uid, kind: event.kind.rawValue, title: event.title, description: event.description,
+            location: event.location, link: event.link, start: zone.iso8601(event.start), end: zone.iso8601(event.end),
+            tz: event.timeZone, allDay: event.allDay, status: event.status.rawValue, sequence: event.sequence,
+            visiting: event.delegation?.visiting, host: event.delegation?.host, created: zone.iso8601(event.created),
+            updated: zone.iso8601(event.updated), participants: eventLevel.map(participant),
+            sessions: event.sessions.map { session($0, of: event, zone: zone) })
+    }
+
+    static func session(_ session: Session, of event: Event, zone: Zone) -> SessionView {
+        SessionView(
+            id: session.id ?? 0, title: session.title, start: zone.iso8601(session.start), end: zone.iso8601(session.end),
+            room: session.room, participants: event.participants.filter { $0.sessionID == session.id && session.id != nil }.map(participant))
+    }
+
+    static func participant(_ p: Participation) -> ParticipantView {
+        ParticipantView(
+            personId: p.person.id ?? 0, name: p.person.name, email: p.person.email, position: p.person.position,
+            organisation: p.person.organisation, role: p.role.rawValue, required: p.required, rsvp: p.rsvp.rawValue)
+    }
+
+    static func person(_ p: Person) -> PersonView {
+        PersonView(id: p.id ?? 0, name: p.name, email: p.email, position: p.position, organisation: p.organisation, lang: p.language.rawValue)
+    }
+}

@@ -1,0 +1,72 @@
+/// A person to put on an event or session, as the command named them.
+public struct ParticipantDraft: Sendable, Equatable {
+    public var reference: PersonReference
+    public var role: Role
+    public var required: Bool
+
+    public init(reference: PersonReference, role: Role, required: Bool = true) {
+        self.reference = reference
+        self.role = role
+        self.required = required
+    }
+}
+
+/// The facts of an event that a command may set, already read and checked.
+/// `nil` leaves a fact as it is; for the clearable ones, `.some(nil)` clears it.
+public struct EventChanges: Sendable, Equatable {
+    public var kind: EventKind?
+    public var title: String?
+    public var description: String??
+    public var location: String??
+    public var link: String??
+    public var start: Instant?
+    public var end: Instant?
+    public var timeZone: String?
+    public var allDay: Bool?
+    public var status: EventStatus?
+    public var delegation: Delegation??
+
+    public init() {}
+
+    /// Applies the changes: moving the start keeps the duration unless an end is given,
+    /// sessions move with their event, and `sequence` goes up when an attendee-visible fact changes.
+    public func applied(to event: Event, now: Instant) throws(RegisterError) -> Event {
+        var new = event
+        if let kind { new.kind = kind }
+        if let title { new.title = title }
+        if let description { new.description = description }
+        if let location { new.location = location }
+        if let link { new.link = link }
+        if let timeZone { new.timeZone = timeZone }
+        if let allDay { new.allDay = allDay }
+        if let status { new.status = status }
+        if let delegation { new.delegation = delegation }
+        if let start {
+            let shift = start.seconds - event.start.seconds
+            new.start = start
+            new.end = end ?? event.end.adding(seconds: shift)
+            for i in new.sessions.indices {
+                new.sessions[i].start = new.sessions[i].start.adding(seconds: shift)
+                new.sessions[i].end = new.sessions[i].end.adding(seconds: shift)
+            }
+        } else if let end {
+            new.end = end
+        }
+        try Self.checkTimes(start: new.start, end: new.end)
+        if new.kind == .visit, new.delegation == nil {
+            throw .invalid(field: "visiting", message: "a visit needs the visiting delegation and the host (--visiting ORG --host ORG)")
+        }
+        if new.significantFacts != event.significantFacts { new.sequence += 1 }
+        new.updated = now
+        return new
+    }
+
+    public static func checkTimes(start: Instant, end: Instant, field: String = "end") throws(RegisterError) {
+        if end <= start {
+            throw .invalid(field: field, message: "the end must come after the start")
+        }
+        if end.seconds - start.seconds > 366 * 86_400 {
+            throw .invalid(field: field, message: "an event may last at most 366 days")
+        }
+    }
+}

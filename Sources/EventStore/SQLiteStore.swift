@@ -1,0 +1,296 @@
+import EventModel
+import Foundation
+import GRDB
+
+/// The register in one SQLite file: WAL, foreign keys, `synchronous = FULL`, so a write that
+/// returned is on disk, and one writer at a time (GRDB's `DatabasePool`).
+///
+/// Keep one open for the daemon's life: the last connection to close a WAL database checkpoints it.
+public final class SQLiteStore: Sendable {
+    public let path: String
+    private let pool: DatabasePool
+    private let clock: @Sendable () -> Instant
+
+    /// Opens (and creates or migrates) `register.sqlite` in `directory`.
+    public init(directory: String, clock: @escaping @Sendable () -> Instant = SQLiteStore.systemClock) throws {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        path = directory + "/register.sqlite"
+        var config = Configuration()
+        config.foreignKeysEnabled = true
+        config.busyMode = .timeout(5)
+        config.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+        }
+        pool = try DatabasePool(path: path, configuration: config)
+        self.clock = clock
+        try Schema.migrator.migrate(pool)
+    }
+
+    public static let systemClock: @Sendable () -> Instant = { Instant(seconds: Int64(Date().timeIntervalSince1970)) }
+
+    // MARK: Events
+
+    /// Stores a new event with its people; creates people it does not know yet.
+    public func createEvent(_ event: Event, participants: [ParticipantDraft]) async throws -> Event {
+        try await pool.write { db in
+            var event = event
+            event.created = self.clock()
+            event.updated = event.created
+            try EventChanges.checkTimes(start: event.start, end: event.end)
+            try db.execute(
+                sql: """
+                    INSERT INTO event (uid, kind, title, description, location, link, start_at, end_at, tz, all_day,
+                        status, sequence, visiting_org, host_org, created_at, updated_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    event.uid, event.kind.rawValue, event.title, event.description, event.location, event.link,
+                    event.start.seconds, event.end.seconds, event.timeZone, event.allDay, event.status.rawValue,
+                    event.sequence, event.delegation?.visiting, event.delegation?.host, event.created.seconds,
+                    event.updated.seconds,
+                ])
+            let id = db.lastInsertedRowID
+            for draft in participants {
+                try self.addParticipant(db, eventID: id, sessionID: nil, draft: draft, start: event.start, end: event.end)
+            }
+            return try Self.loadEvent(db, id: id)
+        }
+    }
+
+    /// Changes an event inside one transaction: `changes` are applied to what is stored now,
+    /// then people are added and removed. Nothing is written if any step fails.
+    public func updateEvent(id: Int64, changes: @Sendable (Event) throws -> EventChanges, add: [ParticipantDraft], remove: [PersonReference]) async throws -> Event {
+        try await pool.write { db in
+            let old = try Self.loadEvent(db, id: id)
+            var new = try changes(old).applied(to: old, now: self.clock())
+            for reference in remove {
+                let person = try self.resolve(db, reference, field: "remove", create: false)
+                try db.execute(sql: "DELETE FROM participation WHERE event_id = ? AND person_id = ?", arguments: [id, person.id])
+                if db.changesCount == 0 {
+                    throw RegisterError.invalid(field: "remove", message: "\(person.name) takes no part in event \(id)")
+                }
+            }
+            if !add.isEmpty || !remove.isEmpty, new.sequence == old.sequence { new.sequence += 1 }
+            try db.execute(
+                sql: """
+                    UPDATE event SET kind = ?, title = ?, description = ?, location = ?, link = ?, start_at = ?, end_at = ?,
+                        tz = ?, all_day = ?, status = ?, sequence = ?, visiting_org = ?, host_org = ?, updated_at = ?
+                    WHERE id = ?
+                    """,
+                arguments: [
+                    new.kind.rawValue, new.title, new.description, new.location, new.link, new.start.seconds,
+                    new.end.seconds, new.timeZone, new.allDay, new.status.rawValue, new.sequence,
+                    new.delegation?.visiting, new.delegation?.host, new.updated.seconds, id,
+                ])
+            for session in new.sessions {
+                try db.execute(
+                    sql: "UPDATE session SET start_at = ?, end_at = ? WHERE id = ?",
+                    arguments: [session.start.seconds, session.end.seconds, session.id])
+                try db.execute(
+                    sql: "UPDATE participation SET start_at = ?, end_at = ? WHERE session_id = ?",
+                    arguments: [session.start.seconds, session.end.seconds, session.id])
+            }
+            try db.execute(
+                sql: "UPDATE participation SET start_at = ?, end_at = ? WHERE event_id = ? AND session_id IS NULL",
+                arguments: [new.start.seconds, new.end.seconds, id])
+            for draft in add {
+                try self.addParticipant(db, eventID: id, sessionID: nil, draft: draft, start: new.start, end: new.end)
+            }
+            return try Self.loadEvent(db, id: id)
+        }
+    }
+
+    public func deleteEvent(id: Int64) async throws {
+        try await pool.write { db in
+            try db.execute(sql: "DELETE FROM event WHERE id = ?", arguments: [id])
+            if db.changesCount == 0 { throw RegisterError.notFound(what: "event with id", key: String(id)) }
+        }
+    }
+
+    public func event(id: Int64) async throws -> Event {
+        try await pool.read { db in try Self.loadEvent(db, id: id) }
+    }
+
+    /// Events that overlap [from, to), in order of start; either bound may be open.
+    public func events(from: Instant?, to: Instant?, kind: EventKind?) async throws -> [Event] {
+        try await pool.read { db in
+            var conditions: [String] = []
+            var arguments: StatementArguments = []
+            if let from {
+                conditions.append("end_at > ?")
+                arguments += [from.seconds]
+            }
+            if let to {
+                conditions.append("start_at < ?")
+                arguments += [to.seconds]
+            }
+            if let kind {
+                conditions.append("kind = ?")
+                arguments += [kind.rawValue]
+            }
+            let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+            let ids = try Int64.fetchAll(db, sql: "SELECT id FROM event \(filter) ORDER BY start_at, id", arguments: arguments)
+            return try ids.map { try Self.loadEvent(db, id: $0) }
+        }
+    }
+
+    // MARK: Sessions
+
+    /// Adds a timetable slot, which must lie inside its event, with its speakers and chair.
+    /// Returns the event as stored afterwards and the new session's id.
+    public func addSession(eventID: Int64, _ session: Session, participants: [ParticipantDraft]) async throws -> (Event, Int64) {
+        try await pool.write { db in
+            let event = try Self.loadEvent(db, id: eventID)
+            try EventChanges.checkTimes(start: session.start, end: session.end)
+            guard session.start >= event.start, session.end <= event.end else {
+                throw RegisterError.invalid(field: "start", message: "a session must lie inside its event (event \(eventID) runs from its start to its end; see eventctl show \(eventID))")
+            }
+            try db.execute(
+                sql: "INSERT INTO session (event_id, title, start_at, end_at, room) VALUES (?, ?, ?, ?, ?)",
+                arguments: [eventID, session.title, session.start.seconds, session.end.seconds, session.room])
+            let sessionID = db.lastInsertedRowID
+            for draft in participants {
+                try self.addParticipant(db, eventID: eventID, sessionID: sessionID, draft: draft, start: session.start, end: session.end)
+            }
+            try db.execute(sql: "UPDATE event SET updated_at = ? WHERE id = ?", arguments: [self.clock().seconds, eventID])
+            return (try Self.loadEvent(db, id: eventID), sessionID)
+        }
+    }
+
+    // MARK: People
+
+    public func addPerson(_ person: Person) async throws -> Person {
+        try await pool.write { db in try self.insertPerson(db, person) }
+    }
+
+    /// A person by id or email.
+    public func person(key: String) async throws -> Person {
+        try await pool.read { db in
+            let row: Row?
+            if let id = Int64(key) {
+                row = try Row.fetchOne(db, sql: "SELECT * FROM person WHERE id = ?", arguments: [id])
+            } else {
+                row = try Row.fetchOne(db, sql: "SELECT * FROM person WHERE email = ?", arguments: [key.lowercased()])
+            }
+            guard let row else { throw RegisterError.notFound(what: "person with id or email", key: key) }
+            return Self.person(row)
+        }
+    }
+
+    public func people() async throws -> [Person] {
+        try await pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM person ORDER BY name_folded, id").map(Self.person)
+        }
+    }
+
+    public struct Counts: Sendable {
+        public var events: Int, sessions: Int, people: Int
+    }
+
+    public func counts() async throws -> Counts {
+        try await pool.read { db in
+            Counts(
+                events: try Int.fetchOne(db, sql: "SELECT count(*) FROM event") ?? 0,
+                sessions: try Int.fetchOne(db, sql: "SELECT count(*) FROM session") ?? 0,
+                people: try Int.fetchOne(db, sql: "SELECT count(*) FROM person") ?? 0)
+        }
+    }
+
+    // MARK: Inside a transaction
+
+    private func insertPerson(_ db: Database, _ person: Person) throws -> Person {
+        if let email = person.email, try Bool.fetchOne(db, sql: "SELECT 1 FROM person WHERE email = ?", arguments: [email]) == true {
+            throw RegisterError.conflict(field: "email", message: "a person with email \(email) already exists (eventctl person show \(email))")
+        }
+        try db.execute(
+            sql: "INSERT INTO person (name, name_folded, email, position, organisation, lang, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            arguments: [
+                person.name, foldedForSearch(person.name), person.email, person.position, person.organisation,
+                person.language.rawValue, clock().seconds,
+            ])
+        var stored = person
+        stored.id = db.lastInsertedRowID
+        return stored
+    }
+
+    /// Finds the person a reference names; a new name (with or without email) creates one when `create` is set.
+    private func resolve(_ db: Database, _ reference: PersonReference, field: String, create: Bool) throws -> Person {
+        switch reference {
+        case .id(let id):
+            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM person WHERE id = ?", arguments: [id]) else {
+                throw RegisterError.notFound(what: "person with id", key: String(id))
+            }
+            return Self.person(row)
+        case .email(let email):
+            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM person WHERE email = ?", arguments: [email]) else {
+                throw RegisterError.invalid(field: field, message: "no person has the email \(email); write \"Full Name <\(email)>\" to add one")
+            }
+            return Self.person(row)
+        case .named(let name, let email):
+            if let email, let row = try Row.fetchOne(db, sql: "SELECT * FROM person WHERE email = ?", arguments: [email]) {
+                return Self.person(row)
+            }
+            if email == nil {
+                let rows = try Row.fetchAll(db, sql: "SELECT * FROM person WHERE name = ? ORDER BY id", arguments: [name])
+                if rows.count == 1 { return Self.person(rows[0]) }
+                if rows.count > 1 {
+                    let ids = rows.map { String($0["id"] as Int64) }.joined(separator: ", ")
+                    throw RegisterError.conflict(field: field, message: "\(rows.count) people are named \(name) (ids \(ids)); give an id or an email")
+                }
+            }
+            guard create else { throw RegisterError.notFound(what: "person named", key: name) }
+            return try insertPerson(db, Person(name: name, email: email))
+        }
+    }
+
+    private func addParticipant(_ db: Database, eventID: Int64, sessionID: Int64?, draft: ParticipantDraft, start: Instant, end: Instant) throws {
+        let field = draft.role.rawValue
+        let person = try resolve(db, draft.reference, field: field, create: true)
+        try db.execute(
+            sql: """
+                INSERT INTO participation (event_id, session_id, person_id, role, required, start_at, end_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT DO UPDATE SET required = excluded.required
+                """,
+            arguments: [eventID, sessionID, person.id, draft.role.rawValue, draft.required, start.seconds, end.seconds])
+    }
+
+    // MARK: Reading rows
+
+    private static func loadEvent(_ db: Database, id: Int64) throws -> Event {
+        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM event WHERE id = ?", arguments: [id]) else {
+            throw RegisterError.notFound(what: "event with id", key: String(id))
+        }
+        let participants = try Row.fetchAll(
+            db,
+            sql: """
+                SELECT p.*, pa.role, pa.required, pa.rsvp, pa.session_id FROM participation pa
+                JOIN person p ON p.id = pa.person_id WHERE pa.event_id = ? ORDER BY pa.id
+                """,
+            arguments: [id]
+        ).map { row in
+            Participation(
+                person: person(row), role: Role(rawValue: row["role"]) ?? .attendee, required: row["required"],
+                rsvp: RSVPState(rawValue: row["rsvp"]) ?? .needsAction, sessionID: row["session_id"])
+        }
+        let sessions = try Row.fetchAll(db, sql: "SELECT * FROM session WHERE event_id = ? ORDER BY start_at, id", arguments: [id]).map { row in
+            Session(id: row["id"], title: row["title"], start: Instant(seconds: row["start_at"]), end: Instant(seconds: row["end_at"]), room: row["room"])
+        }
+        let visiting: String? = row["visiting_org"]
+        let host: String? = row["host_org"]
+        return Event(
+            id: row["id"], uid: row["uid"], kind: EventKind(rawValue: row["kind"]) ?? .meeting, title: row["title"],
+            description: row["description"], location: row["location"], link: row["link"],
+            start: Instant(seconds: row["start_at"]), end: Instant(seconds: row["end_at"]), timeZone: row["tz"],
+            allDay: row["all_day"], status: EventStatus(rawValue: row["status"]) ?? .confirmed, sequence: row["sequence"],
+            delegation: visiting.flatMap { v in host.map { Delegation(visiting: v, host: $0) } },
+            created: Instant(seconds: row["created_at"]), updated: Instant(seconds: row["updated_at"]),
+            participants: participants, sessions: sessions)
+    }
+
+    private static func person(_ row: Row) -> Person {
+        Person(
+            id: row["id"], name: row["name"], email: row["email"], position: row["position"],
+            organisation: row["organisation"], language: Language(rawValue: row["lang"]) ?? .vi)
+    }
+}

@@ -1,0 +1,74 @@
+import GRDB
+
+/// Named, append-only migrations. A shipped migration is never edited: add a new one.
+/// They speak SQL only, so they do not change when application types do.
+enum Schema {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1: people, events, sessions, participations") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE person (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        name TEXT NOT NULL,
+                        name_folded TEXT NOT NULL,
+                        email TEXT UNIQUE,
+                        position TEXT,
+                        organisation TEXT,
+                        lang TEXT NOT NULL DEFAULT 'vi' CHECK (lang IN ('vi', 'en')),
+                        created_at INTEGER NOT NULL
+                    );
+                    CREATE INDEX person_by_name ON person(name);
+                    CREATE INDEX person_by_folded_name ON person(name_folded);
+
+                    CREATE TABLE event (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        uid TEXT NOT NULL UNIQUE,
+                        kind TEXT NOT NULL,
+                        title TEXT NOT NULL,
+                        description TEXT,
+                        location TEXT,
+                        link TEXT,
+                        start_at INTEGER NOT NULL,
+                        end_at INTEGER NOT NULL CHECK (end_at > start_at),
+                        tz TEXT NOT NULL,
+                        all_day INTEGER NOT NULL DEFAULT 0,
+                        status TEXT NOT NULL CHECK (status IN ('tentative', 'confirmed', 'cancelled')),
+                        sequence INTEGER NOT NULL DEFAULT 0,
+                        visiting_org TEXT,
+                        host_org TEXT,
+                        created_at INTEGER NOT NULL,
+                        updated_at INTEGER NOT NULL
+                    );
+                    CREATE INDEX event_by_time ON event(start_at, end_at);
+
+                    CREATE TABLE session (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        event_id INTEGER NOT NULL REFERENCES event(id) ON DELETE CASCADE,
+                        title TEXT NOT NULL,
+                        start_at INTEGER NOT NULL,
+                        end_at INTEGER NOT NULL CHECK (end_at > start_at),
+                        room TEXT
+                    );
+                    CREATE INDEX session_by_event ON session(event_id, start_at);
+
+                    -- start_at and end_at are copied from the event or session, so that one
+                    -- person's events between two dates is a single range of one index.
+                    CREATE TABLE participation (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        event_id INTEGER NOT NULL REFERENCES event(id) ON DELETE CASCADE,
+                        session_id INTEGER REFERENCES session(id) ON DELETE CASCADE,
+                        person_id INTEGER NOT NULL REFERENCES person(id),
+                        role TEXT NOT NULL,
+                        required INTEGER NOT NULL DEFAULT 1,
+                        rsvp TEXT NOT NULL DEFAULT 'needs-action',
+                        start_at INTEGER NOT NULL,
+                        end_at INTEGER NOT NULL
+                    );
+                    CREATE UNIQUE INDEX participation_once ON participation(event_id, ifnull(session_id, 0), person_id, role);
+                    CREATE INDEX participation_by_person_time ON participation(person_id, start_at, end_at, event_id);
+                    """)
+        }
+        return migrator
+    }
+}

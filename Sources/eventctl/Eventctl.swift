@@ -1,0 +1,344 @@
+import ArgumentParser
+import EventAPI
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
+
+@main
+enum Entry {
+    static func main() {
+        // Swift would quietly repair invalid UTF-8 in argv to U+FFFD; refuse it instead.
+        for index in 1..<Int(CommandLine.argc) {
+            guard let raw = CommandLine.unsafeArgv[index], String(validatingCString: raw) != nil else {
+                printError("eventctl: argument \(index) is not valid UTF-8 text; nothing was changed")
+                exit(65)  // EX_DATAERR
+            }
+        }
+        Eventctl.main()
+    }
+}
+
+struct Eventctl: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "eventctl",
+        abstract: "Put meetings into eventd's register and read them back.",
+        discussion: """
+            eventctl talks to eventd over its Unix socket (--socket, $EVENTD_SOCKET, or eventd's default).
+            WHEN is ISO 8601 with an offset (2017-03-03T08:00:00+07:00), a local time in the event's zone \
+            (2017-03-03 08:00), or day first as agencies write it (3/3/2017 8h30, 14h00 3/3/2017; 3/3/2017 alone \
+            for a whole day). A person P is "Full Name <email>", a bare name, or an existing person's id or email.
+            Exit status: 0 on success, 1 when eventd refuses the request, 64 on bad usage, 65 on invalid text, \
+            69 when eventd cannot be reached.
+            """,
+        version: DefaultPaths.version,
+        subcommands: [
+            Add.self, List.self, Show.self, Update.self, Cancel.self, Delete.self, SessionCommand.self,
+            PersonCommand.self, Status.self,
+        ])
+}
+
+// MARK: Shared options
+
+struct Connection: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("eventd's Unix socket (default: $EVENTD_SOCKET or eventd's default path).", valueName: "path"))
+    var socket: String?
+
+    var client: APIClient { APIClient(http: UnixHTTPClient(socketPath: socket ?? DefaultPaths.socket())) }
+}
+
+struct JSONFlag: ParsableArguments {
+    @Flag(name: .long, help: "Print JSON for scripts instead of a table.")
+    var json = false
+}
+
+/// The options `add` and `update` share: every field of an event and its people.
+struct EventOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("conference, signing, workshop, visit, ceremony, meeting or online.", valueName: "kind"))
+    var kind: String?
+    @Option(name: .long, help: ArgumentHelp("When it starts (see WHEN above).", valueName: "when"))
+    var start: String?
+    @Option(name: .long, help: ArgumentHelp("When it ends; for a whole-day event, its last day.", valueName: "when"))
+    var end: String?
+    @Option(name: .long, help: ArgumentHelp("How long it lasts instead of --end: 2h, 90m, 1h30m, 2d (default 1h, or 1 day).", valueName: "duration"))
+    var duration: String?
+    @Option(name: .long, help: ArgumentHelp("IANA time zone of the times given (default: eventd's, Asia/Ho_Chi_Minh).", valueName: "zone"))
+    var tz: String?
+    @Option(name: .long, help: ArgumentHelp("Where it takes place.", valueName: "place"))
+    var location: String?
+    @Option(name: .long, help: ArgumentHelp("Online join link (http or https).", valueName: "url"))
+    var link: String?
+    @Option(name: .long, help: ArgumentHelp("Longer text; may span lines.", valueName: "text"))
+    var description: String?
+    @Option(name: .long, help: ArgumentHelp("tentative, confirmed (default) or cancelled.", valueName: "status"))
+    var status: String?
+    @Option(name: .long, help: ArgumentHelp("Organiser of the event.", valueName: "P"))
+    var organizer: [String] = []
+    @Option(name: .long, help: ArgumentHelp("Chairs (and heads of delegations on a visit).", valueName: "P"))
+    var chair: [String] = []
+    @Option(name: .long, help: ArgumentHelp("Speakers and presenters.", valueName: "P"))
+    var speaker: [String] = []
+    @Option(name: .long, help: ArgumentHelp("Witnesses (of a signing).", valueName: "P"))
+    var witness: [String] = []
+    @Option(name: .long, help: ArgumentHelp("Required attendees.", valueName: "P"))
+    var attendee: [String] = []
+    @Option(name: .long, help: ArgumentHelp("Optional attendees.", valueName: "P"))
+    var optional: [String] = []
+    @Option(name: .long, help: ArgumentHelp("Visiting delegation's organisation (kind visit).", valueName: "org"))
+    var visiting: String?
+    @Option(name: .long, help: ArgumentHelp("Host organisation (kind visit).", valueName: "org"))
+    var host: String?
+
+    func input(title: String?) -> EventInput {
+        var input = EventInput()
+        input.title = title
+        input.kind = kind
+        input.start = start
+        input.end = end
+        input.duration = duration
+        input.tz = tz
+        input.location = location
+        input.link = link
+        input.description = description
+        input.status = status
+        input.visiting = visiting
+        input.host = host
+        let roles: [(String, [String], Bool)] = [
+            ("organizer", organizer, true), ("chair", chair, true), ("speaker", speaker, true),
+            ("witness", witness, true), ("attendee", attendee, true), ("attendee", optional, false),
+        ]
+        let people = roles.flatMap { role, people, required in
+            people.map { ParticipantInput(person: $0, role: role, required: required ? nil : false) }
+        }
+        input.participants = people.isEmpty ? nil : people
+        return input
+    }
+}
+
+// MARK: Events
+
+struct Add: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Add an event; prints its id alone, so scripts can capture it.",
+        discussion: "Example: eventctl add \"Hội nghị ...\" --kind conference --start \"3/3/2017 8h00\" --duration 3h30m --location \"Thái Nguyên\" --witness \"Phan Chí Hiếu <hieu@example.vn>\"")
+
+    @Argument(help: "The event's title.") var title: String
+    @OptionGroup var event: EventOptions
+    @OptionGroup var connection: Connection
+
+    func validate() throws {
+        if event.kind == nil { throw ValidationError("--kind is required: conference, signing, workshop, visit, ceremony, meeting or online") }
+        if event.start == nil { throw ValidationError("--start is required, e.g. --start \"3/3/2017 8h30\"") }
+    }
+
+    func run() throws {
+        let created: EventView = try connection.client.call("POST", "/v1/events", body: event.input(title: title), expect: 201)
+        print(created.id)
+    }
+}
+
+struct List: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "List events in order of start, optionally in a time range.")
+
+    @Option(name: .long, help: ArgumentHelp("Only events that end after this time.", valueName: "when")) var from: String?
+    @Option(name: .long, help: ArgumentHelp("Only events that start before this time (a date alone includes that day).", valueName: "when")) var to: String?
+    @Option(name: .long, help: ArgumentHelp("Only events of this kind.", valueName: "kind")) var kind: String?
+    @OptionGroup var output: JSONFlag
+    @OptionGroup var connection: Connection
+
+    func run() throws {
+        var query: [(String, String)] = []
+        if let from { query.append(("from", from)) }
+        if let to { query.append(("to", to)) }
+        if let kind { query.append(("kind", kind)) }
+        let path = "/v1/events" + queryString(query)
+        if output.json {
+            try connection.client.printRaw("GET", path)
+            return
+        }
+        let events: [EventView] = try connection.client.call("GET", path)
+        if events.isEmpty {
+            printError("no events")
+            return
+        }
+        printTable(
+            header: ["ID", "START", "END", "KIND", "STATUS", "TITLE", "LOCATION"],
+            rows: events.map { e in
+                [String(e.id), displayTime(e.start, dateOnly: e.allDay), displayTime(e.end, dateOnly: e.allDay), e.kind, e.status, e.title, e.location ?? e.link ?? ""]
+            })
+    }
+}
+
+struct Show: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Show one event with its people and sessions.")
+
+    @Argument(help: "The event's id.") var id: Int64
+    @OptionGroup var output: JSONFlag
+    @OptionGroup var connection: Connection
+
+    func run() throws {
+        if output.json {
+            try connection.client.printRaw("GET", "/v1/events/\(id)")
+        } else {
+            let event: EventView = try connection.client.call("GET", "/v1/events/\(id)")
+            print(describe(event))
+        }
+    }
+}
+
+struct Update: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Change an event: only the options given change; people given are added.",
+        discussion: "Moving --start keeps the duration and moves the sessions with it. An empty value (--location \"\") clears a field. Changes of time, place or status raise the event's sequence.")
+
+    @Argument(help: "The event's id.") var id: Int64
+    @Option(name: .long, help: ArgumentHelp("New title.", valueName: "title")) var title: String?
+    @OptionGroup var event: EventOptions
+    @Option(name: .long, help: ArgumentHelp("Take this person off the event.", valueName: "P")) var remove: [String] = []
+    @OptionGroup var output: JSONFlag
+    @OptionGroup var connection: Connection
+
+    func run() throws {
+        var input = event.input(title: title)
+        input.remove = remove.isEmpty ? nil : remove
+        let updated: EventView = try connection.client.call("PATCH", "/v1/events/\(id)", body: input)
+        try printEvent(updated, json: output.json)
+    }
+}
+
+struct Cancel: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Mark an event cancelled (it stays in the register; its sequence goes up).")
+
+    @Argument(help: "The event's id.") var id: Int64
+    @OptionGroup var output: JSONFlag
+    @OptionGroup var connection: Connection
+
+    func run() throws {
+        let event: EventView = try connection.client.call("POST", "/v1/events/\(id)/cancel")
+        if output.json { try printEvent(event, json: true) } else { print("cancelled event \(event.id) (sequence \(event.sequence))") }
+    }
+}
+
+struct Delete: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Remove an event and its sessions from the register for good.")
+
+    @Argument(help: "The event's id.") var id: Int64
+    @OptionGroup var connection: Connection
+
+    func run() throws {
+        try connection.client.call("DELETE", "/v1/events/\(id)", expect: 204)
+        print("deleted event \(id)")
+    }
+}
+
+// MARK: Sessions and people
+
+struct SessionCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "session", abstract: "Timetable slots inside an event.", subcommands: [SessionAdd.self])
+}
+
+struct SessionAdd: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "add", abstract: "Add a session to an event; prints the session's id.")
+
+    @Argument(help: "The event's id.") var eventID: Int64
+    @Argument(help: "The session's title.") var title: String
+    @Option(name: .long, help: ArgumentHelp("When it starts, in the event's zone.", valueName: "when")) var start: String
+    @Option(name: .long, help: ArgumentHelp("When it ends.", valueName: "when")) var end: String
+    @Option(name: .long, help: ArgumentHelp("Room or hall.", valueName: "room")) var room: String?
+    @Option(name: .long, help: ArgumentHelp("Speakers in this slot.", valueName: "P")) var speaker: [String] = []
+    @Option(name: .long, help: ArgumentHelp("Who chairs this slot.", valueName: "P")) var chair: [String] = []
+    @OptionGroup var connection: Connection
+
+    func run() throws {
+        let people = chair.map { ParticipantInput(person: $0, role: "chair") } + speaker.map { ParticipantInput(person: $0, role: "speaker") }
+        let input = SessionInput(title: title, start: start, end: end, room: room, participants: people.isEmpty ? nil : people)
+        let session: SessionView = try connection.client.call("POST", "/v1/events/\(eventID)/sessions", body: input, expect: 201)
+        print(session.id)
+    }
+}
+
+struct PersonCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "person", abstract: "People in the register.", subcommands: [PersonAdd.self, PersonList.self, PersonShow.self])
+}
+
+struct PersonAdd: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "add", abstract: "Add a person; prints the new id.")
+
+    @Argument(help: "Full name, with diacritics.") var name: String
+    @Option(name: .long, help: ArgumentHelp("Email address (unique).", valueName: "email")) var email: String?
+    @Option(name: .long, help: ArgumentHelp("Position, e.g. \"Thứ trưởng Bộ Tư pháp\".", valueName: "title")) var position: String?
+    @Option(name: .long, help: ArgumentHelp("Organisation.", valueName: "org")) var org: String?
+    @Option(name: .long, help: ArgumentHelp("Language of their notices: vi (default) or en.", valueName: "lang")) var lang: String?
+    @OptionGroup var connection: Connection
+
+    func run() throws {
+        let person: PersonView = try connection.client.call(
+            "POST", "/v1/people", body: PersonInput(name: name, email: email, position: position, organisation: org, lang: lang), expect: 201)
+        print(person.id)
+    }
+}
+
+struct PersonList: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "list", abstract: "List everyone in the register.")
+
+    @OptionGroup var output: JSONFlag
+    @OptionGroup var connection: Connection
+
+    func run() throws {
+        if output.json { return try connection.client.printRaw("GET", "/v1/people") }
+        let people: [PersonView] = try connection.client.call("GET", "/v1/people")
+        printTable(
+            header: ["ID", "NAME", "EMAIL", "POSITION", "ORGANISATION", "LANG"],
+            rows: people.map { [String($0.id), $0.name, $0.email ?? "", $0.position ?? "", $0.organisation ?? "", $0.lang] })
+    }
+}
+
+struct PersonShow: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "show", abstract: "Show one person, by id or email.")
+
+    @Argument(help: "The person's id or email.") var key: String
+    @OptionGroup var output: JSONFlag
+    @OptionGroup var connection: Connection
+
+    func run() throws {
+        let path = "/v1/people/" + percentEncoded(key)
+        if output.json { return try connection.client.printRaw("GET", path) }
+        let p: PersonView = try connection.client.call("GET", path)
+        print(
+            """
+            Person \(p.id)
+            Name:          \(p.name)
+            Email:         \(p.email ?? "-")
+            Position:      \(p.position ?? "-")
+            Organisation:  \(p.organisation ?? "-")
+            Language:      \(p.lang)
+            """)
+    }
+}
+
+struct Status: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Show eventd's version, uptime, counts and database path.")
+
+    @OptionGroup var output: JSONFlag
+    @OptionGroup var connection: Connection
+
+    func run() throws {
+        if output.json { return try connection.client.printRaw("GET", "/v1/status") }
+        let s: StatusView = try connection.client.call("GET", "/v1/status")
+        print(
+            """
+            eventd \(s.version) (pid \(s.pid)), up \(s.uptimeSeconds / 3600)h \(s.uptimeSeconds % 3600 / 60)m \(s.uptimeSeconds % 60)s
+            Socket:    \(s.socket)
+            Database:  \(s.database)
+            Zone:      \(s.defaultTimeZone)
+            Events:    \(s.events)
+            Sessions:  \(s.sessions)
+            People:    \(s.people)
+            """)
+    }
+}

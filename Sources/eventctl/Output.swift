@@ -1,0 +1,157 @@
+import ArgumentParser
+import EventAPI
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The `/v1` API as eventctl uses it: errors are printed for a person and become exit codes.
+struct APIClient {
+    let http: UnixHTTPClient
+
+    /// Sends a request and decodes the answer; any other status than `expect` is an error.
+    func call<Answer: Decodable>(_ method: String, _ path: String, body: (some Encodable)? = nil as EventInput?, expect: Int = 200) throws -> Answer {
+        let bytes = try send(method, path, body: body, expect: expect)
+        do {
+            return try JSONDecoder().decode(Answer.self, from: Data(bytes))
+        } catch {
+            printError("eventctl: cannot read eventd's answer: \(error)")
+            throw ExitCode(70)  // EX_SOFTWARE
+        }
+    }
+
+    func call(_ method: String, _ path: String, expect: Int) throws {
+        _ = try send(method, path, body: nil as EventInput?, expect: expect)
+    }
+
+    /// Prints the JSON answer as eventd sent it, for `--json`.
+    func printRaw(_ method: String, _ path: String) throws {
+        let bytes = try send(method, path, body: nil as EventInput?, expect: 200)
+        print(String(decoding: bytes, as: UTF8.self))
+    }
+
+    private func send(_ method: String, _ path: String, body: (some Encodable)?, expect: Int) throws -> [UInt8] {
+        let encoded = try body.map { Array(try JSONEncoder().encode($0)) }
+        let response: UnixHTTPClient.Response
+        do {
+            response = try http.request(method, path, body: encoded)
+        } catch {
+            printError("eventctl: \(error)")
+            if case .cannotConnect = error { throw ExitCode(69) }  // EX_UNAVAILABLE
+            throw ExitCode(74)  // EX_IOERR
+        }
+        guard response.status == expect else {
+            let detail = try? JSONDecoder().decode(ErrorBody.self, from: Data(response.body))
+            let unchanged = method == "GET" ? "" : "; nothing was changed"
+            printError("eventctl: \(detail?.error.message ?? "eventd answered \(response.status)")\(unchanged)")
+            throw ExitCode(1)
+        }
+        return response.body
+    }
+}
+
+func printError(_ message: String) {
+    let bytes = Array((message + "\n").utf8)
+    _ = bytes.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
+}
+
+func printEvent(_ event: EventView, json: Bool) throws {
+    if json {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        print(String(decoding: try encoder.encode(event), as: UTF8.self))
+    } else {
+        print(describe(event))
+    }
+}
+
+/// `2017-03-03T08:00:00+07:00` as `03/03/2017 08:00`: day first, in the event's own zone.
+func displayTime(_ iso: String, dateOnly: Bool = false) -> String {
+    let c = Array(iso)
+    guard c.count >= 16 else { return iso }
+    let date = "\(String(c[8...9]))/\(String(c[5...6]))/\(String(c[0...3]))"
+    return dateOnly ? date : date + " " + String(c[11...15])
+}
+
+func describe(_ e: EventView) -> String {
+    var lines = ["Event \(e.id): \(e.title)"]
+    func add(_ label: String, _ value: String?) {
+        guard let value, !value.isEmpty else { return }
+        lines.append(label.padding(12) + value)
+    }
+    add("Kind:", e.kind)
+    add("Status:", "\(e.status) (sequence \(e.sequence))")
+    if e.allDay {
+        add("When:", "\(displayTime(e.start, dateOnly: true)) – \(displayTime(e.end, dateOnly: true)) (whole days, end exclusive, \(e.tz))")
+    } else {
+        add("When:", "\(displayTime(e.start)) – \(displayTime(e.end)) (\(e.tz))")
+    }
+    add("Location:", e.location)
+    add("Link:", e.link)
+    if let visiting = e.visiting, let host = e.host { add("Visit:", "\(visiting) visits \(host)") }
+    add("UID:", e.uid)
+    if !e.participants.isEmpty {
+        lines.append("People:")
+        lines += e.participants.map { "  " + personLine($0) }
+    }
+    if !e.sessions.isEmpty {
+        lines.append("Sessions:")
+        for s in e.sessions {
+            lines.append("  [\(s.id)] \(displayTime(s.start)) – \(String(displayTime(s.end).suffix(5)))  \(s.title)\(s.room.map { "  (\($0))" } ?? "")")
+            lines += s.participants.map { "      " + personLine($0) }
+        }
+    }
+    if let d = e.description, !d.isEmpty {
+        lines.append("Description:")
+        lines += d.split(separator: "\n", omittingEmptySubsequences: false).map { "  " + $0 }
+    }
+    return lines.joined(separator: "\n")
+}
+
+private func personLine(_ p: ParticipantView) -> String {
+    let role = p.role == "attendee" && !p.required ? "optional" : p.role
+    let email = p.email.map { " <\($0)>" } ?? ""
+    let position = [p.position, p.organisation].compactMap { $0 }.joined(separator: ", ")
+    return role.padding(10) + p.name + email + (position.isEmpty ? "" : " — " + position)
+}
+
+func printTable(header: [String], rows: [[String]]) {
+    let all = [header] + rows
+    let widths = header.indices.map { column in all.map { $0[column].count }.max() ?? 0 }
+    for row in all {
+        let cells = row.enumerated().map { index, cell in index == row.count - 1 ? cell : cell.padding(widths[index]) }
+        print(cells.joined(separator: "  "))
+    }
+}
+
+func queryString(_ items: [(String, String)]) -> String {
+    items.isEmpty ? "" : "?" + items.map { "\($0.0)=\(percentEncoded($0.1))" }.joined(separator: "&")
+}
+
+/// Percent-encodes everything but RFC 3986's unreserved characters.
+func percentEncoded(_ text: String) -> String {
+    var out = ""
+    for byte in text.utf8 {
+        switch byte {
+        case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+            UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):
+            out.append(Character(Unicode.Scalar(byte)))
+        default:
+            let hex = String(byte, radix: 16, uppercase: true)
+            out += "%" + (hex.count == 1 ? "0" + hex : hex)
+        }
+    }
+    return out
+}
+
+extension String {
+    /// Pads with spaces to `width` characters (grapheme clusters, so "Hiếu" counts 4).
+    func padding(_ width: Int) -> String {
+        count >= width ? self : self + String(repeating: " ", count: width - count)
+    }
+}

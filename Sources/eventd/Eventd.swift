@@ -1,0 +1,49 @@
+import ArgumentParser
+import EventDaemon
+import Foundation
+
+@main
+struct Eventd: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "eventd",
+        abstract: "The register of meetings: serves the eventctl API on a Unix socket, keeps it in SQLite.",
+        discussion: """
+            With no --config, eventd runs on local defaults: the socket at $EVENTD_SOCKET, \
+            $XDG_RUNTIME_DIR/eventd/eventd.sock, /run/eventd/eventd.sock (root) or /tmp/eventd-UID/eventd.sock, \
+            and the data in $XDG_DATA_HOME/eventd or ~/.local/share/eventd. See config/eventd.conf for every setting.
+            """)
+
+    @Option(name: .long, help: ArgumentHelp("Config file of `key = value` lines.", valueName: "file"))
+    var config: String?
+
+    @Option(name: .long, help: ArgumentHelp("Unix socket to listen on (overrides the config).", valueName: "path"))
+    var socket: String?
+
+    @Option(name: .customLong("data-dir"), help: ArgumentHelp("Directory of the SQLite register (overrides the config).", valueName: "dir"))
+    var dataDirectory: String?
+
+    @Option(name: .customLong("log-level"), help: ArgumentHelp("trace, debug, info, notice, warning, error or critical.", valueName: "level"))
+    var logLevel: String?
+
+    func run() async throws {
+        var settings: DaemonConfig
+        do {
+            settings = try config.map(DaemonConfig.load) ?? DaemonConfig()
+            if let logLevel { settings = try DaemonConfig.parse("log_level = \(logLevel)", source: "--log-level") }
+        } catch {
+            fail("\(error)", code: 78)  // EX_CONFIG
+        }
+        if let socket { settings.socketPath = socket }
+        if let dataDirectory { settings.dataDirectory = dataDirectory }
+        do {
+            try await Daemon.run(config: settings)
+        } catch {
+            fail("\(error)", code: 1)
+        }
+    }
+
+    private func fail(_ message: String, code: Int32) -> Never {
+        FileHandle.standardError.write(Data("eventd: \(message)\n".utf8))
+        Foundation.exit(code)
+    }
+}
