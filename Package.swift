@@ -44,7 +44,7 @@ let package = Package(
             dependencies: ["EventAPI", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .testTarget(name: "EventModelTests", dependencies: ["EventModel"]),
-        .testTarget(name: "EventStoreTests", dependencies: ["EventStore", "EventModel"]),
+        .testTarget(name: "EventStoreTests", dependencies: ["EventStore", "EventModel", .product(name: "GRDB", package: "GRDB.swift")]),
         // Starts the real eventd and drives the real eventctl, curl and Python clients.
         .testTarget(name: "EndToEndTests", dependencies: ["EventAPI"]),
     ],

@@ -43,10 +43,9 @@ struct Routes: Sendable {
             return try json(Views.event(updated))
         }
         v1.post("events/:id/cancel") { _, context in
-            var changes = EventChanges()
-            changes.status = .cancelled
-            let cancel = changes
-            return try json(Views.event(try await store.updateEvent(id: try id(context), changes: { _ in cancel }, add: [], remove: [])))
+            var cancel = EventChanges()
+            cancel.status = .cancelled
+            return try json(Views.event(try await store.updateEvent(id: try id(context), applying: cancel)))
         }
         v1.delete("events/:id") { _, context in
             try await store.deleteEvent(id: try id(context))
@@ -68,7 +67,8 @@ struct Routes: Sendable {
             return try json(Views.person(try await store.addPerson(person)), status: .created)
         }
         v1.get("people/:key") { _, context in
-            try json(Views.person(try await store.person(key: try context.parameters.require("key"))))
+            let key = try context.parameters.require("key")
+            return try json(Views.person(try await store.person(key: key.removingPercentEncoding ?? key)))
         }
     }
 

@@ -30,7 +30,7 @@ public enum TextRules {
         return text
     }
 
-    /// An email address: one `@`, no spaces, angle brackets or control characters.
+    /// An email address, lower-cased: one `@`, no spaces, angle brackets or control characters.
     public static func email(_ value: String, field: String = "email") throws(RegisterError) -> String {
         let text = try oneLine(value, field: field, maxLength: 254)
         let parts = text.split(separator: "@", omittingEmptySubsequences: false)
@@ -38,7 +38,8 @@ public enum TextRules {
         guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty, text.rangeOfCharacter(from: forbidden) == nil else {
             throw .invalid(field: field, message: "\(text.debugDescription) is not an email address (expected name@domain)")
         }
-        return parts[0] + "@" + parts[1].lowercased()
+        // Mail systems treat addresses case-insensitively in practice; so does the register.
+        return text.lowercased()
     }
 
     /// A join link: an absolute http or https URL.

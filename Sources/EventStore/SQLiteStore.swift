@@ -100,6 +100,11 @@ public final class SQLiteStore: Sendable {
         }
     }
 
+    /// Applies changes that do not depend on what is stored (a cancel, a new title).
+    public func updateEvent(id: Int64, applying changes: EventChanges, add: [ParticipantDraft] = [], remove: [PersonReference] = []) async throws -> Event {
+        try await updateEvent(id: id, changes: { _ in changes }, add: add, remove: remove)
+    }
+
     public func deleteEvent(id: Int64) async throws {
         try await pool.write { db in
             try db.execute(sql: "DELETE FROM event WHERE id = ?", arguments: [id])
@@ -131,6 +136,21 @@ public final class SQLiteStore: Sendable {
             let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
             let ids = try Int64.fetchAll(db, sql: "SELECT id FROM event \(filter) ORDER BY start_at, id", arguments: arguments)
             return try ids.map { try Self.loadEvent(db, id: $0) }
+        }
+    }
+
+    /// One person's events between two dates, in any role, in the event or one of its sessions.
+    /// The lower bound on `start_at` (events last at most 366 days) keeps it one short range of
+    /// `participation_by_person_time` instead of the person's whole history.
+    public static let personEventsSQL = """
+        SELECT event_id FROM participation
+        WHERE person_id = ? AND start_at > ? AND start_at < ? AND end_at > ?
+        GROUP BY event_id ORDER BY min(start_at), event_id
+        """
+
+    public func eventIDs(personID: Int64, from: Instant, to: Instant) async throws -> [Int64] {
+        try await pool.read { db in
+            try Int64.fetchAll(db, sql: Self.personEventsSQL, arguments: [personID, from.seconds - 366 * 86_400, to.seconds, from.seconds])
         }
     }
 

@@ -1,0 +1,98 @@
+import EventModel
+import EventStore
+import Foundation
+import GRDB
+import Testing
+
+@Suite struct SQLiteStoreTests {
+    let directory = "/tmp/evs-" + UUID().uuidString.prefix(8)
+    let t0 = Instant(seconds: 1_488_502_800)  // 2017-03-03T08:00:00+07:00
+
+    func conference(_ store: SQLiteStore) async throws -> Event {
+        let event = Event(
+            uid: "conf-2017@eventd", kind: .conference, title: "Hội nghị ký giao ước thi đua năm 2017", location: "Thái Nguyên",
+            start: t0, end: t0.adding(seconds: 12_600), timeZone: "Asia/Ho_Chi_Minh", created: t0, updated: t0)
+        return try await store.createEvent(event, participants: [
+            ParticipantDraft(reference: .named(name: "Phan Chí Hiếu", email: "hieu@moj.gov.vn"), role: .witness),
+            ParticipantDraft(reference: .named(name: "Phan Chí Hiếu", email: "hieu@moj.gov.vn"), role: .speaker),
+            ParticipantDraft(reference: .named(name: "Nhữ Văn Tâm", email: nil), role: .speaker),
+        ])
+    }
+
+    @Test func onePersonCanHoldSeveralRolesAndIsStoredOnce() async throws {
+        let store = try SQLiteStore(directory: directory)
+        let event = try await conference(store)
+        #expect(event.participants.map(\.role) == [.witness, .speaker, .speaker])
+        #expect(try await store.people().count == 2)
+        #expect(try await store.counts().events == 1)
+    }
+
+    @Test func aFailedWriteLeavesNoTrace() async throws {
+        let store = try SQLiteStore(directory: directory)
+        let event = Event(
+            uid: "bad@eventd", kind: .meeting, title: "Họp", start: t0, end: t0.adding(seconds: 3600),
+            timeZone: "Asia/Ho_Chi_Minh", created: t0, updated: t0)
+        await #expect(throws: RegisterError.self) {
+            _ = try await store.createEvent(event, participants: [
+                ParticipantDraft(reference: .named(name: "Người Mới", email: "moi@example.vn"), role: .attendee),
+                ParticipantDraft(reference: .id(999), role: .witness),
+            ])
+        }
+        #expect(try await store.counts().events == 0)
+        #expect(try await store.counts().people == 0)
+    }
+
+    @Test func updatesRaiseSequenceOnlyForAttendeeVisibleChanges() async throws {
+        let store = try SQLiteStore(directory: directory)
+        let event = try await conference(store)
+        var rename = EventChanges()
+        rename.title = "Hội nghị (tên mới)"
+        var updated = try await store.updateEvent(id: event.id!, applying: rename)
+        #expect(updated.sequence == 0)
+        var move = EventChanges()
+        move.location = .some("Hà Nội")
+        updated = try await store.updateEvent(id: event.id!, applying: move)
+        #expect(updated.sequence == 1)
+        var cancel = EventChanges()
+        cancel.status = .cancelled
+        updated = try await store.updateEvent(id: event.id!, applying: cancel)
+        #expect(updated.sequence == 2)
+        #expect(updated.status == .cancelled)
+    }
+
+    @Test func ambiguousNamesAreRefused() async throws {
+        let store = try SQLiteStore(directory: directory)
+        _ = try await store.addPerson(Person(name: "Nguyễn Văn An", email: "an1@example.vn"))
+        _ = try await store.addPerson(Person(name: "Nguyễn Văn An", email: "an2@example.vn"))
+        let event = Event(uid: "x@eventd", kind: .meeting, title: "Họp", start: t0, end: t0.adding(seconds: 3600), timeZone: "UTC", created: t0, updated: t0)
+        await #expect(throws: RegisterError.conflict(field: "attendee", message: "2 people are named Nguyễn Văn An (ids 1, 2); give an id or an email")) {
+            _ = try await store.createEvent(event, participants: [ParticipantDraft(reference: .named(name: "Nguyễn Văn An", email: nil), role: .attendee)])
+        }
+    }
+
+    @Test func onePersonsEventsBetweenTwoDatesUseOneIndexRange() async throws {
+        let store = try SQLiteStore(directory: directory)
+        let event = try await conference(store)
+        let hieu = try await store.person(key: "hieu@moj.gov.vn")
+        #expect(try await store.eventIDs(personID: hieu.id!, from: t0.adding(seconds: -86_400), to: t0.adding(seconds: 86_400)) == [event.id!])
+        #expect(try await store.eventIDs(personID: hieu.id!, from: t0.adding(seconds: 86_400), to: t0.adding(seconds: 2 * 86_400)).isEmpty)
+
+        let queue = try DatabaseQueue(path: store.path)
+        let plan = try await queue.read { db in
+            try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + SQLiteStore.personEventsSQL, arguments: [1, 0, 0, 0]).map { $0["detail"] as String }
+        }
+        #expect(plan.contains { $0.contains("USING COVERING INDEX participation_by_person_time (person_id=? AND start_at>? AND start_at<?)") }, "\(plan)")
+        #expect(!plan.contains { $0.hasPrefix("SCAN") }, "\(plan)")
+    }
+
+    @Test func reopeningMigratesOnceAndKeepsData() async throws {
+        do {
+            let store = try SQLiteStore(directory: directory)
+            _ = try await conference(store)
+        }
+        let again = try SQLiteStore(directory: directory)
+        #expect(try await again.counts().events == 1)
+        let mode = try await DatabaseQueue(path: again.path).read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") }
+        #expect(mode == "wal")
+    }
+}
