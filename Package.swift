@@ -25,11 +25,15 @@ let package = Package(
             name: "EventStore",
             dependencies: ["EventModel", .product(name: "GRDB", package: "GRDB.swift")]
         ),
+        // The system libical (Debian libical-dev); only EventCalendar imports it.
+        .systemLibrary(name: "CLibical", pkgConfig: "libical", providers: [.apt(["libical-dev"])]),
+        // iCalendar writing, reading and recurrence expansion, in terms of EventModel.
+        .target(name: "EventCalendar", dependencies: ["EventModel", "CLibical"]),
         // The daemon as a library: configuration, HTTP routes, lifecycle.
         .target(
             name: "EventDaemon",
             dependencies: [
-                "EventModel", "EventAPI", "EventStore",
+                "EventModel", "EventAPI", "EventStore", "EventCalendar",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -44,6 +48,7 @@ let package = Package(
             dependencies: ["EventAPI", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .testTarget(name: "EventModelTests", dependencies: ["EventModel"]),
+        .testTarget(name: "EventCalendarTests", dependencies: ["EventCalendar", "EventModel"]),
         .testTarget(name: "EventStoreTests", dependencies: ["EventStore", "EventModel", .product(name: "GRDB", package: "GRDB.swift")]),
         // Starts the real eventd and drives the real eventctl, curl and Python clients.
         .testTarget(name: "EndToEndTests", dependencies: ["EventAPI"]),

@@ -19,6 +19,10 @@ public struct EventInput: Codable, Sendable, Equatable {
     public var status: String?
     public var visiting: String?
     public var host: String?
+    /// An RFC 5545 RRULE such as `FREQ=WEEKLY;BYDAY=MO;COUNT=10`; empty clears it.
+    public var rrule: String?
+    /// Start times (WHEN) of occurrences that do not take place; replaces the list.
+    public var exdates: [String]?
     /// People to add, or whose role to set.
     public var participants: [ParticipantInput]?
     /// People to take off the event (update only).
@@ -115,14 +119,16 @@ public struct ParticipantView: Codable, Sendable, Equatable {
 
 public struct SessionView: Codable, Sendable, Equatable {
     public var id: Int64
+    public var uid: String
     public var title: String
     public var start: String
     public var end: String
     public var room: String?
     public var participants: [ParticipantView]
 
-    public init(id: Int64, title: String, start: String, end: String, room: String?, participants: [ParticipantView]) {
+    public init(id: Int64, uid: String, title: String, start: String, end: String, room: String?, participants: [ParticipantView]) {
         self.id = id
+        self.uid = uid
         self.title = title
         self.start = start
         self.end = end
@@ -148,6 +154,11 @@ public struct EventView: Codable, Sendable, Equatable {
     public var sequence: Int
     public var visiting: String?
     public var host: String?
+    public var rrule: String?
+    public var exdates: [String]?
+    /// In a listing of a range, the start of this occurrence of a recurring event
+    /// (then `start` and `end` are the occurrence's); absent otherwise.
+    public var recurrenceId: String?
     public var created: String
     public var updated: String
     public var participants: [ParticipantView]
@@ -156,6 +167,7 @@ public struct EventView: Codable, Sendable, Equatable {
     public init(
         id: Int64, uid: String, kind: String, title: String, description: String?, location: String?, link: String?,
         start: String, end: String, tz: String, allDay: Bool, status: String, sequence: Int, visiting: String?, host: String?,
+        rrule: String?, exdates: [String]?, recurrenceId: String?,
         created: String, updated: String, participants: [ParticipantView], sessions: [SessionView]
     ) {
         self.id = id
@@ -173,10 +185,37 @@ public struct EventView: Codable, Sendable, Equatable {
         self.sequence = sequence
         self.visiting = visiting
         self.host = host
+        self.rrule = rrule
+        self.exdates = exdates
+        self.recurrenceId = recurrenceId
         self.created = created
         self.updated = updated
         self.participants = participants
         self.sessions = sessions
+    }
+}
+
+/// What `POST /v1/import` did with each VEVENT, by UID.
+public struct ImportResult: Codable, Sendable, Equatable {
+    public var created: [String]
+    public var updated: [String]
+    /// UIDs left alone, with the reason (an older SEQUENCE than the one stored).
+    public var skipped: [Skipped]
+
+    public struct Skipped: Codable, Sendable, Equatable {
+        public var uid: String
+        public var reason: String
+
+        public init(uid: String, reason: String) {
+            self.uid = uid
+            self.reason = reason
+        }
+    }
+
+    public init(created: [String] = [], updated: [String] = [], skipped: [Skipped] = []) {
+        self.created = created
+        self.updated = updated
+        self.skipped = skipped
     }
 }
 

@@ -14,6 +14,12 @@ public struct DaemonConfig: Sendable, Equatable {
     /// Largest request body accepted, in bytes; larger ones get 413.
     public var maxBodyBytes = 1 << 20
     public var logLevel: Logger.Level = .info
+    /// Reminder offsets before an event's start, in seconds, written as VALARMs.
+    public var defaultReminders: [Int64] = [86_400, 3600]
+    /// Most occurrences of one recurring event a listing expands.
+    public var maxOccurrences = 1000
+    /// How far past `--from` a listing without `--to` expands recurring events, in days.
+    public var recurrenceHorizonDays = 366
 
     public init() {}
 
@@ -31,6 +37,11 @@ public struct DaemonConfig: Sendable, Equatable {
         }
         return try parse(text, source: path)
     }
+
+    static let knownKeys = [
+        "socket", "socket_group", "socket_mode", "data_dir", "default_tz", "max_body_bytes", "log_level", "default_reminders",
+        "max_occurrences", "recurrence_horizon_days",
+    ].joined(separator: ", ")
 
     public static func parse(_ text: String, source: String) throws -> DaemonConfig {
         var config = DaemonConfig()
@@ -55,13 +66,25 @@ public struct DaemonConfig: Sendable, Equatable {
             case "max_body_bytes":
                 guard let n = Int(value), n >= 1024 else { throw fail("max_body_bytes must be a whole number of bytes, at least 1024") }
                 config.maxBodyBytes = n
+            case "default_reminders":
+                do {
+                    config.defaultReminders = try value.split(separator: ",").map { text throws(RegisterError) in
+                        try DurationParser.seconds(text.trimmingCharacters(in: .whitespaces), field: "default_reminders")
+                    }
+                } catch { throw fail(error.message) }
+            case "max_occurrences":
+                guard let n = Int(value), (1...100_000).contains(n) else { throw fail("max_occurrences must be a whole number from 1 to 100000") }
+                config.maxOccurrences = n
+            case "recurrence_horizon_days":
+                guard let n = Int(value), (1...3660).contains(n) else { throw fail("recurrence_horizon_days must be a whole number from 1 to 3660") }
+                config.recurrenceHorizonDays = n
             case "log_level":
                 guard let level = Logger.Level(rawValue: value) else {
                     throw fail("log_level must be one of \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", "))")
                 }
                 config.logLevel = level
             default:
-                throw fail("unknown setting \(key.debugDescription); known: socket, socket_group, socket_mode, data_dir, default_tz, max_body_bytes, log_level")
+                throw fail("unknown setting \(key.debugDescription); known: \(knownKeys)")
             }
         }
         return config

@@ -1,4 +1,5 @@
 import EventAPI
+import EventCalendar
 import EventModel
 import Foundation
 
@@ -28,7 +29,8 @@ struct InputReader: Sendable {
             location: try optionalLine(input.location, field: "location") ?? nil,
             link: try input.link.flatMap(Self.nonEmpty).map { try TextRules.link($0) },
             start: start.instant, end: end, timeZone: zone.identifier, allDay: start.dateOnly,
-            status: try input.status.map(Self.status) ?? .confirmed, delegation: delegation, created: now, updated: now)
+            status: try input.status.map(Self.status) ?? .confirmed, delegation: delegation,
+            recurrence: try recurrence(input, zone: zone, old: nil) ?? nil, created: now, updated: now)
         return (event, try participants(input.participants ?? []))
     }
 
@@ -44,6 +46,7 @@ struct InputReader: Sendable {
         if let l = input.link { changes.link = .some(try Self.nonEmpty(l).map { try TextRules.link($0) }) }
         changes.status = try input.status.map(Self.status)
         if let delegation = try delegation(input, kind: changes.kind ?? old.kind) { changes.delegation = delegation }
+        changes.recurrence = try recurrence(input, zone: zone, old: old.recurrence)
         if let startText = input.start {
             let start = try WhenParser.parse(startText, zone: zone, field: "start")
             changes.start = start.instant
@@ -63,7 +66,7 @@ struct InputReader: Sendable {
         let start = try WhenParser.parse(input.start, zone: zone, field: "start")
         let end = try WhenParser.parse(input.end, zone: zone, field: "end")
         let session = Session(
-            title: try TextRules.oneLine(input.title, field: "title"), start: start.instant, end: end.instant,
+            uid: UUID().uuidString.lowercased() + "@eventd", title: try TextRules.oneLine(input.title, field: "title"), start: start.instant, end: end.instant,
             room: try optionalLine(input.room, field: "room") ?? nil)
         return (session, try participants(input.participants ?? []))
     }
@@ -108,6 +111,39 @@ struct InputReader: Sendable {
     }
 
     // MARK: Pieces
+
+    /// nil: no change; .some(nil): no longer recurring; else the rule (checked and normalised
+    /// by libical) and the excluded starts, read in the event's zone.
+    private func recurrence(_ input: EventInput, zone: Zone, old: Recurrence?) throws -> Recurrence?? {
+        guard input.rrule != nil || input.exdates != nil else { return nil }
+        let rule: String
+        if let text = input.rrule {
+            if text.trimmingCharacters(in: .whitespaces).isEmpty { return .some(nil) }
+            rule = try Self.checkedRule(text, field: "rrule")
+        } else if let old {
+            rule = old.rule
+        } else {
+            throw RegisterError.invalid(field: "exdate", message: "only a recurring event (--rrule) has occurrences to exclude")
+        }
+        let exceptions = try input.exdates.map { texts in
+            try texts.map { try WhenParser.parse($0, zone: zone, field: "exdate").instant }
+        } ?? old?.exceptions ?? []
+        return .some(Recurrence(rule: rule, exceptions: exceptions.sorted()))
+    }
+
+    /// An RRULE libical reads, normalised; meetings repeat at most hourly.
+    static func checkedRule(_ text: String, field: String) throws -> String {
+        let rule: String
+        do {
+            rule = try RecurrenceRule.normalized(text)
+        } catch {
+            throw RegisterError.invalid(field: field, message: error.description)
+        }
+        if rule.contains("FREQ=SECONDLY") || rule.contains("FREQ=MINUTELY") {
+            throw RegisterError.invalid(field: field, message: "\(rule): meetings repeat at most hourly (FREQ=HOURLY, DAILY, WEEKLY, MONTHLY or YEARLY)")
+        }
+        return rule
+    }
 
     private func endInstant(_ input: EventInput, start: When, zone: Zone, fallback: Int64) throws -> Instant {
         switch (input.end, input.duration) {

@@ -1,4 +1,5 @@
 import EventAPI
+import EventCalendar
 import EventModel
 import EventStore
 import Foundation
@@ -23,15 +24,34 @@ struct Routes: Sendable {
                 guard let kind = EventKind(rawValue: text) else { throw RegisterError.invalid(field: "kind", message: "unknown kind \(text.debugDescription)") }
                 return kind
             }
-            return try json(try await store.events(from: from, to: to, kind: kind).map(Views.event))
+            let events = try await store.events(from: from, to: to, kind: kind)
+            guard from != nil || to != nil else { return try json(events.map { Views.event($0) }) }
+            return try json(try occurrences(of: events, from: from, to: to))
         }
         v1.post("events") { request, _ in
             let input = try await decode(EventInput.self, from: request)
             let (event, participants) = try reader.newEvent(input)
             return try json(Views.event(try await store.createEvent(event, participants: participants)), status: .created)
         }
-        v1.get("events/:id") { _, context in
-            try json(Views.event(try await store.event(id: try id(context))))
+        v1.get("events/:id") { request, context in
+            let key = try context.parameters.require("id")
+            guard key.hasSuffix(".ics") else { return try json(Views.event(try await store.event(id: try id(key)))) }
+            return try await calendar(eventID: try id(String(key.dropLast(4))), method: request.uri.queryParameters.get("method"))
+        }
+        v1.post("import") { request, _ in
+            let text = String(decoding: try await body(of: request), as: UTF8.self)
+            let plan: Importer.Plan
+            do {
+                let parsed = try ICalendarReader(defaultZone: try Zone(config.defaultTimeZone), maxBytes: config.maxBodyBytes).parse(text)
+                plan = try Importer(defaultZone: try Zone(config.defaultTimeZone)).plan(parsed)
+            } catch let error as CalendarError {
+                throw RegisterError.invalid(field: "calendar", message: error.description)
+            }
+            let outcome = try await store.importEvents(plan.imports)
+            return try json(
+                ImportResult(
+                    created: outcome.created, updated: outcome.updated,
+                    skipped: (plan.ignored + outcome.skipped).map { ImportResult.Skipped(uid: $0.uid, reason: $0.reason) }))
         }
         v1.patch("events/:id") { request, context in
             let input = try await decode(EventInput.self, from: request)
@@ -82,14 +102,47 @@ struct Routes: Sendable {
                 socket: config.socketPath, defaultTimeZone: config.defaultTimeZone))
     }
 
+    /// Each event, or for a recurring one each occurrence, that overlaps the range, in order of start.
+    private func occurrences(of events: [Event], from: Instant?, to: Instant?) throws -> [EventView] {
+        var entries: [(start: Instant, view: EventView)] = []
+        for event in events {
+            guard let recurrence = event.recurrence else {
+                entries.append((event.start, Views.event(event)))
+                continue
+            }
+            let windowStart = from ?? event.start
+            let windowEnd = to ?? windowStart.adding(seconds: Int64(config.recurrenceHorizonDays) * 86_400)
+            let starts = try RecurrenceRule.occurrences(
+                rrule: recurrence.rule, exdates: recurrence.exceptions, start: event.start, duration: event.end.seconds - event.start.seconds,
+                zone: event.timeZone, from: windowStart, to: windowEnd, limit: config.maxOccurrences)
+            entries += starts.map { ($0, Views.event(event, occurrence: $0)) }
+        }
+        return entries.sorted { ($0.start, $0.view.id) < ($1.start, $1.view.id) }.map(\.view)
+    }
+
+    /// The event as an iCalendar object: PUBLISH by default, REQUEST or CANCEL on asking.
+    private func calendar(eventID: Int64, method text: String?) async throws -> Response {
+        guard let method = CalendarMethod(rawValue: (text ?? "publish").uppercased()) else {
+            throw RegisterError.invalid(field: "method", message: "unknown method \(text!.debugDescription); one of publish, request, cancel")
+        }
+        let event = try await store.event(id: eventID)
+        let ics = try ICalendarWriter().write(event, method: method, stamp: SQLiteStore.systemClock(), reminders: config.defaultReminders.map { Int($0) })
+        return Response(
+            status: .ok, headers: [.contentType: "text/calendar; charset=utf-8; method=\(method.rawValue)"],
+            body: ResponseBody(byteBuffer: ByteBuffer(string: ics)))
+    }
+
     private func id(_ context: BasicRequestContext) throws -> Int64 {
-        let text = try context.parameters.require("id")
+        try id(try context.parameters.require("id"))
+    }
+
+    private func id(_ text: String) throws -> Int64 {
         guard let id = Int64(text), id > 0 else { throw RegisterError.notFound(what: "event with id", key: text) }
         return id
     }
 
-    /// Reads a JSON body of at most `max_body_bytes`; anything else is a 4xx naming the fault.
-    private func decode<T: Decodable>(_ type: T.Type, from request: Request) async throws -> T {
+    /// The request body: at most `max_body_bytes` of valid UTF-8, else a 413 or 400.
+    private func body(of request: Request) async throws -> [UInt8] {
         var request = request
         let buffer: ByteBuffer
         do {
@@ -101,6 +154,12 @@ struct Routes: Sendable {
         guard String(validating: bytes, as: UTF8.self) != nil else {
             throw HTTPError(.badRequest, message: "the request body is not valid UTF-8")
         }
+        return bytes
+    }
+
+    /// Reads a JSON body; a missing or mistyped field is a 400 naming it.
+    private func decode<T: Decodable>(_ type: T.Type, from request: Request) async throws -> T {
+        let bytes = try await body(of: request)
         do {
             return try JSONDecoder().decode(T.self, from: Data(bytes))
         } catch let DecodingError.keyNotFound(key, _) {

@@ -3,21 +3,27 @@ import EventModel
 
 /// Domain values as the API shows them: times in ISO 8601 with the event zone's offset.
 enum Views {
-    static func event(_ event: Event) -> EventView {
+    /// The event, or with `occurrence` one occurrence of it: then `start` and `end` are that
+    /// occurrence's and `recurrenceId` names it.
+    static func event(_ event: Event, occurrence: Instant? = nil) -> EventView {
         let zone = (try? Zone(event.timeZone)) ?? (try! Zone("UTC"))
         let eventLevel = event.participants.filter { $0.sessionID == nil }
+        let start = occurrence ?? event.start
+        let end = start.adding(seconds: event.end.seconds - event.start.seconds)
         return EventView(
             id: event.id ?? 0, uid: event.uid, kind: event.kind.rawValue, title: event.title, description: event.description,
-            location: event.location, link: event.link, start: zone.iso8601(event.start), end: zone.iso8601(event.end),
+            location: event.location, link: event.link, start: zone.iso8601(start), end: zone.iso8601(end),
             tz: event.timeZone, allDay: event.allDay, status: event.status.rawValue, sequence: event.sequence,
-            visiting: event.delegation?.visiting, host: event.delegation?.host, created: zone.iso8601(event.created),
+            visiting: event.delegation?.visiting, host: event.delegation?.host, rrule: event.recurrence?.rule,
+            exdates: event.recurrence.map { $0.exceptions.map(zone.iso8601) }, recurrenceId: occurrence.map(zone.iso8601),
+            created: zone.iso8601(event.created),
             updated: zone.iso8601(event.updated), participants: eventLevel.map(participant),
             sessions: event.sessions.map { session($0, of: event, zone: zone) })
     }
 
     static func session(_ session: Session, of event: Event, zone: Zone) -> SessionView {
         SessionView(
-            id: session.id ?? 0, title: session.title, start: zone.iso8601(session.start), end: zone.iso8601(session.end),
+            id: session.id ?? 0, uid: session.uid, title: session.title, start: zone.iso8601(session.start), end: zone.iso8601(session.end),
             room: session.room, participants: event.participants.filter { $0.sessionID == session.id && session.id != nil }.map(participant))
     }
 

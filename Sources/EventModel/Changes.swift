@@ -3,11 +3,50 @@ public struct ParticipantDraft: Sendable, Equatable {
     public var reference: PersonReference
     public var role: Role
     public var required: Bool
+    public var rsvp: RSVPState
 
-    public init(reference: PersonReference, role: Role, required: Bool = true) {
+    public init(reference: PersonReference, role: Role, required: Bool = true, rsvp: RSVPState = .needsAction) {
         self.reference = reference
         self.role = role
         self.required = required
+        self.rsvp = rsvp
+    }
+}
+
+/// One event read from an iCalendar file, ready to be stored under its own UID and SEQUENCE.
+public struct EventImport: Sendable, Equatable {
+    /// The event's facts; its `participants` and `sessions` are ignored in favour of the drafts below.
+    public var event: Event
+    public var participants: [ParticipantDraft]
+    public var sessions: [SessionImport]
+
+    public init(event: Event, participants: [ParticipantDraft], sessions: [SessionImport]) {
+        self.event = event
+        self.participants = participants
+        self.sessions = sessions
+    }
+}
+
+public struct SessionImport: Sendable, Equatable {
+    public var session: Session
+    public var participants: [ParticipantDraft]
+
+    public init(session: Session, participants: [ParticipantDraft]) {
+        self.session = session
+        self.participants = participants
+    }
+}
+
+/// What an import did, by UID.
+public struct ImportOutcome: Sendable, Equatable {
+    public var created: [String] = []
+    public var updated: [String] = []
+    public var skipped: [(uid: String, reason: String)] = []
+
+    public init() {}
+
+    public static func == (a: ImportOutcome, b: ImportOutcome) -> Bool {
+        a.created == b.created && a.updated == b.updated && a.skipped.map(\.uid) == b.skipped.map(\.uid)
     }
 }
 
@@ -25,6 +64,7 @@ public struct EventChanges: Sendable, Equatable {
     public var allDay: Bool?
     public var status: EventStatus?
     public var delegation: Delegation??
+    public var recurrence: Recurrence??
 
     public init() {}
 
@@ -41,6 +81,7 @@ public struct EventChanges: Sendable, Equatable {
         if let allDay { new.allDay = allDay }
         if let status { new.status = status }
         if let delegation { new.delegation = delegation }
+        if let recurrence { new.recurrence = recurrence }
         if let start {
             let shift = start.seconds - event.start.seconds
             new.start = start
@@ -53,7 +94,7 @@ public struct EventChanges: Sendable, Equatable {
             new.end = end
         }
         try Self.checkTimes(start: new.start, end: new.end)
-        if new.kind == .visit, new.delegation == nil {
+        if new.kind == .visit, event.kind != .visit || delegation != nil, new.delegation == nil {
             throw .invalid(field: "visiting", message: "a visit needs the visiting delegation and the host (--visiting ORG --host ORG)")
         }
         if new.significantFacts != event.significantFacts { new.sequence += 1 }

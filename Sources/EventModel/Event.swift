@@ -61,20 +61,36 @@ public struct Participation: Sendable, Equatable, Hashable {
     }
 }
 
-/// A timetable slot inside an event.
+/// A timetable slot inside an event. In iCalendar it is a VEVENT of its own, RELATED-TO its event.
 public struct Session: Sendable, Equatable {
     public var id: Int64?
+    /// Stable across export and import, like an event's UID.
+    public var uid: String
     public var title: String
     public var start: Instant
     public var end: Instant
     public var room: String?
 
-    public init(id: Int64? = nil, title: String, start: Instant, end: Instant, room: String? = nil) {
+    public init(id: Int64? = nil, uid: String, title: String, start: Instant, end: Instant, room: String? = nil) {
         self.id = id
+        self.uid = uid
         self.title = title
         self.start = start
         self.end = end
         self.room = room
+    }
+}
+
+/// How a recurring meeting repeats: an RFC 5545 RRULE, minus the excluded occurrences.
+public struct Recurrence: Sendable, Equatable {
+    /// The RRULE value, e.g. `FREQ=WEEKLY;BYDAY=MO;COUNT=10`, as libical normalises it.
+    public var rule: String
+    /// Start instants of occurrences that do not take place (EXDATE).
+    public var exceptions: [Instant]
+
+    public init(rule: String, exceptions: [Instant] = []) {
+        self.rule = rule
+        self.exceptions = exceptions
     }
 }
 
@@ -107,6 +123,7 @@ public struct Event: Sendable, Equatable {
     /// Raised on every change that matters to attendees (time, place, status), as RFC 5545 asks.
     public var sequence: Int
     public var delegation: Delegation?
+    public var recurrence: Recurrence?
     public var created: Instant
     public var updated: Instant
     public var participants: [Participation]
@@ -116,7 +133,7 @@ public struct Event: Sendable, Equatable {
         id: Int64? = nil, uid: String, kind: EventKind, title: String, description: String? = nil,
         location: String? = nil, link: String? = nil, start: Instant, end: Instant, timeZone: String,
         allDay: Bool = false, status: EventStatus = .confirmed, sequence: Int = 0,
-        delegation: Delegation? = nil, created: Instant, updated: Instant,
+        delegation: Delegation? = nil, recurrence: Recurrence? = nil, created: Instant, updated: Instant,
         participants: [Participation] = [], sessions: [Session] = []
     ) {
         self.id = id
@@ -133,6 +150,7 @@ public struct Event: Sendable, Equatable {
         self.status = status
         self.sequence = sequence
         self.delegation = delegation
+        self.recurrence = recurrence
         self.created = created
         self.updated = updated
         self.participants = participants
@@ -141,7 +159,10 @@ public struct Event: Sendable, Equatable {
 
     /// The attendee-visible facts; a change to any of them raises `sequence`.
     public var significantFacts: [String] {
-        [String(start.seconds), String(end.seconds), timeZone, String(allDay), location ?? "", link ?? "", status.rawValue]
+        [
+            String(start.seconds), String(end.seconds), timeZone, String(allDay), location ?? "", link ?? "", status.rawValue,
+            recurrence?.rule ?? "", recurrence?.exceptions.map { String($0.seconds) }.joined(separator: ",") ?? "",
+        ]
     }
 }
 

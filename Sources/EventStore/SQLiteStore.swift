@@ -36,25 +36,68 @@ public final class SQLiteStore: Sendable {
             var event = event
             event.created = self.clock()
             event.updated = event.created
-            try EventChanges.checkTimes(start: event.start, end: event.end)
-            try db.execute(
-                sql: """
-                    INSERT INTO event (uid, kind, title, description, location, link, start_at, end_at, tz, all_day,
-                        status, sequence, visiting_org, host_org, created_at, updated_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """,
-                arguments: [
-                    event.uid, event.kind.rawValue, event.title, event.description, event.location, event.link,
-                    event.start.seconds, event.end.seconds, event.timeZone, event.allDay, event.status.rawValue,
-                    event.sequence, event.delegation?.visiting, event.delegation?.host, event.created.seconds,
-                    event.updated.seconds,
-                ])
-            let id = db.lastInsertedRowID
+            let id = try self.insertEvent(db, event)
             for draft in participants {
                 try self.addParticipant(db, eventID: id, sessionID: nil, draft: draft, start: event.start, end: event.end)
             }
             return try Self.loadEvent(db, id: id)
         }
+    }
+
+    /// Stores events read from iCalendar in one transaction: a known UID is replaced (its people
+    /// and sessions with it) unless the stored SEQUENCE is newer; an unknown one is created.
+    public func importEvents(_ imports: [EventImport]) async throws -> ImportOutcome {
+        try await pool.write { db in
+            var outcome = ImportOutcome()
+            for item in imports {
+                var event = item.event
+                try EventChanges.checkTimes(start: event.start, end: event.end, field: "DTEND of \(event.uid)")
+                let now = self.clock()
+                event.updated = now
+                let id: Int64
+                if let row = try Row.fetchOne(db, sql: "SELECT id, sequence, created_at FROM event WHERE uid = ?", arguments: [event.uid]) {
+                    let stored: Int = row["sequence"]
+                    if stored > event.sequence {
+                        outcome.skipped.append((event.uid, "the register holds SEQUENCE \(stored), newer than the file's \(event.sequence)"))
+                        continue
+                    }
+                    id = row["id"]
+                    event.created = Instant(seconds: row["created_at"])
+                    try db.execute(sql: "DELETE FROM event WHERE id = ?", arguments: [id])
+                    try self.insertEvent(db, event, id: id)
+                    outcome.updated.append(event.uid)
+                } else {
+                    event.created = now
+                    id = try self.insertEvent(db, event)
+                    outcome.created.append(event.uid)
+                }
+                for draft in item.participants {
+                    try self.addParticipant(db, eventID: id, sessionID: nil, draft: draft, start: event.start, end: event.end)
+                }
+                for part in item.sessions {
+                    _ = try self.insertSession(db, eventID: id, event: event, part.session, participants: part.participants)
+                }
+            }
+            return outcome
+        }
+    }
+
+    @discardableResult
+    private func insertEvent(_ db: Database, _ event: Event, id: Int64? = nil) throws -> Int64 {
+        try EventChanges.checkTimes(start: event.start, end: event.end)
+        try db.execute(
+            sql: """
+                INSERT INTO event (id, uid, kind, title, description, location, link, start_at, end_at, tz, all_day,
+                    status, sequence, visiting_org, host_org, created_at, updated_at, rrule, exdates)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [
+                id, event.uid, event.kind.rawValue, event.title, event.description, event.location, event.link,
+                event.start.seconds, event.end.seconds, event.timeZone, event.allDay, event.status.rawValue,
+                event.sequence, event.delegation?.visiting, event.delegation?.host, event.created.seconds,
+                event.updated.seconds, event.recurrence?.rule, Self.encode(event.recurrence?.exceptions),
+            ])
+        return db.lastInsertedRowID
     }
 
     /// Changes an event inside one transaction: `changes` are applied to what is stored now,
@@ -74,13 +117,15 @@ public final class SQLiteStore: Sendable {
             try db.execute(
                 sql: """
                     UPDATE event SET kind = ?, title = ?, description = ?, location = ?, link = ?, start_at = ?, end_at = ?,
-                        tz = ?, all_day = ?, status = ?, sequence = ?, visiting_org = ?, host_org = ?, updated_at = ?
+                        tz = ?, all_day = ?, status = ?, sequence = ?, visiting_org = ?, host_org = ?, updated_at = ?,
+                        rrule = ?, exdates = ?
                     WHERE id = ?
                     """,
                 arguments: [
                     new.kind.rawValue, new.title, new.description, new.location, new.link, new.start.seconds,
                     new.end.seconds, new.timeZone, new.allDay, new.status.rawValue, new.sequence,
-                    new.delegation?.visiting, new.delegation?.host, new.updated.seconds, id,
+                    new.delegation?.visiting, new.delegation?.host, new.updated.seconds, new.recurrence?.rule,
+                    Self.encode(new.recurrence?.exceptions), id,
                 ])
             for session in new.sessions {
                 try db.execute(
@@ -122,7 +167,8 @@ public final class SQLiteStore: Sendable {
             var conditions: [String] = []
             var arguments: StatementArguments = []
             if let from {
-                conditions.append("end_at > ?")
+                // A recurring series may have occurrences in range long after its first one ends.
+                conditions.append("(end_at > ? OR rrule IS NOT NULL)")
                 arguments += [from.seconds]
             }
             if let to {
@@ -161,20 +207,29 @@ public final class SQLiteStore: Sendable {
     public func addSession(eventID: Int64, _ session: Session, participants: [ParticipantDraft]) async throws -> (Event, Int64) {
         try await pool.write { db in
             let event = try Self.loadEvent(db, id: eventID)
-            try EventChanges.checkTimes(start: session.start, end: session.end)
-            guard session.start >= event.start, session.end <= event.end else {
-                throw RegisterError.invalid(field: "start", message: "a session must lie inside its event (event \(eventID) runs from its start to its end; see eventctl show \(eventID))")
-            }
-            try db.execute(
-                sql: "INSERT INTO session (event_id, title, start_at, end_at, room) VALUES (?, ?, ?, ?, ?)",
-                arguments: [eventID, session.title, session.start.seconds, session.end.seconds, session.room])
-            let sessionID = db.lastInsertedRowID
-            for draft in participants {
-                try self.addParticipant(db, eventID: eventID, sessionID: sessionID, draft: draft, start: session.start, end: session.end)
-            }
+            let sessionID = try self.insertSession(db, eventID: eventID, event: event, session, participants: participants)
             try db.execute(sql: "UPDATE event SET updated_at = ? WHERE id = ?", arguments: [self.clock().seconds, eventID])
             return (try Self.loadEvent(db, id: eventID), sessionID)
         }
+    }
+
+    private func insertSession(_ db: Database, eventID: Int64, event: Event, _ session: Session, participants: [ParticipantDraft]) throws -> Int64 {
+        try EventChanges.checkTimes(start: session.start, end: session.end)
+        guard session.start >= event.start, session.end <= event.end else {
+            throw RegisterError.invalid(
+                field: "start", message: "session \(session.title.debugDescription) must lie inside its event (see eventctl show \(eventID))")
+        }
+        if try Bool.fetchOne(db, sql: "SELECT 1 FROM session WHERE uid = ?", arguments: [session.uid]) == true {
+            throw RegisterError.conflict(field: "UID", message: "a session with UID \(session.uid) already belongs to another event")
+        }
+        try db.execute(
+            sql: "INSERT INTO session (event_id, uid, title, start_at, end_at, room) VALUES (?, ?, ?, ?, ?, ?)",
+            arguments: [eventID, session.uid, session.title, session.start.seconds, session.end.seconds, session.room])
+        let sessionID = db.lastInsertedRowID
+        for draft in participants {
+            try addParticipant(db, eventID: eventID, sessionID: sessionID, draft: draft, start: session.start, end: session.end)
+        }
+        return sessionID
     }
 
     // MARK: People
@@ -268,11 +323,11 @@ public final class SQLiteStore: Sendable {
         let person = try resolve(db, draft.reference, field: field, create: true)
         try db.execute(
             sql: """
-                INSERT INTO participation (event_id, session_id, person_id, role, required, start_at, end_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO participation (event_id, session_id, person_id, role, required, rsvp, start_at, end_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT DO UPDATE SET required = excluded.required
                 """,
-            arguments: [eventID, sessionID, person.id, draft.role.rawValue, draft.required, start.seconds, end.seconds])
+            arguments: [eventID, sessionID, person.id, draft.role.rawValue, draft.required, draft.rsvp.rawValue, start.seconds, end.seconds])
     }
 
     // MARK: Reading rows
@@ -294,18 +349,28 @@ public final class SQLiteStore: Sendable {
                 rsvp: RSVPState(rawValue: row["rsvp"]) ?? .needsAction, sessionID: row["session_id"])
         }
         let sessions = try Row.fetchAll(db, sql: "SELECT * FROM session WHERE event_id = ? ORDER BY start_at, id", arguments: [id]).map { row in
-            Session(id: row["id"], title: row["title"], start: Instant(seconds: row["start_at"]), end: Instant(seconds: row["end_at"]), room: row["room"])
+            Session(id: row["id"], uid: row["uid"], title: row["title"], start: Instant(seconds: row["start_at"]), end: Instant(seconds: row["end_at"]), room: row["room"])
         }
         let visiting: String? = row["visiting_org"]
         let host: String? = row["host_org"]
+        let rule: String? = row["rrule"]
         return Event(
             id: row["id"], uid: row["uid"], kind: EventKind(rawValue: row["kind"]) ?? .meeting, title: row["title"],
             description: row["description"], location: row["location"], link: row["link"],
             start: Instant(seconds: row["start_at"]), end: Instant(seconds: row["end_at"]), timeZone: row["tz"],
             allDay: row["all_day"], status: EventStatus(rawValue: row["status"]) ?? .confirmed, sequence: row["sequence"],
             delegation: visiting.flatMap { v in host.map { Delegation(visiting: v, host: $0) } },
+            recurrence: rule.map { Recurrence(rule: $0, exceptions: decode(row["exdates"])) },
             created: Instant(seconds: row["created_at"]), updated: Instant(seconds: row["updated_at"]),
             participants: participants, sessions: sessions)
+    }
+
+    private static func encode(_ instants: [Instant]?) -> String {
+        (instants ?? []).map { String($0.seconds) }.joined(separator: " ")
+    }
+
+    private static func decode(_ text: String) -> [Instant] {
+        text.split(separator: " ").compactMap { Int64($0).map(Instant.init(seconds:)) }
     }
 
     private static func person(_ row: Row) -> Person {

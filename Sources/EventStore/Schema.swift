@@ -69,6 +69,18 @@ enum Schema {
                     CREATE INDEX participation_by_person_time ON participation(person_id, start_at, end_at, event_id);
                     """)
         }
+        migrator.registerMigration("v2: recurrence rules and stable session UIDs") { db in
+            try db.execute(
+                sql: """
+                    ALTER TABLE event ADD COLUMN rrule TEXT;
+                    -- Excluded occurrences (EXDATE) as start instants in seconds, space-separated.
+                    ALTER TABLE event ADD COLUMN exdates TEXT NOT NULL DEFAULT '';
+                    ALTER TABLE session ADD COLUMN uid TEXT;
+                    UPDATE session SET uid = lower(hex(randomblob(16))) || '@eventd';
+                    CREATE UNIQUE INDEX session_by_uid ON session(uid);
+                    CREATE INDEX event_recurring ON event(start_at) WHERE rrule IS NOT NULL;
+                    """)
+        }
         return migrator
     }
 }

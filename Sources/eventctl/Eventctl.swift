@@ -39,7 +39,7 @@ struct Eventctl: ParsableCommand {
         version: DefaultPaths.version,
         subcommands: [
             Add.self, List.self, Show.self, Update.self, Cancel.self, Delete.self, SessionCommand.self,
-            PersonCommand.self, Status.self,
+            PersonCommand.self, ICS.self, Import.self, Status.self,
         ])
 }
 
@@ -93,6 +93,10 @@ struct EventOptions: ParsableArguments {
     var visiting: String?
     @Option(name: .long, help: ArgumentHelp("Host organisation (kind visit).", valueName: "org"))
     var host: String?
+    @Option(name: .long, help: ArgumentHelp("Repeat by an RFC 5545 rule, e.g. FREQ=WEEKLY;BYDAY=MO;COUNT=10 (\"\" stops repeating).", valueName: "rule"))
+    var rrule: String?
+    @Option(name: .long, help: ArgumentHelp("Start of an occurrence that does not take place (repeat for more; replaces the list).", valueName: "when"))
+    var exdate: [String] = []
 
     func input(title: String?) -> EventInput {
         var input = EventInput()
@@ -108,6 +112,8 @@ struct EventOptions: ParsableArguments {
         input.status = status
         input.visiting = visiting
         input.host = host
+        input.rrule = rrule
+        input.exdates = exdate.isEmpty ? nil : exdate
         let roles: [(String, [String], Bool)] = [
             ("organizer", organizer, true), ("chair", chair, true), ("speaker", speaker, true),
             ("witness", witness, true), ("attendee", attendee, true), ("attendee", optional, false),
@@ -318,6 +324,52 @@ struct PersonShow: ParsableCommand {
             Organisation:  \(p.organisation ?? "-")
             Language:      \(p.lang)
             """)
+    }
+}
+
+// MARK: iCalendar
+
+struct ICS: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ics", abstract: "Print an event as an iCalendar object (what calendar clients import or are invited with).")
+
+    @Argument(help: "The event's id.") var id: Int64
+    @Option(name: .long, help: ArgumentHelp("publish (default), request (an invitation) or cancel.", valueName: "method"))
+    var method = "publish"
+    @OptionGroup var connection: Connection
+
+    func run() throws {
+        let body = try connection.client.send("GET", "/v1/events/\(id).ics" + queryString([("method", method)]), body: nil as EventInput?, expect: 200)
+        FileHandleOutput.write(body)
+    }
+}
+
+struct Import: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Import the VEVENTs of an .ics file in one transaction.",
+        discussion: """
+            Events are matched by UID: a known UID is updated (unless the register holds a newer SEQUENCE),             an unknown one created. VEVENTs RELATED-TO another VEVENT of the file become its sessions.             ORGANIZER and ATTENDEEs become people with their roles. A malformed file is refused, naming the             line or component at fault, and nothing is stored.
+            """)
+
+    @Argument(help: "The .ics file, or - for standard input.") var file: String
+    @OptionGroup var output: JSONFlag
+    @OptionGroup var connection: Connection
+
+    func run() throws {
+        let bytes: [UInt8]
+        if file == "-" {
+            bytes = readAllStandardInput()
+        } else if let data = FileManager.default.contents(atPath: file) {
+            bytes = Array(data)
+        } else {
+            printError("eventctl: cannot read \(file)")
+            throw ExitCode(66)  // EX_NOINPUT
+        }
+        let answer = try connection.client.send("POST", "/v1/import", raw: bytes, contentType: "text/calendar; charset=utf-8", expect: 200)
+        if output.json { return FileHandleOutput.write(answer + [10]) }
+        let result = try JSONDecoder().decode(ImportResult.self, from: Data(answer))
+        print("created \(result.created.count), updated \(result.updated.count), skipped \(result.skipped.count)")
+        for skipped in result.skipped { print("  skipped \(skipped.uid): \(skipped.reason)") }
     }
 }
 

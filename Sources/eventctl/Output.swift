@@ -35,11 +35,16 @@ struct APIClient {
         print(String(decoding: bytes, as: UTF8.self))
     }
 
-    private func send(_ method: String, _ path: String, body: (some Encodable)?, expect: Int) throws -> [UInt8] {
+    func send(_ method: String, _ path: String, body: (some Encodable)?, expect: Int) throws -> [UInt8] {
         let encoded = try body.map { Array(try JSONEncoder().encode($0)) }
+        return try send(method, path, raw: encoded, contentType: "application/json", expect: expect)
+    }
+
+    /// Sends `raw` as the body; any other status than `expect` prints eventd's error and exits 1.
+    func send(_ method: String, _ path: String, raw: [UInt8]?, contentType: String, expect: Int) throws -> [UInt8] {
         let response: UnixHTTPClient.Response
         do {
-            response = try http.request(method, path, body: encoded)
+            response = try http.request(method, path, body: raw, contentType: contentType)
         } catch {
             printError("eventctl: \(error)")
             if case .cannotConnect = error { throw ExitCode(69) }  // EX_UNAVAILABLE
@@ -52,6 +57,28 @@ struct APIClient {
             throw ExitCode(1)
         }
         return response.body
+    }
+}
+
+enum FileHandleOutput {
+    /// Writes bytes to standard output as they are (an .ics keeps its CRLF line ends).
+    static func write(_ bytes: [UInt8]) {
+        var offset = 0
+        while offset < bytes.count {
+            let n = bytes.withUnsafeBytes { Glibc.write(1, $0.baseAddress! + offset, $0.count - offset) }
+            if n <= 0 { return }
+            offset += n
+        }
+    }
+}
+
+func readAllStandardInput() -> [UInt8] {
+    var data: [UInt8] = []
+    var buffer = [UInt8](repeating: 0, count: 64 * 1024)
+    while true {
+        let n = buffer.withUnsafeMutableBytes { read(0, $0.baseAddress, $0.count) }
+        if n <= 0 { return data }
+        data.append(contentsOf: buffer[0..<n])
     }
 }
 
@@ -92,6 +119,7 @@ func describe(_ e: EventView) -> String {
         add("When:", "\(displayTime(e.start)) – \(displayTime(e.end)) (\(e.tz))")
     }
     add("Location:", e.location)
+    add("Repeats:", e.rrule.map { rule in rule + (e.exdates?.isEmpty == false ? ", except " + e.exdates!.map { displayTime($0, dateOnly: e.allDay) }.joined(separator: ", ") : "") })
     add("Link:", e.link)
     if let visiting = e.visiting, let host = e.host { add("Visit:", "\(visiting) visits \(host)") }
     add("UID:", e.uid)

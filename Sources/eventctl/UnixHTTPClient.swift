@@ -38,11 +38,11 @@ struct UnixHTTPClient {
         }
     }
 
-    func request(_ method: String, _ path: String, body: [UInt8]? = nil) throws(Failure) -> Response {
+    func request(_ method: String, _ path: String, body: [UInt8]? = nil, contentType: String = "application/json") throws(Failure) -> Response {
         let fd = try connectSocket()
         defer { close(fd) }
         var head = "\(method) \(path) HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\nAccept: application/json\r\n"
-        if let body { head += "Content-Type: application/json\r\nContent-Length: \(body.count)\r\n" }
+        if let body { head += "Content-Type: \(contentType)\r\nContent-Length: \(body.count)\r\n" }
         head += "\r\n"
         try writeAll(fd, Array(head.utf8) + (body ?? []))
         return try parse(try readAll(fd))

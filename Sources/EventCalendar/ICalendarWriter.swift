@@ -1,0 +1,332 @@
+internal import CLibical
+import EventModel
+import Foundation
+
+/// The iTIP method (RFC 5546) of a calendar object.
+public enum CalendarMethod: String, Sendable, CaseIterable {
+    case publish = "PUBLISH", request = "REQUEST", cancel = "CANCEL"
+}
+
+/// Writes an `Event` as an RFC 5545 VCALENDAR with libical doing the escaping and folding.
+///
+/// The output holds: one VEVENT for the event; one VEVENT per session (UID
+/// `<session id>.<event uid>`, RELATED-TO the event) unless `includeSessions` is false;
+/// one minimal VTIMEZONE for the event's zone (none for UTC, whose times end in `Z`).
+///
+/// People: the first organizer becomes ORGANIZER; everybody else (and further organizers)
+/// an ATTENDEE with ROLE from their part (chair → CHAIR; speaker and required attendee →
+/// REQ-PARTICIPANT; optional attendee → OPT-PARTICIPANT; witness → NON-PARTICIPANT), PARTSTAT from
+/// their reply, `X-EVENTD-ROLE` with the domain role so a round trip keeps it, and RSVP=TRUE
+/// in a REQUEST when they have an email. A person without email is written, by default, with
+/// the address `urn:x-eventd:person:<id>` (or `urn:x-eventd:name:<name>` when unsaved) so that
+/// their name still shows; `peopleWithoutEmail: .skip` leaves them out.
+public struct ICalendarWriter: Sendable {
+    /// PRODID of every calendar we write.
+    public static let productID = "-//eventd//eventd 0.1//EN"
+
+    /// How to write a participant who has no email address.
+    public enum PeopleWithoutEmail: Sendable {
+        /// As a `urn:x-eventd:` address with CN and RSVP absent.
+        case urn
+        /// Not at all.
+        case skip
+    }
+
+    public var peopleWithoutEmail: PeopleWithoutEmail
+    public var includeSessions: Bool
+
+    public init(peopleWithoutEmail: PeopleWithoutEmail = .urn, includeSessions: Bool = true) {
+        self.peopleWithoutEmail = peopleWithoutEmail
+        self.includeSessions = includeSessions
+    }
+
+    /// The VCALENDAR text (CRLF line ends) for `event`.
+    /// - Parameters:
+    ///   - stamp: DTSTAMP, normally now; passed in so output can be compared with golden files.
+    ///   - reminders: seconds before the start at which a DISPLAY alarm fires (not written for CANCEL).
+    public func write(_ event: Event, method: CalendarMethod, stamp: Instant, reminders: [Int] = []) throws(CalendarError) -> String {
+        let zone: Zone
+        do { zone = try Zone(event.timeZone) } catch { throw .unknownTimeZone(event.timeZone) }
+        if let bad = reminders.first(where: { $0 < 0 || $0 > 366 * 86_400 }) {
+            throw .invalid(field: "reminders", message: "\(bad) is not a number of seconds between 0 and 366 days before the start")
+        }
+        let isUTC = LibICal.utcIdentifiers.contains(event.timeZone)
+
+        return try LibICal.locked { () throws(CalendarError) -> String in
+            let calendar = icalcomponent_new(ICAL_VCALENDAR_COMPONENT)!
+            defer { icalcomponent_free(calendar) }
+            add(calendar, icalproperty_new_prodid(Self.productID))
+            add(calendar, icalproperty_new_version("2.0"))
+            add(calendar, icalproperty_new_method(method.ical))
+            if !isUTC {
+                icalcomponent_add_component(calendar, try TimeZoneComponent.make(identifier: event.timeZone, around: event.start))
+            }
+            let times = Times(zone: zone, isUTC: isUTC)
+
+            let main = newEvent(uid: event.uid, event: event, method: method, stamp: stamp)
+            add(main, icalproperty_new_summary(oneLine(event.title)))
+            if let text = descriptionWithTimetable(event, zone: zone) { add(main, icalproperty_new_description(text)) }
+            if let location = event.location { add(main, icalproperty_new_location(oneLine(location))) }
+            if event.allDay {
+                let (first, afterLast) = allDayDates(event, zone: zone)
+                add(main, icalproperty_new_dtstart(first))
+                add(main, icalproperty_new_dtend(afterLast))
+            } else {
+                add(main, times.property(.start, event.start))
+                add(main, times.property(.end, event.end))
+            }
+            if let recurrence = event.recurrence {
+                try addRecurrence(recurrence, to: main, event: event, times: times)
+            }
+            addPeople(event.participants.filter { $0.sessionID == nil }, to: main, method: method)
+            if method != .cancel {
+                for seconds in reminders { addAlarm(to: main, seconds: seconds, text: event.title) }
+            }
+            icalcomponent_add_component(calendar, main)
+
+            if includeSessions {
+                for session in event.sessions {
+                    let vevent = newEvent(uid: session.uid, event: event, method: method, stamp: stamp)
+                    add(vevent, icalproperty_new_summary(oneLine(session.title)))
+                    let place = [session.room, event.location].compactMap { $0 }.map(oneLine).joined(separator: ", ")
+                    if !place.isEmpty { add(vevent, icalproperty_new_location(place)) }
+                    add(vevent, times.property(.start, session.start))
+                    add(vevent, times.property(.end, session.end))
+                    let related = icalproperty_new_relatedto(event.uid)!
+                    icalproperty_add_parameter(related, icalparameter_new_reltype(ICAL_RELTYPE_PARENT))
+                    add(vevent, related)
+                    let organizers = event.participants.filter { $0.role == .organizer && $0.sessionID == nil }.prefix(1)
+                    addPeople(Array(organizers) + event.participants.filter { $0.sessionID == session.id && session.id != nil },
+                              to: vevent, method: method)
+                    icalcomponent_add_component(calendar, vevent)
+                }
+            }
+            guard let text = LibICal.take(icalcomponent_as_ical_string_r(calendar)) else {
+                throw .invalid(field: "event", message: "libical could not serialise the calendar")
+            }
+            return text
+        }
+    }
+
+    // MARK: parts
+
+    /// A VEVENT with the properties every event and session VEVENT shares.
+    private func newEvent(uid: String, event: Event, method: CalendarMethod, stamp: Instant) -> OpaquePointer {
+        let vevent = icalcomponent_new(ICAL_VEVENT_COMPONENT)!
+        add(vevent, icalproperty_new_uid(oneLine(uid)))
+        add(vevent, icalproperty_new_dtstamp(LibICal.utc(stamp)))
+        add(vevent, icalproperty_new_sequence(Int32(clamping: event.sequence)))
+        add(vevent, icalproperty_new_status(method == .cancel ? ICAL_STATUS_CANCELLED : event.status.ical))
+        add(vevent, icalproperty_new_created(LibICal.utc(event.created)))
+        add(vevent, icalproperty_new_lastmodified(LibICal.utc(event.updated)))
+        add(vevent, icalproperty_new_categories(event.kind.rawValue))
+        if let link = event.link { add(vevent, icalproperty_new_url(oneLine(link))) }
+        return vevent
+    }
+
+    /// DTSTART/DTEND values. Zoned times are built as floating wall-clock fields plus a TZID
+    /// parameter: `icaltime_from_timet_with_zone` in libical 3.0.16 would label the wall clock
+    /// UTC (`TZID=…:…Z`), and `icalproperty_new_dtstart` does not add TZID by itself.
+    private struct Times {
+        enum Which { case start, end, exdate }
+        let zone: Zone
+        let isUTC: Bool
+
+        func property(_ which: Which, _ instant: Instant) -> OpaquePointer {
+            let time = isUTC ? LibICal.utc(instant) : LibICal.floating(zone.civil(instant))
+            let property = switch which {
+            case .start: icalproperty_new_dtstart(time)!
+            case .end: icalproperty_new_dtend(time)!
+            case .exdate: icalproperty_new_exdate(time)!
+            }
+            if !isUTC { icalproperty_add_parameter(property, icalparameter_new_tzid(zone.identifier)) }
+            return property
+        }
+    }
+
+    /// RRULE as stored (libical checks and normalises it), and one EXDATE per excluded start,
+    /// in the same form as DTSTART so clients match them to occurrences.
+    private func addRecurrence(_ recurrence: EventModel.Recurrence, to vevent: OpaquePointer, event: Event, times: Times) throws(CalendarError) {
+        let rule = try RecurrenceRule.parse(recurrence.rule)
+        defer { free(rule.rscale) }
+        add(vevent, icalproperty_new_rrule(rule))
+        for excluded in recurrence.exceptions {
+            if event.allDay {
+                let c = times.zone.civil(excluded)
+                add(vevent, icalproperty_new_exdate(LibICal.date(year: c.year, month: c.month, day: c.day)))
+            } else {
+                add(vevent, times.property(.exdate, excluded))
+            }
+        }
+    }
+
+    /// First day and the day after the last, as DATE values: `end` is exclusive, so an end at
+    /// midnight names the next day itself and any later time rounds up to the following midnight.
+    private func allDayDates(_ event: Event, zone: Zone) -> (icaltimetype, icaltimetype) {
+        let s = zone.civil(event.start)
+        let e = zone.civil(event.end)
+        var after = LibICal.date(year: e.year, month: e.month, day: e.day)
+        if (e.hour, e.minute, e.second) != (0, 0, 0) { icaltime_adjust(&after, 1, 0, 0, 0) }
+        var first = LibICal.date(year: s.year, month: s.month, day: s.day)
+        if icaltime_compare(after, first) <= 0 {
+            after = first
+            icaltime_adjust(&after, 1, 0, 0, 0)
+        }
+        first.is_date = 1
+        after.is_date = 1
+        return (first, after)
+    }
+
+    /// The description, then the timetable.
+    private func descriptionWithTimetable(_ event: Event, zone: Zone) -> String? {
+        let text = [event.description.map(multiLine), Self.timetable(of: event, zone: zone)]
+            .compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: "\n\n")
+        return text.isEmpty ? nil : text
+    }
+
+    /// One line per session, `08:00–09:30 Title (Room)`, with the date in front when the sessions
+    /// span several days. Public so that an importer can tell it from the description proper.
+    public static func timetable(of event: Event, zone: Zone) -> String? {
+        let sessions = event.sessions.sorted { $0.start < $1.start }
+        guard !sessions.isEmpty else { return nil }
+        let days = Set(sessions.map { zone.display($0.start, dateOnly: true) })
+        return sessions.map { s in
+            let clock = { (i: Instant) in String(zone.display(i).suffix(5)) }
+            let day = days.count > 1 ? zone.display(s.start, dateOnly: true) + " " : ""
+            let room = s.room.map { " (\(oneLine($0)))" } ?? ""
+            return "\(day)\(clock(s.start))–\(clock(s.end)) \(oneLine(s.title))\(room)"
+        }.joined(separator: "\n")
+    }
+
+    /// One ORGANIZER or ATTENDEE per address (RFC 5545 allows no repeats): a person with several
+    /// roles gets the ROLE of the most active one and all of them in `X-EVENTD-ROLE`.
+    private func addPeople(_ people: [Participation], to vevent: OpaquePointer, method: CalendarMethod) {
+        var order: [String] = []
+        var byAddress: [String: [Participation]] = [:]
+        for p in people {
+            guard let address = address(of: p.person) else { continue }
+            if byAddress[address.lowercased()] == nil { order.append(address) }
+            byAddress[address.lowercased(), default: []].append(p)
+        }
+        var organizerWritten = false
+        for address in order {
+            let parts = byAddress[address.lowercased()]!
+            let main = parts.min { $0.roleRank < $1.roleRank }!
+            let isOrganizer = parts.contains { $0.role == .organizer } && !organizerWritten
+            let property = isOrganizer ? icalproperty_new_organizer(address)! : icalproperty_new_attendee(address)!
+            icalproperty_add_parameter(property, icalparameter_new_cn(parameterText(main.person.name)))
+            if isOrganizer {
+                organizerWritten = true
+            } else {
+                icalproperty_add_parameter(property, icalparameter_new_role(main.icalRole))
+                icalproperty_add_parameter(property, icalparameter_new_partstat(main.rsvp.ical))
+                if method == .request, main.person.email != nil {
+                    icalproperty_add_parameter(property, icalparameter_new_rsvp(ICAL_RSVP_TRUE))
+                }
+            }
+            let domainRoles = icalparameter_new_x(parts.map(\.role.rawValue).joined(separator: ","))!
+            icalparameter_set_xname(domainRoles, "X-EVENTD-ROLE")
+            icalproperty_add_parameter(property, domainRoles)
+            add(vevent, property)
+        }
+    }
+
+    private func address(of person: Person) -> String? {
+        if let email = person.email, !email.isEmpty { return "mailto:" + oneLine(email) }
+        guard peopleWithoutEmail == .urn else { return nil }
+        if let id = person.id { return "urn:x-eventd:person:\(id)" }
+        let unreserved = CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~")
+        return "urn:x-eventd:name:" + (oneLine(person.name).addingPercentEncoding(withAllowedCharacters: unreserved) ?? "unnamed")
+    }
+
+    private func addAlarm(to vevent: OpaquePointer, seconds: Int, text: String) {
+        let alarm = icalcomponent_new(ICAL_VALARM_COMPONENT)!
+        add(alarm, icalproperty_new_action(ICAL_ACTION_DISPLAY))
+        var trigger = icaltriggertype()
+        trigger.time = icaltime_null_time()
+        trigger.duration = icaldurationtype_from_int(Int32(-seconds))
+        add(alarm, icalproperty_new_trigger(trigger))
+        add(alarm, icalproperty_new_description(oneLine(text)))
+        icalcomponent_add_component(vevent, alarm)
+    }
+
+    private func add(_ component: OpaquePointer, _ property: OpaquePointer?) {
+        if let property { icalcomponent_add_property(component, property) }
+    }
+}
+
+// MARK: text hygiene
+
+/// One line of text: line breaks and other control characters become spaces. libical escapes
+/// `\n` but silently drops `\r`, so a hostile value must never reach it unchanged.
+func oneLine(_ text: String) -> String {
+    String(String.UnicodeScalarView(text.unicodeScalars.map { isControl($0) ? " " : $0 }))
+}
+
+/// Multi-line text: CRLF and CR become LF (libical writes `\n`); other controls become spaces.
+func multiLine(_ text: String) -> String {
+    let unified = text.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\r", with: "\n")
+    return String(String.UnicodeScalarView(unified.unicodeScalars.map { $0 != "\n" && $0 != "\t" && isControl($0) ? " " : $0 }))
+}
+
+/// Parameter values (CN) are one line; libical quotes them and caret-encodes `"` (RFC 6868).
+func parameterText(_ text: String) -> String { oneLine(text) }
+
+private func isControl(_ s: Unicode.Scalar) -> Bool {
+    s.value < 0x20 || s.value == 0x7F || (0x80...0x9F).contains(s.value) || s == "\u{2028}" || s == "\u{2029}"
+}
+
+// MARK: enum mappings
+
+extension CalendarMethod {
+    var ical: icalproperty_method {
+        switch self {
+        case .publish: ICAL_METHOD_PUBLISH
+        case .request: ICAL_METHOD_REQUEST
+        case .cancel: ICAL_METHOD_CANCEL
+        }
+    }
+}
+
+extension EventStatus {
+    var ical: icalproperty_status {
+        switch self {
+        case .tentative: ICAL_STATUS_TENTATIVE
+        case .confirmed: ICAL_STATUS_CONFIRMED
+        case .cancelled: ICAL_STATUS_CANCELLED
+        }
+    }
+}
+
+extension RSVPState {
+    var ical: icalparameter_partstat {
+        switch self {
+        case .needsAction: ICAL_PARTSTAT_NEEDSACTION
+        case .accepted: ICAL_PARTSTAT_ACCEPTED
+        case .declined: ICAL_PARTSTAT_DECLINED
+        case .tentative: ICAL_PARTSTAT_TENTATIVE
+        }
+    }
+}
+
+extension Participation {
+    /// Which of a person's roles decides their ROLE: the most active first.
+    var roleRank: Int {
+        switch role {
+        case .organizer: 0
+        case .chair: 1
+        case .speaker: 2
+        case .attendee: required ? 3 : 4
+        case .witness: 5
+        }
+    }
+
+    var icalRole: icalparameter_role {
+        switch role {
+        case .organizer, .chair: ICAL_ROLE_CHAIR
+        case .speaker: ICAL_ROLE_REQPARTICIPANT
+        case .attendee: required ? ICAL_ROLE_REQPARTICIPANT : ICAL_ROLE_OPTPARTICIPANT
+        case .witness: ICAL_ROLE_NONPARTICIPANT
+        }
+    }
+}
