@@ -48,7 +48,7 @@ let package = Package(
             dependencies: ["EventAPI", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .testTarget(name: "EventModelTests", dependencies: ["EventModel"]),
-        .testTarget(name: "EventCalendarTests", dependencies: ["EventCalendar", "EventModel"]),
+        .testTarget(name: "EventCalendarTests", dependencies: ["EventCalendar", "EventModel"], exclude: ["Golden"]),
         .testTarget(name: "EventStoreTests", dependencies: ["EventStore", "EventModel", .product(name: "GRDB", package: "GRDB.swift")]),
         // Starts the real eventd and drives the real eventctl, curl and Python clients.
         .testTarget(name: "EndToEndTests", dependencies: ["EventAPI"]),

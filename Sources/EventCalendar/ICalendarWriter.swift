@@ -58,7 +58,8 @@ public struct ICalendarWriter: Sendable {
             add(calendar, icalproperty_new_prodid(Self.productID))
             add(calendar, icalproperty_new_version("2.0"))
             add(calendar, icalproperty_new_method(method.ical))
-            if !isUTC {
+            // Whole-day events are DATE values: no zone is used unless sessions have times.
+            if !isUTC, !(event.allDay && (event.sessions.isEmpty || !includeSessions)) {
                 icalcomponent_add_component(calendar, try TimeZoneComponent.make(identifier: event.timeZone, around: event.start))
             }
             let times = Times(zone: zone, isUTC: isUTC)
