@@ -31,7 +31,7 @@ public enum Daemon {
 
         let router = Router()
         Routes(
-            store: store, reader: InputReader(defaultTimeZone: config.defaultTimeZone, clock: SQLiteStore.systemClock),
+            store: store, reader: InputReader(defaultTimeZone: config.defaultTimeZone, maxOccurrences: config.maxOccurrences, clock: SQLiteStore.systemClock),
             config: config, started: SQLiteStore.systemClock()
         ).register(on: router)
 

@@ -6,6 +6,7 @@ import Foundation
 /// as eventctl input. VEVENTs RELATED-TO another VEVENT of the file become its sessions.
 struct Importer {
     let defaultZone: Zone
+    let maxOccurrences: Int
 
     struct Plan {
         var imports: [EventImport] = []
@@ -42,7 +43,7 @@ struct Importer {
             start: p.start, end: p.end, timeZone: zone.identifier, allDay: p.allDay, status: p.status ?? .confirmed,
             sequence: p.sequence, created: p.start, updated: p.start)
         if let rule = p.rrule {
-            event.recurrence = Recurrence(rule: try InputReader.checkedRule(rule, field: "RRULE of \(at)"), exceptions: p.exdates.sorted())
+            event.recurrence = Recurrence(rule: try InputReader.checkedRule(rule, field: "RRULE of \(at)", maxCount: maxOccurrences), exceptions: p.exdates.sorted())
         }
         let parts = try sessions.map { s in
             let title = try TextRules.oneLine(s.summary ?? "", field: "SUMMARY of session \(s.uid.debugDescription)")

@@ -6,6 +6,7 @@ import Foundation
 /// Turns the API's text inputs into checked domain values, naming the field at fault.
 struct InputReader: Sendable {
     var defaultTimeZone: String
+    var maxOccurrences: Int
     var clock: @Sendable () -> Instant
 
     static let defaultDuration: Int64 = 3600
@@ -119,7 +120,7 @@ struct InputReader: Sendable {
         let rule: String
         if let text = input.rrule {
             if text.trimmingCharacters(in: .whitespaces).isEmpty { return .some(nil) }
-            rule = try Self.checkedRule(text, field: "rrule")
+            rule = try Self.checkedRule(text, field: "rrule", maxCount: maxOccurrences)
         } else if let old {
             rule = old.rule
         } else {
@@ -131,8 +132,9 @@ struct InputReader: Sendable {
         return .some(Recurrence(rule: rule, exceptions: exceptions.sorted()))
     }
 
-    /// An RRULE libical reads, normalised; meetings repeat at most hourly.
-    static func checkedRule(_ text: String, field: String) throws -> String {
+    /// An RRULE libical reads, normalised; meetings repeat at most hourly, and a COUNT may not
+    /// exceed what a listing expands (`max_occurrences`).
+    static func checkedRule(_ text: String, field: String, maxCount: Int) throws -> String {
         let rule: String
         do {
             rule = try RecurrenceRule.normalized(text)
@@ -141,6 +143,10 @@ struct InputReader: Sendable {
         }
         if rule.contains("FREQ=SECONDLY") || rule.contains("FREQ=MINUTELY") {
             throw RegisterError.invalid(field: field, message: "\(rule): meetings repeat at most hourly (FREQ=HOURLY, DAILY, WEEKLY, MONTHLY or YEARLY)")
+        }
+        let count = rule.split(separator: ";").first { $0.hasPrefix("COUNT=") }.flatMap { Int($0.dropFirst(6)) }
+        if let count, count > maxCount {
+            throw RegisterError.invalid(field: field, message: "\(rule): COUNT=\(count) is more occurrences than the \(maxCount) eventd expands (max_occurrences)")
         }
         return rule
     }

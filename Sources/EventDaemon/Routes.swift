@@ -43,7 +43,7 @@ struct Routes: Sendable {
             let plan: Importer.Plan
             do {
                 let parsed = try ICalendarReader(defaultZone: try Zone(config.defaultTimeZone), maxBytes: config.maxBodyBytes).parse(text)
-                plan = try Importer(defaultZone: try Zone(config.defaultTimeZone)).plan(parsed)
+                plan = try Importer(defaultZone: try Zone(config.defaultTimeZone), maxOccurrences: config.maxOccurrences).plan(parsed)
             } catch let error as CalendarError {
                 throw RegisterError.invalid(field: "calendar", message: error.description)
             }

@@ -72,13 +72,20 @@ struct UnixHTTPClient {
         return fd
     }
 
+    /// Writes the request, but stops as soon as eventd answers: it may refuse a large body (413)
+    /// without reading it, and a blocking write would then wait forever.
     private func writeAll(_ fd: Int32, _ bytes: [UInt8]) throws(Failure) {
         var offset = 0
         while offset < bytes.count {
-            let n = bytes.withUnsafeBytes { send(fd, $0.baseAddress! + offset, $0.count - offset, Int32(MSG_NOSIGNAL)) }
-            if n < 0 {
+            var events = pollfd(fd: fd, events: Int16(POLLOUT | POLLIN), revents: 0)
+            if poll(&events, 1, -1) < 0 {
                 if errno == EINTR { continue }
-                // eventd may answer (413) and close before reading a large body: read its answer.
+                throw .io("poll(): \(errorText())")
+            }
+            if events.revents & Int16(POLLIN | POLLHUP | POLLERR) != 0 { return }
+            let n = bytes.withUnsafeBytes { send(fd, $0.baseAddress! + offset, min($0.count - offset, 64 * 1024), Int32(MSG_NOSIGNAL | MSG_DONTWAIT)) }
+            if n < 0 {
+                if errno == EINTR || errno == EAGAIN { continue }
                 if errno == EPIPE || errno == ECONNRESET { return }
                 throw .io("send(): \(errorText())")
             }
