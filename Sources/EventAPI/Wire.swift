@@ -27,6 +27,8 @@ public struct EventInput: Codable, Sendable, Equatable {
     public var participants: [ParticipantInput]?
     /// People to take off the event (update only).
     public var remove: [String]?
+    /// Refuse the change, rather than warn, when it makes a clash.
+    public var strict: Bool?
 
     public init() {}
 }
@@ -51,8 +53,11 @@ public struct SessionInput: Codable, Sendable, Equatable {
     public var end: String
     public var room: String?
     public var participants: [ParticipantInput]?
+    /// Refuse the session, rather than warn, when it makes a clash.
+    public var strict: Bool?
 
-    public init(title: String, start: String, end: String, room: String? = nil, participants: [ParticipantInput]? = nil) {
+    public init(title: String, start: String, end: String, room: String? = nil, participants: [ParticipantInput]? = nil, strict: Bool? = nil) {
+        self.strict = strict
         self.title = title
         self.start = start
         self.end = end
@@ -67,8 +72,11 @@ public struct PersonInput: Codable, Sendable, Equatable {
     public var position: String?
     public var organisation: String?
     public var lang: String?
+    /// IANA zone the person's agenda is shown in (default: eventd's).
+    public var tz: String?
 
-    public init(name: String, email: String? = nil, position: String? = nil, organisation: String? = nil, lang: String? = nil) {
+    public init(name: String, email: String? = nil, position: String? = nil, organisation: String? = nil, lang: String? = nil, tz: String? = nil) {
+        self.tz = tz
         self.name = name
         self.email = email
         self.position = position
@@ -84,8 +92,10 @@ public struct PersonView: Codable, Sendable, Equatable {
     public var position: String?
     public var organisation: String?
     public var lang: String
+    public var tz: String?
 
-    public init(id: Int64, name: String, email: String?, position: String?, organisation: String?, lang: String) {
+    public init(id: Int64, name: String, email: String?, position: String?, organisation: String?, lang: String, tz: String?) {
+        self.tz = tz
         self.id = id
         self.name = name
         self.email = email
@@ -125,6 +135,8 @@ public struct SessionView: Codable, Sendable, Equatable {
     public var end: String
     public var room: String?
     public var participants: [ParticipantView]
+    /// Only in the answer to adding it: the clashes it makes.
+    public var conflicts: [ConflictView]?
 
     public init(id: Int64, uid: String, title: String, start: String, end: String, room: String?, participants: [ParticipantView]) {
         self.id = id
@@ -163,6 +175,8 @@ public struct EventView: Codable, Sendable, Equatable {
     public var updated: String
     public var participants: [ParticipantView]
     public var sessions: [SessionView]
+    /// Only in answers to add and update: the clashes the change makes (a warning; `strict` refuses instead).
+    public var conflicts: [ConflictView]?
 
     public init(
         id: Int64, uid: String, kind: String, title: String, description: String?, location: String?, link: String?,
@@ -192,6 +206,112 @@ public struct EventView: Codable, Sendable, Equatable {
         self.updated = updated
         self.participants = participants
         self.sessions = sessions
+    }
+}
+
+/// Two bookings that cannot both be kept: a person in two places at once (`overlap`), too little
+/// time to travel between places (`travel`), or a room booked twice (`room`).
+public struct ConflictView: Codable, Sendable, Equatable {
+    public var kind: String
+    public var message: String
+    public var eventIds: [Int64]
+
+    public init(kind: String, message: String, eventIds: [Int64]) {
+        self.kind = kind
+        self.message = message
+        self.eventIds = eventIds
+    }
+}
+
+/// A person's agenda: their events and sessions in a range, grouped by day in their zone.
+public struct AgendaView: Codable, Sendable, Equatable {
+    public var person: PersonView
+    public var from: String
+    public var to: String
+    public var tz: String
+    public var days: [AgendaDay]
+
+    public init(person: PersonView, from: String, to: String, tz: String, days: [AgendaDay]) {
+        self.person = person
+        self.from = from
+        self.to = to
+        self.tz = tz
+        self.days = days
+    }
+}
+
+public struct AgendaDay: Codable, Sendable, Equatable {
+    /// `2017-03-03`
+    public var date: String
+    /// `Thứ Sáu, 03/03/2017` or `Friday, 03/03/2017`, in the person's language.
+    public var label: String
+    public var entries: [AgendaEntry]
+
+    public init(date: String, label: String, entries: [AgendaEntry]) {
+        self.date = date
+        self.label = label
+        self.entries = entries
+    }
+}
+
+/// One event, or one session of it, in which the person has a part.
+public struct AgendaEntry: Codable, Sendable, Equatable {
+    public var eventId: Int64
+    public var uid: String
+    public var kind: String
+    public var title: String
+    public var status: String
+    /// The entry's times, in the person's zone: the session's for a session entry.
+    public var start: String
+    public var end: String
+    public var location: String?
+    public var link: String?
+    public var roles: [String]
+    /// For a recurring event, which occurrence.
+    public var recurrenceId: String?
+    /// For a session entry: the slot, the slots before and after it, and who else speaks in it.
+    public var session: SlotView?
+    public var previous: SlotView?
+    public var next: SlotView?
+    public var coSpeakers: [String]?
+
+    public init(
+        eventId: Int64, uid: String, kind: String, title: String, status: String, start: String, end: String, location: String?,
+        link: String?, roles: [String], recurrenceId: String?, session: SlotView?, previous: SlotView?, next: SlotView?, coSpeakers: [String]?
+    ) {
+        self.eventId = eventId
+        self.uid = uid
+        self.kind = kind
+        self.title = title
+        self.status = status
+        self.start = start
+        self.end = end
+        self.location = location
+        self.link = link
+        self.roles = roles
+        self.recurrenceId = recurrenceId
+        self.session = session
+        self.previous = previous
+        self.next = next
+        self.coSpeakers = coSpeakers
+    }
+}
+
+public struct SlotView: Codable, Sendable, Equatable {
+    public var id: Int64
+    public var title: String
+    public var start: String
+    public var end: String
+    public var room: String?
+    public var speakers: [String]
+
+    public init(id: Int64, title: String, start: String, end: String, room: String?, speakers: [String]) {
+        self.id = id
+        self.title = title
+        self.start = start
+        self.end = end
+        self.room = room
+        self.speakers = speakers
     }
 }
 

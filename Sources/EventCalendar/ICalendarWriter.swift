@@ -45,68 +45,114 @@ public struct ICalendarWriter: Sendable {
     ///   - stamp: DTSTAMP, normally now; passed in so output can be compared with golden files.
     ///   - reminders: seconds before the start at which a DISPLAY alarm fires (not written for CANCEL).
     public func write(_ event: Event, method: CalendarMethod, stamp: Instant, reminders: [Int] = []) throws(CalendarError) -> String {
-        let zone: Zone
-        do { zone = try Zone(event.timeZone) } catch { throw .unknownTimeZone(event.timeZone) }
+        try write([event], method: method, stamp: stamp, reminders: reminders)
+    }
+
+    /// Names and refresh hints of a subscribable calendar (RFC 7986 and the common X-WR/X-PUBLISHED ones).
+    public struct Subscription: Sendable, Equatable {
+        public var name: String
+        /// Seconds after which a subscriber should fetch the calendar again.
+        public var refreshInterval: Int
+
+        public init(name: String, refreshInterval: Int) {
+            self.name = name
+            self.refreshInterval = refreshInterval
+        }
+    }
+
+    /// One VCALENDAR holding `events` (each with its sessions) and one VTIMEZONE per zone they use.
+    public func write(
+        _ events: [Event], method: CalendarMethod, stamp: Instant, reminders: [Int] = [], subscription: Subscription? = nil
+    ) throws(CalendarError) -> String {
         if let bad = reminders.first(where: { $0 < 0 || $0 > 366 * 86_400 }) {
             throw .invalid(field: "reminders", message: "\(bad) is not a number of seconds between 0 and 366 days before the start")
         }
-        let isUTC = LibICal.utcIdentifiers.contains(event.timeZone)
-
+        var zones: [String: Zone] = [:]
+        for event in events where zones[event.timeZone] == nil {
+            do { zones[event.timeZone] = try Zone(event.timeZone) } catch { throw .unknownTimeZone(event.timeZone) }
+        }
         return try LibICal.locked { () throws(CalendarError) -> String in
             let calendar = icalcomponent_new(ICAL_VCALENDAR_COMPONENT)!
             defer { icalcomponent_free(calendar) }
             add(calendar, icalproperty_new_prodid(Self.productID))
             add(calendar, icalproperty_new_version("2.0"))
             add(calendar, icalproperty_new_method(method.ical))
-            // Whole-day events are DATE values: no zone is used unless sessions have times.
-            if !isUTC, !(event.allDay && (event.sessions.isEmpty || !includeSessions)) {
+            if let subscription { addSubscription(subscription, to: calendar) }
+            // One VTIMEZONE per zone in use; whole-day events are DATE values and use none unless sessions have times.
+            var written = Set<String>()
+            for event in events where !LibICal.utcIdentifiers.contains(event.timeZone) && !written.contains(event.timeZone) {
+                guard !(event.allDay && (event.sessions.isEmpty || !includeSessions)) else { continue }
+                written.insert(event.timeZone)
                 icalcomponent_add_component(calendar, try TimeZoneComponent.make(identifier: event.timeZone, around: event.start))
             }
-            let times = Times(zone: zone, isUTC: isUTC)
-
-            let main = newEvent(uid: event.uid, event: event, method: method, stamp: stamp)
-            add(main, icalproperty_new_summary(oneLine(event.title)))
-            if let text = descriptionWithTimetable(event, zone: zone) { add(main, icalproperty_new_description(text)) }
-            if let location = event.location { add(main, icalproperty_new_location(oneLine(location))) }
-            if event.allDay {
-                let (first, afterLast) = allDayDates(event, zone: zone)
-                add(main, icalproperty_new_dtstart(first))
-                add(main, icalproperty_new_dtend(afterLast))
-            } else {
-                add(main, times.property(.start, event.start))
-                add(main, times.property(.end, event.end))
-            }
-            if let recurrence = event.recurrence {
-                try addRecurrence(recurrence, to: main, event: event, times: times)
-            }
-            addPeople(event.participants.filter { $0.sessionID == nil }, to: main, method: method)
-            if method != .cancel {
-                for seconds in reminders { addAlarm(to: main, seconds: seconds, text: event.title) }
-            }
-            icalcomponent_add_component(calendar, main)
-
-            if includeSessions {
-                for session in event.sessions {
-                    let vevent = newEvent(uid: session.uid, event: event, method: method, stamp: stamp)
-                    add(vevent, icalproperty_new_summary(oneLine(session.title)))
-                    let place = [session.room, event.location].compactMap { $0 }.map(oneLine).joined(separator: ", ")
-                    if !place.isEmpty { add(vevent, icalproperty_new_location(place)) }
-                    add(vevent, times.property(.start, session.start))
-                    add(vevent, times.property(.end, session.end))
-                    let related = icalproperty_new_relatedto(event.uid)!
-                    icalproperty_add_parameter(related, icalparameter_new_reltype(ICAL_RELTYPE_PARENT))
-                    add(vevent, related)
-                    let organizers = event.participants.filter { $0.role == .organizer && $0.sessionID == nil }.prefix(1)
-                    addPeople(Array(organizers) + event.participants.filter { $0.sessionID == session.id && session.id != nil },
-                              to: vevent, method: method)
-                    icalcomponent_add_component(calendar, vevent)
-                }
+            for event in events {
+                try addEvent(event, zone: zones[event.timeZone]!, to: calendar, method: method, stamp: stamp, reminders: reminders)
             }
             guard let text = LibICal.take(icalcomponent_as_ical_string_r(calendar)) else {
                 throw .invalid(field: "event", message: "libical could not serialise the calendar")
             }
             return text
         }
+    }
+
+    /// The event's VEVENT and, with `includeSessions`, one VEVENT per session RELATED-TO it.
+    private func addEvent(
+        _ event: Event, zone: Zone, to calendar: OpaquePointer, method: CalendarMethod, stamp: Instant, reminders: [Int]
+    ) throws(CalendarError) {
+        let times = Times(zone: zone, isUTC: LibICal.utcIdentifiers.contains(event.timeZone))
+        let main = newEvent(uid: event.uid, event: event, method: method, stamp: stamp)
+        add(main, icalproperty_new_summary(oneLine(event.title)))
+        if let text = descriptionWithTimetable(event, zone: zone) { add(main, icalproperty_new_description(text)) }
+        if let location = event.location { add(main, icalproperty_new_location(oneLine(location))) }
+        if event.allDay {
+            let (first, afterLast) = allDayDates(event, zone: zone)
+            add(main, icalproperty_new_dtstart(first))
+            add(main, icalproperty_new_dtend(afterLast))
+        } else {
+            add(main, times.property(.start, event.start))
+            add(main, times.property(.end, event.end))
+        }
+        if let recurrence = event.recurrence {
+            try addRecurrence(recurrence, to: main, event: event, times: times)
+        }
+        addPeople(event.participants.filter { $0.sessionID == nil }, to: main, method: method)
+        if method != .cancel {
+            for seconds in reminders { addAlarm(to: main, seconds: seconds, text: event.title) }
+        }
+        icalcomponent_add_component(calendar, main)
+        guard includeSessions else { return }
+        for session in event.sessions {
+            let vevent = newEvent(uid: session.uid, event: event, method: method, stamp: stamp)
+            add(vevent, icalproperty_new_summary(oneLine(session.title)))
+            let place = [session.room, event.location].compactMap { $0 }.map(oneLine).joined(separator: ", ")
+            if !place.isEmpty { add(vevent, icalproperty_new_location(place)) }
+            add(vevent, times.property(.start, session.start))
+            add(vevent, times.property(.end, session.end))
+            let related = icalproperty_new_relatedto(event.uid)!
+            icalproperty_add_parameter(related, icalparameter_new_reltype(ICAL_RELTYPE_PARENT))
+            add(vevent, related)
+            let organizers = event.participants.filter { $0.role == .organizer && $0.sessionID == nil }.prefix(1)
+            addPeople(Array(organizers) + event.participants.filter { $0.sessionID == session.id && session.id != nil },
+                      to: vevent, method: method)
+            icalcomponent_add_component(calendar, vevent)
+        }
+    }
+
+    /// NAME and X-WR-CALNAME name the calendar in clients; REFRESH-INTERVAL (RFC 7986) and
+    /// X-PUBLISHED-TTL (what Outlook and Google read) say how often to fetch it again.
+    private func addSubscription(_ subscription: Subscription, to calendar: OpaquePointer) {
+        let name = oneLine(subscription.name)
+        add(calendar, icalproperty_new_name(name))
+        let wrName = icalproperty_new_x(name)!
+        icalproperty_set_x_name(wrName, "X-WR-CALNAME")
+        add(calendar, wrName)
+        let interval = icaldurationtype_from_int(Int32(clamping: subscription.refreshInterval))
+        let refresh = icalproperty_new_refreshinterval(interval)!
+        icalproperty_add_parameter(refresh, icalparameter_new_value(ICAL_VALUE_DURATION))
+        add(calendar, refresh)
+        let ttl = icalproperty_new_x(LibICal.take(icaldurationtype_as_ical_string_r(interval)) ?? "PT1H")!
+        icalproperty_set_x_name(ttl, "X-PUBLISHED-TTL")
+        add(calendar, ttl)
     }
 
     // MARK: parts

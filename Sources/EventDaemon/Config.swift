@@ -20,6 +20,8 @@ public struct DaemonConfig: Sendable, Equatable {
     public var maxOccurrences = 1000
     /// How far past `--from` a listing without `--to` expands recurring events, in days.
     public var recurrenceHorizonDays = 366
+    /// Least time between a person's events in different places, in seconds.
+    public var travelBuffer: Int64 = 3600
 
     public init() {}
 
@@ -40,7 +42,7 @@ public struct DaemonConfig: Sendable, Equatable {
 
     static let knownKeys = [
         "socket", "socket_group", "socket_mode", "data_dir", "default_tz", "max_body_bytes", "log_level", "default_reminders",
-        "max_occurrences", "recurrence_horizon_days",
+        "max_occurrences", "recurrence_horizon_days", "travel_buffer",
     ].joined(separator: ", ")
 
     public static func parse(_ text: String, source: String) throws -> DaemonConfig {
@@ -78,6 +80,8 @@ public struct DaemonConfig: Sendable, Equatable {
             case "recurrence_horizon_days":
                 guard let n = Int(value), (1...3660).contains(n) else { throw fail("recurrence_horizon_days must be a whole number from 1 to 3660") }
                 config.recurrenceHorizonDays = n
+            case "travel_buffer":
+                do { config.travelBuffer = try DurationParser.seconds(value, field: "travel_buffer") } catch { throw fail(error.message) }
             case "log_level":
                 guard let level = Logger.Level(rawValue: value) else {
                     throw fail("log_level must be one of \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", "))")

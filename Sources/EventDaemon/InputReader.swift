@@ -84,7 +84,8 @@ struct InputReader: Sendable {
             name: try TextRules.oneLine(input.name, field: "name"),
             email: try input.email.flatMap(Self.nonEmpty).map { try TextRules.email($0) },
             position: try optionalLine(input.position, field: "position") ?? nil,
-            organisation: try optionalLine(input.organisation, field: "organisation") ?? nil, language: lang)
+            organisation: try optionalLine(input.organisation, field: "organisation") ?? nil, language: lang,
+            timeZone: try input.tz.map { try Zone($0).identifier })
     }
 
     func participants(_ inputs: [ParticipantInput]) throws -> [ParticipantDraft] {

@@ -12,6 +12,7 @@ struct Routes: Sendable {
     let reader: InputReader
     let config: DaemonConfig
     let started: Instant
+    var scheduling: Scheduling { Scheduling(config: config) }
 
     func register(on router: Router<BasicRequestContext>) {
         router.add(middleware: JSONErrorMiddleware())
@@ -31,7 +32,8 @@ struct Routes: Sendable {
         v1.post("events") { request, _ in
             let input = try await decode(EventInput.self, from: request)
             let (event, participants) = try reader.newEvent(input)
-            return try json(Views.event(try await store.createEvent(event, participants: participants)), status: .created)
+            let created = try await store.createEvent(event, participants: participants, verify: scheduling.refusingClashes(strict: input.strict == true))
+            return try json(try await withClashes(Views.event(created), of: created), status: .created)
         }
         v1.get("events/:id") { request, context in
             let key = try context.parameters.require("id")
@@ -56,11 +58,14 @@ struct Routes: Sendable {
         v1.patch("events/:id") { request, context in
             let input = try await decode(EventInput.self, from: request)
             let reader = self.reader
+            let eventID = try id(context)
+            let known = try await clashMessages(of: try await store.event(id: eventID))
             let updated = try await store.updateEvent(
-                id: try id(context), changes: { old in try reader.changes(input, to: old) },
+                id: eventID, changes: { old in try reader.changes(input, to: old) },
                 add: try reader.participants(input.participants ?? []),
-                remove: try (input.remove ?? []).map { text in try PersonReference(parsing: text, field: "remove") })
-            return try json(Views.event(updated))
+                remove: try (input.remove ?? []).map { text in try PersonReference(parsing: text, field: "remove") },
+                verify: scheduling.refusingClashes(strict: input.strict == true, known: known))
+            return try json(try await withClashes(Views.event(updated), of: updated, except: known))
         }
         v1.post("events/:id/cancel") { _, context in
             var cancel = EventChanges()
@@ -76,15 +81,51 @@ struct Routes: Sendable {
             let input = try await decode(SessionInput.self, from: request)
             let event = try await store.event(id: eventID)
             let (session, participants) = try reader.session(input, zone: event.timeZone)
-            let (updated, sessionID) = try await store.addSession(eventID: eventID, session, participants: participants)
+            let known = try await clashMessages(of: event)
+            let (updated, sessionID) = try await store.addSession(
+                eventID: eventID, session, participants: participants, verify: scheduling.refusingClashes(strict: input.strict == true, known: known))
             let zone = try Zone(updated.timeZone)
             let stored = updated.sessions.first { $0.id == sessionID }!
-            return try json(Views.session(stored, of: updated, zone: zone), status: .created)
+            var view = Views.session(stored, of: updated, zone: zone)
+            view.conflicts = try await clashes(of: updated).filter { !known.contains($0.message) }.map(\.view)
+            return try json(view, status: .created)
         }
         v1.get("people") { _, _ in try json(try await store.people().map(Views.person)) }
         v1.post("people") { request, _ in
             let person = try reader.person(try await decode(PersonInput.self, from: request))
             return try json(Views.person(try await store.addPerson(person)), status: .created)
+        }
+        v1.get("people/:key/agenda") { request, context in
+            let key = try context.parameters.require("key")
+            let person = try await onePerson(matching: key.removingPercentEncoding ?? key)
+            let query = request.uri.queryParameters
+            let (from, to) = try agendaRange(from: query.get("from"), to: query.get("to"))
+            let role = try query.get("role").map { text in
+                guard let role = Role(rawValue: text) else {
+                    throw RegisterError.invalid(field: "role", message: "unknown role \(text.debugDescription); one of \(Role.allCases.map(\.rawValue).joined(separator: ", "))")
+                }
+                return role
+            }
+            let events = try await store.events(ofPerson: person.id!, from: from, to: to)
+            let agenda = try scheduling.agenda(of: person, events: events, from: from, to: to, role: role)
+            switch query.get("format") ?? "json" {
+            case "json": return try json(agenda)
+            case "ics":
+                let ids = Set(agenda.days.flatMap(\.entries).map(\.eventId))
+                let subscription = ICalendarWriter.Subscription(name: "Lịch công tác — \(person.name)", refreshInterval: 3600)
+                return try calendarResponse(
+                    ICalendarWriter().write(
+                        events.filter { ids.contains($0.id ?? 0) }, method: .publish, stamp: SQLiteStore.systemClock(),
+                        reminders: config.defaultReminders.map { Int($0) }, subscription: subscription),
+                    method: .publish)
+            case let other: throw RegisterError.invalid(field: "format", message: "unknown format \(other.debugDescription); json or ics")
+            }
+        }
+        v1.get("conflicts") { request, _ in
+            let query = request.uri.queryParameters
+            let (from, to) = try agendaRange(from: query.get("from"), to: query.get("to"), days: config.recurrenceHorizonDays)
+            let events = try await store.events(from: from, to: to, kind: nil)
+            return try json(try scheduling.clashes(among: events, from: from, to: to).map(\.view))
         }
         v1.get("people/:key") { _, context in
             let key = try context.parameters.require("key")
@@ -106,18 +147,57 @@ struct Routes: Sendable {
     private func occurrences(of events: [Event], from: Instant?, to: Instant?) throws -> [EventView] {
         var entries: [(start: Instant, view: EventView)] = []
         for event in events {
-            guard let recurrence = event.recurrence else {
-                entries.append((event.start, Views.event(event)))
-                continue
-            }
             let windowStart = from ?? event.start
             let windowEnd = to ?? windowStart.adding(seconds: Int64(config.recurrenceHorizonDays) * 86_400)
-            let starts = try RecurrenceRule.occurrences(
-                rrule: recurrence.rule, exdates: recurrence.exceptions, start: event.start, duration: event.end.seconds - event.start.seconds,
-                zone: event.timeZone, from: windowStart, to: windowEnd, limit: config.maxOccurrences)
-            entries += starts.map { ($0, Views.event(event, occurrence: $0)) }
+            let starts = try scheduling.starts(of: event, from: windowStart, to: windowEnd)
+            entries += starts.map { ($0, Views.event(event, occurrence: event.recurrence == nil ? nil : $0)) }
         }
         return entries.sorted { ($0.start, $0.view.id) < ($1.start, $1.view.id) }.map(\.view)
+    }
+
+    /// The clashes an event takes part in, as stored now.
+    private func clashes(of event: Event) async throws -> [Clash] {
+        let store = self.store
+        let window = (event.start.adding(seconds: -config.travelBuffer), event.recurrence == nil
+            ? event.end.adding(seconds: config.travelBuffer) : event.start.adding(seconds: Int64(config.recurrenceHorizonDays) * 86_400))
+        let others = try await store.events(from: window.0, to: window.1, kind: nil).filter { $0.id != event.id }
+        return try scheduling.clashes(involving: event) { _, _ in others }
+    }
+
+    private func clashMessages(of event: Event) async throws -> Set<String> {
+        Set(try await clashes(of: event).map(\.message))
+    }
+
+    /// The view with the clashes the change made: those of `event` now that were not `known` before.
+    private func withClashes(_ view: EventView, of event: Event, except known: Set<String> = []) async throws -> EventView {
+        var view = view
+        view.conflicts = try await clashes(of: event).filter { !known.contains($0.message) }.map(\.view)
+        return view
+    }
+
+    /// The one person `key` names (id, email or name); several matches are a 409 listing them.
+    private func onePerson(matching key: String) async throws -> Person {
+        let people = try await store.people(matching: key)
+        guard people.count == 1 else {
+            if people.isEmpty { throw RegisterError.notFound(what: "person matching", key: key) }
+            let list = people.map { "\($0.id ?? 0) \($0.name)\($0.email.map { " <\($0)>" } ?? "")" }.joined(separator: "; ")
+            throw RegisterError.conflict(field: "person", message: "\(key.debugDescription) matches \(people.count) people: \(list); give an id or an email")
+        }
+        return people[0]
+    }
+
+    /// A range from query parameters: by default from now for `days` days (four weeks for agendas).
+    private func agendaRange(from: String?, to: String?, days: Int = 28) throws -> (Instant, Instant) {
+        let span = Int64(days) * 86_400
+        let (start, end) = try reader.range(from: from, to: to)
+        switch (start, end) {
+        case let (s?, e?): return (s, e)
+        case let (s?, nil): return (s, s.adding(seconds: span))
+        case let (nil, e?): return (e.adding(seconds: -span), e)
+        case (nil, nil):
+            let now = SQLiteStore.systemClock()
+            return (now, now.adding(seconds: span))
+        }
     }
 
     /// The event as an iCalendar object: PUBLISH by default, REQUEST or CANCEL on asking.
@@ -127,7 +207,11 @@ struct Routes: Sendable {
         }
         let event = try await store.event(id: eventID)
         let ics = try ICalendarWriter().write(event, method: method, stamp: SQLiteStore.systemClock(), reminders: config.defaultReminders.map { Int($0) })
-        return Response(
+        return calendarResponse(ics, method: method)
+    }
+
+    private func calendarResponse(_ ics: String, method: CalendarMethod) -> Response {
+        Response(
             status: .ok, headers: [.contentType: "text/calendar; charset=utf-8; method=\(method.rawValue)"],
             body: ResponseBody(byteBuffer: ByteBuffer(string: ics)))
     }

@@ -34,6 +34,6 @@ enum Views {
     }
 
     static func person(_ p: Person) -> PersonView {
-        PersonView(id: p.id ?? 0, name: p.name, email: p.email, position: p.position, organisation: p.organisation, lang: p.language.rawValue)
+        PersonView(id: p.id ?? 0, name: p.name, email: p.email, position: p.position, organisation: p.organisation, lang: p.language.rawValue, tz: p.timeZone)
     }
 }

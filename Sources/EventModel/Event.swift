@@ -29,10 +29,12 @@ public struct Person: Sendable, Equatable, Hashable {
     public var position: String?
     public var organisation: String?
     public var language: Language
+    /// The zone their agenda is grouped by days in; nil: the daemon's default zone.
+    public var timeZone: String?
 
     public init(
         id: Int64? = nil, name: String, email: String? = nil, position: String? = nil,
-        organisation: String? = nil, language: Language = .vi
+        organisation: String? = nil, language: Language = .vi, timeZone: String? = nil
     ) {
         self.id = id
         self.name = name
@@ -40,6 +42,7 @@ public struct Person: Sendable, Equatable, Hashable {
         self.position = position
         self.organisation = organisation
         self.language = language
+        self.timeZone = timeZone
     }
 }
 

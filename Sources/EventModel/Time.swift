@@ -45,6 +45,11 @@ public struct CivilDateTime: Sendable, Equatable, Hashable {
         }
     }
 
+    /// Seconds since 1970-01-01 of this date's midnight, on the same wall clock.
+    public var secondsSinceEpochAtMidnight: Int64 {
+        CivilDateTime(year: year, month: month, day: day).secondsSinceEpoch
+    }
+
     /// Midnight at the start of the following day.
     public func nextDay() -> CivilDateTime {
         var next = CivilDateTime(year: year, month: month, day: day + 1)

@@ -30,8 +30,13 @@ public final class SQLiteStore: Sendable {
 
     // MARK: Events
 
+    /// Looks at an event as it would be stored, inside the writing transaction, and throws to
+    /// refuse it (nothing is then written). Its second argument lists the other events that
+    /// overlap a time range, read in the same transaction.
+    public typealias Verify = @Sendable (Event, (Instant, Instant) throws -> [Event]) throws -> Void
+
     /// Stores a new event with its people; creates people it does not know yet.
-    public func createEvent(_ event: Event, participants: [ParticipantDraft]) async throws -> Event {
+    public func createEvent(_ event: Event, participants: [ParticipantDraft], verify: Verify? = nil) async throws -> Event {
         try await pool.write { db in
             var event = event
             event.created = self.clock()
@@ -40,8 +45,15 @@ public final class SQLiteStore: Sendable {
             for draft in participants {
                 try self.addParticipant(db, eventID: id, sessionID: nil, draft: draft, start: event.start, end: event.end)
             }
-            return try Self.loadEvent(db, id: id)
+            return try Self.verified(db, id: id, verify)
         }
+    }
+
+    /// Loads the event as written so far and lets `verify` refuse it.
+    private static func verified(_ db: Database, id: Int64, _ verify: Verify?) throws -> Event {
+        let event = try loadEvent(db, id: id)
+        try verify?(event) { from, to in try eventsOverlapping(db, from: from, to: to, kind: nil).filter { $0.id != id } }
+        return event
     }
 
     /// Stores events read from iCalendar in one transaction: a known UID is replaced (its people
@@ -102,7 +114,9 @@ public final class SQLiteStore: Sendable {
 
     /// Changes an event inside one transaction: `changes` are applied to what is stored now,
     /// then people are added and removed. Nothing is written if any step fails.
-    public func updateEvent(id: Int64, changes: @Sendable (Event) throws -> EventChanges, add: [ParticipantDraft], remove: [PersonReference]) async throws -> Event {
+    public func updateEvent(
+        id: Int64, changes: @Sendable (Event) throws -> EventChanges, add: [ParticipantDraft], remove: [PersonReference], verify: Verify? = nil
+    ) async throws -> Event {
         try await pool.write { db in
             let old = try Self.loadEvent(db, id: id)
             var new = try changes(old).applied(to: old, now: self.clock())
@@ -141,7 +155,7 @@ public final class SQLiteStore: Sendable {
             for draft in add {
                 try self.addParticipant(db, eventID: id, sessionID: nil, draft: draft, start: new.start, end: new.end)
             }
-            return try Self.loadEvent(db, id: id)
+            return try Self.verified(db, id: id, verify)
         }
     }
 
@@ -163,25 +177,78 @@ public final class SQLiteStore: Sendable {
 
     /// Events that overlap [from, to), in order of start; either bound may be open.
     public func events(from: Instant?, to: Instant?, kind: EventKind?) async throws -> [Event] {
+        try await pool.read { db in try Self.eventsOverlapping(db, from: from, to: to, kind: kind) }
+    }
+
+    /// Events that overlap [from, to) plus every recurring one that starts before `to`.
+    /// Events last at most 366 days, so `from` also bounds `start_at` from below: one short range of `event_by_time`.
+    private static func eventsOverlapping(_ db: Database, from: Instant?, to: Instant?, kind: EventKind?) throws -> [Event] {
+        var plain = ["1"], recurring = ["rrule IS NOT NULL"]
+        var plainArguments: StatementArguments = [], recurringArguments: StatementArguments = []
+        if let from {
+            plain += ["start_at > ?", "end_at > ?"]
+            plainArguments += [from.seconds - 366 * 86_400, from.seconds]
+        }
+        if let to {
+            plain.append("start_at < ?")
+            plainArguments += [to.seconds]
+            recurring.append("start_at < ?")
+            recurringArguments += [to.seconds]
+        }
+        if let kind {
+            plain.append("kind = ?")
+            plainArguments += [kind.rawValue]
+            recurring.append("kind = ?")
+            recurringArguments += [kind.rawValue]
+        }
+        let sql = """
+            SELECT id, start_at FROM event WHERE \(plain.joined(separator: " AND "))
+            UNION SELECT id, start_at FROM event WHERE \(recurring.joined(separator: " AND "))
+            ORDER BY start_at, id
+            """
+        let ids = try Row.fetchAll(db, sql: sql, arguments: plainArguments + recurringArguments).map { $0["id"] as Int64 }
+        return try ids.map { try loadEvent(db, id: $0) }
+    }
+
+    /// The events a person has any part in that overlap [from, to), and every recurring one they
+    /// have a part in (its occurrences are the caller's to expand), in order of start.
+    public func events(ofPerson personID: Int64, from: Instant, to: Instant) async throws -> [Event] {
         try await pool.read { db in
-            var conditions: [String] = []
-            var arguments: StatementArguments = []
-            if let from {
-                // A recurring series may have occurrences in range long after its first one ends.
-                conditions.append("(end_at > ? OR rrule IS NOT NULL)")
-                arguments += [from.seconds]
+            var ids = try Int64.fetchAll(db, sql: Self.personEventsSQL, arguments: [personID, from.seconds - 366 * 86_400, to.seconds, from.seconds])
+            ids += try Int64.fetchAll(
+                db,
+                sql: """
+                    SELECT DISTINCT e.id FROM participation pa JOIN event e ON e.id = pa.event_id
+                    WHERE pa.person_id = ? AND e.rrule IS NOT NULL AND e.start_at < ?
+                    """,
+                arguments: [personID, to.seconds])
+            var seen = Set<Int64>()
+            return try ids.filter { seen.insert($0).inserted }.map { try Self.loadEvent(db, id: $0) }.sorted { $0.start < $1.start }
+        }
+    }
+
+    /// People a search names: an id, an email, the exact name, or else a name matched without regard
+    /// to case or diacritics, first whole, then as the start of a word ("hieu" finds "Phan Chí Hiếu").
+    public func people(matching text: String) async throws -> [Person] {
+        try await pool.read { db in
+            let trimmed = text.trimmingCharacters(in: .whitespaces)
+            if let id = Int64(trimmed) {
+                return try Row.fetchAll(db, sql: "SELECT * FROM person WHERE id = ?", arguments: [id]).map(Self.person)
             }
-            if let to {
-                conditions.append("start_at < ?")
-                arguments += [to.seconds]
+            if trimmed.contains("@") {
+                return try Row.fetchAll(db, sql: "SELECT * FROM person WHERE email = ?", arguments: [trimmed.lowercased()]).map(Self.person)
             }
-            if let kind {
-                conditions.append("kind = ?")
-                arguments += [kind.rawValue]
-            }
-            let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
-            let ids = try Int64.fetchAll(db, sql: "SELECT id FROM event \(filter) ORDER BY start_at, id", arguments: arguments)
-            return try ids.map { try Self.loadEvent(db, id: $0) }
+            let named = try Row.fetchAll(db, sql: "SELECT * FROM person WHERE name = ? ORDER BY id", arguments: [trimmed.precomposedStringWithCanonicalMapping])
+            if !named.isEmpty { return named.map(Self.person) }
+            let folded = foldedForSearch(trimmed)
+            guard !folded.isEmpty else { return [] }
+            let exact = try Row.fetchAll(db, sql: "SELECT * FROM person WHERE name_folded = ? ORDER BY id", arguments: [folded])
+            if !exact.isEmpty { return exact.map(Self.person) }
+            let escaped = folded.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "_", with: "\\_")
+            return try Row.fetchAll(
+                db, sql: "SELECT * FROM person WHERE name_folded LIKE ? ESCAPE '\\' OR name_folded LIKE ? ESCAPE '\\' ORDER BY name_folded, id LIMIT 50",
+                arguments: [escaped + "%", "% " + escaped + "%"]
+            ).map(Self.person)
         }
     }
 
@@ -204,12 +271,12 @@ public final class SQLiteStore: Sendable {
 
     /// Adds a timetable slot, which must lie inside its event, with its speakers and chair.
     /// Returns the event as stored afterwards and the new session's id.
-    public func addSession(eventID: Int64, _ session: Session, participants: [ParticipantDraft]) async throws -> (Event, Int64) {
+    public func addSession(eventID: Int64, _ session: Session, participants: [ParticipantDraft], verify: Verify? = nil) async throws -> (Event, Int64) {
         try await pool.write { db in
             let event = try Self.loadEvent(db, id: eventID)
             let sessionID = try self.insertSession(db, eventID: eventID, event: event, session, participants: participants)
             try db.execute(sql: "UPDATE event SET updated_at = ? WHERE id = ?", arguments: [self.clock().seconds, eventID])
-            return (try Self.loadEvent(db, id: eventID), sessionID)
+            return (try Self.verified(db, id: eventID, verify), sessionID)
         }
     }
 
@@ -278,10 +345,10 @@ public final class SQLiteStore: Sendable {
             throw RegisterError.conflict(field: "email", message: "a person with email \(email) already exists (eventctl person show \(email))")
         }
         try db.execute(
-            sql: "INSERT INTO person (name, name_folded, email, position, organisation, lang, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            sql: "INSERT INTO person (name, name_folded, email, position, organisation, lang, tz, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             arguments: [
                 person.name, foldedForSearch(person.name), person.email, person.position, person.organisation,
-                person.language.rawValue, clock().seconds,
+                person.language.rawValue, person.timeZone, clock().seconds,
             ])
         var stored = person
         stored.id = db.lastInsertedRowID
@@ -376,6 +443,6 @@ public final class SQLiteStore: Sendable {
     private static func person(_ row: Row) -> Person {
         Person(
             id: row["id"], name: row["name"], email: row["email"], position: row["position"],
-            organisation: row["organisation"], language: Language(rawValue: row["lang"]) ?? .vi)
+            organisation: row["organisation"], language: Language(rawValue: row["lang"]) ?? .vi, timeZone: row["tz"])
     }
 }

@@ -81,6 +81,9 @@ enum Schema {
                     CREATE INDEX event_recurring ON event(start_at) WHERE rrule IS NOT NULL;
                     """)
         }
+        migrator.registerMigration("v3: a person's own time zone") { db in
+            try db.execute(sql: "ALTER TABLE person ADD COLUMN tz TEXT")
+        }
         return migrator
     }
 }

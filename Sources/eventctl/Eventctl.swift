@@ -39,7 +39,7 @@ struct Eventctl: ParsableCommand {
         version: DefaultPaths.version,
         subcommands: [
             Add.self, List.self, Show.self, Update.self, Cancel.self, Delete.self, SessionCommand.self,
-            PersonCommand.self, ICS.self, Import.self, Status.self,
+            PersonCommand.self, Agenda.self, Conflicts.self, ICS.self, Import.self, Status.self,
         ])
 }
 
@@ -97,6 +97,8 @@ struct EventOptions: ParsableArguments {
     var rrule: String?
     @Option(name: .long, help: ArgumentHelp("Start of an occurrence that does not take place (repeat for more; replaces the list).", valueName: "when"))
     var exdate: [String] = []
+    @Flag(name: .long, help: "Refuse the change if it makes a clash (a person in two places, too little travel time, a room booked twice); default: warn.")
+    var strict = false
 
     func input(title: String?) -> EventInput {
         var input = EventInput()
@@ -114,6 +116,7 @@ struct EventOptions: ParsableArguments {
         input.host = host
         input.rrule = rrule
         input.exdates = exdate.isEmpty ? nil : exdate
+        input.strict = strict ? true : nil
         let roles: [(String, [String], Bool)] = [
             ("organizer", organizer, true), ("chair", chair, true), ("speaker", speaker, true),
             ("witness", witness, true), ("attendee", attendee, true), ("attendee", optional, false),
@@ -144,6 +147,7 @@ struct Add: ParsableCommand {
 
     func run() throws {
         let created: EventView = try connection.client.call("POST", "/v1/events", body: event.input(title: title), expect: 201)
+        warn(created.conflicts)
         print(created.id)
     }
 }
@@ -184,6 +188,8 @@ struct Show: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Show one event with its people and sessions.")
 
     @Argument(help: "The event's id.") var id: Int64
+    @Flag(name: .long, help: "Print the event's timetable: each session with its speakers and chairs.")
+    var agenda = false
     @OptionGroup var output: JSONFlag
     @OptionGroup var connection: Connection
 
@@ -192,7 +198,7 @@ struct Show: ParsableCommand {
             try connection.client.printRaw("GET", "/v1/events/\(id)")
         } else {
             let event: EventView = try connection.client.call("GET", "/v1/events/\(id)")
-            print(describe(event))
+            print(agenda ? timetable(event) : describe(event))
         }
     }
 }
@@ -213,6 +219,7 @@ struct Update: ParsableCommand {
         var input = event.input(title: title)
         input.remove = remove.isEmpty ? nil : remove
         let updated: EventView = try connection.client.call("PATCH", "/v1/events/\(id)", body: input)
+        warn(updated.conflicts)
         try printEvent(updated, json: output.json)
     }
 }
@@ -258,12 +265,14 @@ struct SessionAdd: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Room or hall.", valueName: "room")) var room: String?
     @Option(name: .long, help: ArgumentHelp("Speakers in this slot.", valueName: "P")) var speaker: [String] = []
     @Option(name: .long, help: ArgumentHelp("Who chairs this slot.", valueName: "P")) var chair: [String] = []
+    @Flag(name: .long, help: "Refuse the session if it makes a clash; default: warn.") var strict = false
     @OptionGroup var connection: Connection
 
     func run() throws {
         let people = chair.map { ParticipantInput(person: $0, role: "chair") } + speaker.map { ParticipantInput(person: $0, role: "speaker") }
-        let input = SessionInput(title: title, start: start, end: end, room: room, participants: people.isEmpty ? nil : people)
+        let input = SessionInput(title: title, start: start, end: end, room: room, participants: people.isEmpty ? nil : people, strict: strict ? true : nil)
         let session: SessionView = try connection.client.call("POST", "/v1/events/\(eventID)/sessions", body: input, expect: 201)
+        warn(session.conflicts)
         print(session.id)
     }
 }
@@ -280,11 +289,12 @@ struct PersonAdd: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Position, e.g. \"Thứ trưởng Bộ Tư pháp\".", valueName: "title")) var position: String?
     @Option(name: .long, help: ArgumentHelp("Organisation.", valueName: "org")) var org: String?
     @Option(name: .long, help: ArgumentHelp("Language of their notices: vi (default) or en.", valueName: "lang")) var lang: String?
+    @Option(name: .long, help: ArgumentHelp("IANA zone their agenda is shown in (default: eventd's).", valueName: "zone")) var tz: String?
     @OptionGroup var connection: Connection
 
     func run() throws {
         let person: PersonView = try connection.client.call(
-            "POST", "/v1/people", body: PersonInput(name: name, email: email, position: position, organisation: org, lang: lang), expect: 201)
+            "POST", "/v1/people", body: PersonInput(name: name, email: email, position: position, organisation: org, lang: lang, tz: tz), expect: 201)
         print(person.id)
     }
 }
@@ -324,6 +334,66 @@ struct PersonShow: ParsableCommand {
             Organisation:  \(p.organisation ?? "-")
             Language:      \(p.lang)
             """)
+    }
+}
+
+// MARK: Agendas and clashes
+
+struct Agenda: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "A person's events and sessions, in time order, grouped by day in their zone.",
+        discussion: """
+            PERSON is an id, an email, or a name matched without regard to case or diacritics \
+            ("phan chi hieu" finds "Phan Chí Hiếu"); a name several people share fails and lists them. \
+            Default range: from now, four weeks. A speaker's entries show their slot, the slots before \
+            and after it, and who else speaks in it. Recurring events appear once per occurrence.
+            """)
+
+    @Argument(help: "The person: id, email or name.") var person: String
+    @Option(name: .long, help: ArgumentHelp("Start of the range (default: now).", valueName: "when")) var from: String?
+    @Option(name: .long, help: ArgumentHelp("End of the range (default: four weeks after the start).", valueName: "when")) var to: String?
+    @Option(name: .long, help: ArgumentHelp("Only entries in this role; speaker gives the speaker agenda.", valueName: "role")) var role: String?
+    @Option(name: .long, help: ArgumentHelp("text (default), json or ics.", valueName: "format")) var format = "text"
+    @OptionGroup var connection: Connection
+
+    func validate() throws {
+        guard ["text", "json", "ics"].contains(format) else { throw ValidationError("--format must be text, json or ics") }
+    }
+
+    func run() throws {
+        var query: [(String, String)] = [("format", format == "ics" ? "ics" : "json")]
+        if let from { query.append(("from", from)) }
+        if let to { query.append(("to", to)) }
+        if let role { query.append(("role", role)) }
+        let path = "/v1/people/\(percentEncoded(person))/agenda" + queryString(query)
+        if format != "text" {
+            var body = try connection.client.send("GET", path, body: nil as EventInput?, expect: 200)
+            if format == "json" { body.append(10) }
+            return FileHandleOutput.write(body)
+        }
+        let agenda: AgendaView = try connection.client.call("GET", path)
+        print(describe(agenda))
+    }
+}
+
+struct Conflicts: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "List every clash: a person in two places at once, too little travel time between places, a room booked twice.")
+
+    @Option(name: .long, help: ArgumentHelp("Start of the range (default: now).", valueName: "when")) var from: String?
+    @Option(name: .long, help: ArgumentHelp("End of the range (default: a year after the start).", valueName: "when")) var to: String?
+    @OptionGroup var output: JSONFlag
+    @OptionGroup var connection: Connection
+
+    func run() throws {
+        var query: [(String, String)] = []
+        if let from { query.append(("from", from)) }
+        if let to { query.append(("to", to)) }
+        let path = "/v1/conflicts" + queryString(query)
+        if output.json { return try connection.client.printRaw("GET", path) }
+        let clashes: [ConflictView] = try connection.client.call("GET", path)
+        if clashes.isEmpty { return printError("no clashes") }
+        for clash in clashes { print("\(clash.kind): \(clash.message)") }
     }
 }
 

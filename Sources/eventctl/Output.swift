@@ -87,6 +87,47 @@ func printError(_ message: String) {
     _ = bytes.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
 }
 
+/// Clashes a change made are warnings: on stderr, and the command still succeeds.
+func warn(_ conflicts: [ConflictView]?) {
+    for clash in conflicts ?? [] { printError("eventctl: warning: \(clash.kind) clash: \(clash.message)") }
+}
+
+/// An event's timetable: each session with its room, chairs and speakers.
+func timetable(_ e: EventView) -> String {
+    var lines = ["\(e.title)", "\(displayTime(e.start)) – \(displayTime(e.end)) (\(e.tz))\(e.location.map { ", " + $0 } ?? "")"]
+    if e.sessions.isEmpty { lines.append("(no sessions)") }
+    for s in e.sessions {
+        lines.append("\(String(displayTime(s.start).suffix(5)))–\(String(displayTime(s.end).suffix(5)))  \(s.title)\(s.room.map { "  (\($0))" } ?? "")")
+        for role in ["chair", "speaker"] {
+            let names = s.participants.filter { $0.role == role }.map(\.name)
+            if !names.isEmpty { lines.append("             \(role == "chair" ? "chair:   " : "speakers:") \(names.joined(separator: ", "))") }
+        }
+    }
+    return lines.joined(separator: "\n")
+}
+
+func describe(_ a: AgendaView) -> String {
+    var lines = ["Agenda of \(a.person.name) from \(displayTime(a.from)) to \(displayTime(a.to)) (\(a.tz))"]
+    if a.days.isEmpty { lines.append("(nothing in this range)") }
+    for day in a.days {
+        lines.append("")
+        lines.append(day.label)
+        for e in day.entries {
+            let time = "\(String(displayTime(e.start).suffix(5)))–\(String(displayTime(e.end).suffix(5)))"
+            let place = e.location ?? e.link ?? ""
+            let what = e.session.map { "\($0.title) — \(e.title)" } ?? e.title
+            lines.append("  \(time)  \(e.roles.joined(separator: ", ").padding(9))  \(what)\(place.isEmpty ? "" : "  @ " + place)\(e.status == "cancelled" ? "  [cancelled]" : "")")
+            if let s = e.session {
+                if let room = s.room { lines.append("                 room: \(room)") }
+                if let p = e.previous { lines.append("                 before: \(String(displayTime(p.start).suffix(5))) \(p.title)\(p.speakers.isEmpty ? "" : " (" + p.speakers.joined(separator: ", ") + ")")") }
+                if let n = e.next { lines.append("                 after:  \(String(displayTime(n.start).suffix(5))) \(n.title)\(n.speakers.isEmpty ? "" : " (" + n.speakers.joined(separator: ", ") + ")")") }
+                if let co = e.coSpeakers, !co.isEmpty { lines.append("                 with:   \(co.joined(separator: ", "))") }
+            }
+        }
+    }
+    return lines.joined(separator: "\n")
+}
+
 func printEvent(_ event: EventView, json: Bool) throws {
     if json {
         let encoder = JSONEncoder()

@@ -1,0 +1,146 @@
+/// One stretch of a person's time: an event they take part in, or one session of it, at one
+/// occurrence. Agendas list bookings; clashes are found between them.
+public struct Booking: Sendable, Equatable {
+    public var person: Person
+    public var event: Event
+    /// Set when the booking is for one session (a speaker's slot, a chair's session).
+    public var session: Session?
+    /// The person's roles here, in the order they were given.
+    public var roles: [Role]
+    /// For a recurring event, the start of this occurrence.
+    public var occurrence: Instant?
+    public var start: Instant
+    public var end: Instant
+
+    /// Every person's bookings in `event` at the occurrence starting at `occurrence` (nil: the
+    /// event's own times): one for their part in the event, one per session they have a part in.
+    public static func all(in event: Event, occurrence: Instant? = nil) -> [Booking] {
+        let shift = occurrence.map { $0.seconds - event.start.seconds } ?? 0
+        var bookings: [Booking] = []
+        var index: [String: Int] = [:]
+        for p in event.participants {
+            guard let personID = p.person.id else { continue }
+            let session = p.sessionID.flatMap { id in event.sessions.first { $0.id == id } }
+            let key = "\(personID)/\(session?.id ?? 0)"
+            if let i = index[key] {
+                if !bookings[i].roles.contains(p.role) { bookings[i].roles.append(p.role) }
+                continue
+            }
+            index[key] = bookings.count
+            bookings.append(
+                Booking(
+                    person: p.person, event: event, session: session, roles: [p.role], occurrence: occurrence,
+                    start: (session?.start ?? event.start).adding(seconds: shift), end: (session?.end ?? event.end).adding(seconds: shift)))
+        }
+        return bookings
+    }
+
+    /// Where the person has to be: the event's location; nil for an event with only a join link.
+    public var place: String? { event.location }
+}
+
+/// Two bookings that cannot both be kept.
+public struct Clash: Sendable, Equatable, Hashable {
+    public enum Kind: String, Sendable, Codable {
+        /// One person in two places at once.
+        case overlap
+        /// One person with too little time to travel between two places.
+        case travel
+        /// One room booked for two sessions at once.
+        case room
+    }
+
+    public var kind: Kind
+    public var message: String
+    /// The events involved, to tell which clashes a change caused.
+    public var eventIDs: [Int64]
+}
+
+/// Finds clashes between bookings. Pure: the caller gathers the bookings (with recurring events
+/// expanded) and says which events it cares about.
+public enum ClashFinder {
+    /// People in two places at once, or with less than `travelBuffer` seconds between events in
+    /// different places. A person's part in an event never clashes with their sessions in it.
+    public static func people(_ bookings: [Booking], travelBuffer: Int64) -> [Clash] {
+        var clashes: [Clash] = []
+        let live = bookings.filter { $0.event.status != .cancelled }
+        for (_, mine) in Dictionary(grouping: live, by: { $0.person.id ?? 0 }) {
+            let sorted = mine.sorted { ($0.start, $0.end) < ($1.start, $1.end) }
+            for i in sorted.indices {
+                var j = i + 1
+                while j < sorted.count, sorted[j].start.seconds < sorted[i].end.seconds + travelBuffer {
+                    if let clash = clash(sorted[i], sorted[j], travelBuffer: travelBuffer) { clashes.append(clash) }
+                    j += 1
+                }
+            }
+        }
+        return clashes.sorted { $0.message < $1.message }
+    }
+
+    private static func clash(_ a: Booking, _ b: Booking, travelBuffer: Int64) -> Clash? {
+        let sameOccurrence = a.event.id == b.event.id && a.occurrence == b.occurrence
+        if sameOccurrence, a.session == nil || b.session == nil { return nil }
+        let zone = (try? Zone(a.event.timeZone)) ?? (try! Zone("UTC"))
+        let ids = [a.event.id ?? 0, b.event.id ?? 0]
+        if b.start < a.end {
+            return Clash(
+                kind: .overlap,
+                message: "\(a.person.name) is in two places at once: \(describe(a, zone)) and \(describe(b, zone))", eventIDs: ids)
+        }
+        guard let from = a.place, let to = b.place, foldedForSearch(from) != foldedForSearch(to) else { return nil }
+        let gap = (b.start.seconds - a.end.seconds) / 60
+        return Clash(
+            kind: .travel,
+            message: "\(a.person.name) has \(gap) min to get from \(from) to \(to) between \(describe(a, zone)) and \(describe(b, zone)); "
+                + "the travel buffer is \(travelBuffer / 60) min",
+            eventIDs: ids)
+    }
+
+    /// Sessions in the same room of the same place at the same time. `occurrences` are events
+    /// with the start of one occurrence each (nil: the event's own start).
+    public static func rooms(_ occurrences: [(event: Event, occurrence: Instant?)]) -> [Clash] {
+        struct Slot { var event: Event, session: Session, start: Instant, end: Instant }
+        var slots: [String: [Slot]] = [:]
+        for (event, occurrence) in occurrences where event.status != .cancelled {
+            let shift = occurrence.map { $0.seconds - event.start.seconds } ?? 0
+            for session in event.sessions {
+                guard let room = session.room else { continue }
+                let key = foldedForSearch(room) + "|" + foldedForSearch(event.location ?? "")
+                slots[key, default: []].append(
+                    Slot(event: event, session: session, start: session.start.adding(seconds: shift), end: session.end.adding(seconds: shift)))
+            }
+        }
+        var clashes: [Clash] = []
+        for (_, list) in slots {
+            let sorted = list.sorted { $0.start < $1.start }
+            for i in sorted.indices {
+                var j = i + 1
+                while j < sorted.count, sorted[j].start < sorted[i].end {
+                    let a = sorted[i], b = sorted[j]
+                    let zone = (try? Zone(a.event.timeZone)) ?? (try! Zone("UTC"))
+                    let place = [a.session.room, a.event.location].compactMap { $0 }.joined(separator: ", ")
+                    clashes.append(
+                        Clash(
+                            kind: .room,
+                            message: "\(place) is booked twice: session \(a.session.id ?? 0) \"\(a.session.title)\" of event \(a.event.id ?? 0) "
+                                + "\(span(a.start, a.end, zone)) and session \(b.session.id ?? 0) \"\(b.session.title)\" of event \(b.event.id ?? 0) "
+                                + span(b.start, b.end, zone),
+                            eventIDs: [a.event.id ?? 0, b.event.id ?? 0]))
+                    j += 1
+                }
+            }
+        }
+        return clashes.sorted { $0.message < $1.message }
+    }
+
+    private static func describe(_ b: Booking, _ zone: Zone) -> String {
+        let what = b.session.map { "session \"\($0.title)\" of event \(b.event.id ?? 0)" } ?? "event \(b.event.id ?? 0) \"\(b.event.title)\""
+        let place = b.place.map { " in \($0)" } ?? ""
+        return "\(what)\(place) \(span(b.start, b.end, zone))"
+    }
+
+    private static func span(_ start: Instant, _ end: Instant, _ zone: Zone) -> String {
+        let s = zone.display(start), e = zone.display(end)
+        return s.prefix(10) == e.prefix(10) ? "\(s)–\(e.suffix(5))" : "\(s)–\(e)"
+    }
+}
