@@ -14,6 +14,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
+        .package(url: "https://github.com/apple/swift-system", from: "1.5.0"),
     ],
     targets: [
         // Plain Sendable value types of the register, and the rules they obey.
@@ -37,6 +39,8 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Subprocess", package: "swift-subprocess"),
+                .product(name: "SystemPackage", package: "swift-system"),
             ]
         ),
         .executableTarget(
@@ -46,6 +50,11 @@ let package = Package(
         .executableTarget(
             name: "eventctl",
             dependencies: ["EventAPI", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+        // make bench: one person's agenda in a large register, beside raw SQLite on the same data.
+        .executableTarget(
+            name: "eventd-bench",
+            dependencies: ["EventStore", "EventModel", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .testTarget(name: "EventModelTests", dependencies: ["EventModel"]),
         .testTarget(name: "EventCalendarTests", dependencies: ["EventCalendar", "EventModel"], exclude: ["Golden"]),

@@ -29,6 +29,9 @@ public struct EventInput: Codable, Sendable, Equatable {
     public var remove: [String]?
     /// Refuse the change, rather than warn, when it makes a clash.
     public var strict: Bool?
+    /// Reminders before each occurrence: `1d`, `2h:speakers`, `30s:organizers`; empty: none;
+    /// absent: the daemon's defaults (on add) or no change (on update).
+    public var reminders: [String]?
 
     public init() {}
 }
@@ -312,6 +315,45 @@ public struct SlotView: Codable, Sendable, Equatable {
         self.end = end
         self.room = room
         self.speakers = speakers
+    }
+}
+
+/// A notice in the outbox: one message to one recipient.
+public struct NoticeView: Codable, Sendable, Equatable {
+    public var id: Int64
+    public var messageId: String
+    /// reminder, invitation, update or cancellation.
+    public var kind: String
+    public var eventUid: String
+    public var eventId: Int64?
+    public var recipient: String
+    public var due: String
+    /// `due` as seconds since 1970, for scripts that compare times.
+    public var dueEpoch: Int64
+    /// pending, sending, sent, failed or skipped.
+    public var state: String
+    public var attempts: Int
+    public var nextAttempt: String
+    public var lastError: String?
+    public var sequence: Int
+
+    public init(
+        id: Int64, messageId: String, kind: String, eventUid: String, eventId: Int64?, recipient: String, due: String, dueEpoch: Int64,
+        state: String, attempts: Int, nextAttempt: String, lastError: String?, sequence: Int
+    ) {
+        self.id = id
+        self.messageId = messageId
+        self.kind = kind
+        self.eventUid = eventUid
+        self.eventId = eventId
+        self.recipient = recipient
+        self.due = due
+        self.dueEpoch = dueEpoch
+        self.state = state
+        self.attempts = attempts
+        self.nextAttempt = nextAttempt
+        self.lastError = lastError
+        self.sequence = sequence
     }
 }
 

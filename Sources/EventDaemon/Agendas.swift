@@ -1,6 +1,7 @@
 import EventAPI
 import EventCalendar
 import EventModel
+import EventStore
 
 /// Occurrences, bookings, agendas and clashes: what eventd computes from stored events.
 struct Scheduling: Sendable {
@@ -50,16 +51,14 @@ struct Scheduling: Sendable {
             + ClashFinder.rooms(try occurrences(of: events, from: from, to: to))
     }
 
-    /// A `Store.Verify` that, when `strict`, refuses a change that makes a clash not in `known`
-    /// (the clashes the event had before the change).
-    func refusingClashes(strict: Bool, known: Set<String> = []) -> (@Sendable (Event, (Instant, Instant) throws -> [Event]) throws -> Void)? {
-        guard strict else { return nil }
-        return { event, others in
-            let clashes = try clashes(involving: event, others: others).filter { !known.contains($0.message) }
-            guard clashes.isEmpty else {
-                throw RegisterError.conflict(
-                    field: "strict", message: "refused because of \(clashes.count) clash(es): " + clashes.map(\.message).joined(separator: "; "))
-            }
+    /// Refuses (inside the writing transaction) a change that makes a clash not in `known`,
+    /// the clashes the event had before the change.
+    func refuseClashes(of event: Event, known: Set<String>, context: WriteContext) throws {
+        let clashes = try clashes(involving: event) { from, to in try context.events(overlapping: from, to, excluding: event.id) }
+            .filter { !known.contains($0.message) }
+        guard clashes.isEmpty else {
+            throw RegisterError.conflict(
+                field: "strict", message: "refused because of \(clashes.count) clash(es): " + clashes.map(\.message).joined(separator: "; "))
         }
     }
 

@@ -22,6 +22,25 @@ public struct DaemonConfig: Sendable, Equatable {
     public var recurrenceHorizonDays = 366
     /// Least time between a person's events in different places, in seconds.
     public var travelBuffer: Int64 = 3600
+    /// Audience of the default reminders.
+    public var defaultReminderAudience: Audience = .everyone
+    /// From: of every notice.
+    public var mailFrom = "eventd <eventd@localhost>"
+    /// The mail hook: a program and its arguments, run without a shell, the message on stdin.
+    public var mailHook = ["/usr/sbin/sendmail", "-t", "-i"]
+    /// Seconds a hook may run before it is killed and the attempt counts as failed.
+    public var hookTimeout: Int64 = 30
+    /// Most hooks running at once.
+    public var hookConcurrency = 4
+    /// Attempts before a notice is marked failed.
+    public var maxAttempts = 5
+    /// Wait before the first retry, in seconds; it doubles with each attempt (at most an hour).
+    public var retryBase: Int64 = 30
+    /// A notice that fell due while eventd was down is still sent this long after its
+    /// occurrence began; later, it is skipped with the reason.
+    public var lateGrace: Int64 = 0
+    /// Send an updated REQUEST automatically after a change that raises SEQUENCE (to events already invited).
+    public var autoUpdates = true
 
     public init() {}
 
@@ -42,7 +61,8 @@ public struct DaemonConfig: Sendable, Equatable {
 
     static let knownKeys = [
         "socket", "socket_group", "socket_mode", "data_dir", "default_tz", "max_body_bytes", "log_level", "default_reminders",
-        "max_occurrences", "recurrence_horizon_days", "travel_buffer",
+        "max_occurrences", "recurrence_horizon_days", "travel_buffer", "default_reminder_audience", "mail_from", "mail_hook",
+        "hook_timeout", "hook_concurrency", "max_attempts", "retry_base", "late_grace", "auto_updates",
     ].joined(separator: ", ")
 
     public static func parse(_ text: String, source: String) throws -> DaemonConfig {
@@ -82,6 +102,32 @@ public struct DaemonConfig: Sendable, Equatable {
                 config.recurrenceHorizonDays = n
             case "travel_buffer":
                 do { config.travelBuffer = try DurationParser.seconds(value, field: "travel_buffer") } catch { throw fail(error.message) }
+            case "default_reminder_audience":
+                guard let audience = Audience(rawValue: value) else { throw fail("default_reminder_audience must be everyone, speakers or organizers") }
+                config.defaultReminderAudience = audience
+            case "mail_from":
+                do { config.mailFrom = try TextRules.oneLine(value, field: "mail_from") } catch { throw fail(error.message) }
+            case "mail_hook":
+                let argv = value.split(separator: " ").map(String.init)
+                guard let program = argv.first, program.hasPrefix("/") else { throw fail("mail_hook must start with an absolute program path, such as /usr/sbin/sendmail -t -i") }
+                config.mailHook = argv
+            case "hook_timeout":
+                do { config.hookTimeout = try DurationParser.seconds(value, field: "hook_timeout") } catch { throw fail(error.message) }
+            case "hook_concurrency":
+                guard let n = Int(value), (1...64).contains(n) else { throw fail("hook_concurrency must be a whole number from 1 to 64") }
+                config.hookConcurrency = n
+            case "max_attempts":
+                guard let n = Int(value), (1...100).contains(n) else { throw fail("max_attempts must be a whole number from 1 to 100") }
+                config.maxAttempts = n
+            case "retry_base":
+                do { config.retryBase = try DurationParser.seconds(value, field: "retry_base") } catch { throw fail(error.message) }
+            case "late_grace":
+                if value == "0" { config.lateGrace = 0 } else {
+                    do { config.lateGrace = try DurationParser.seconds(value, field: "late_grace") } catch { throw fail(error.message) }
+                }
+            case "auto_updates":
+                guard let flag = Bool(value) else { throw fail("auto_updates must be true or false") }
+                config.autoUpdates = flag
             case "log_level":
                 guard let level = Logger.Level(rawValue: value) else {
                     throw fail("log_level must be one of \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", "))")

@@ -29,10 +29,14 @@ public enum Daemon {
         try SocketFile.prepare(path: config.socketPath)
         let group = try config.socketGroup.map(SocketFile.groupID)
 
+        let planner = NoticePlanner(
+            config: config,
+            composer: MailComposer(from: config.mailFrom, defaultZone: config.defaultTimeZone, reminders: config.defaultReminders.map { Int($0) }))
+        let scheduler = NoticeScheduler(store: store, config: config, planner: planner, logger: logger)
         let router = Router()
         Routes(
             store: store, reader: InputReader(defaultTimeZone: config.defaultTimeZone, maxOccurrences: config.maxOccurrences, clock: SQLiteStore.systemClock),
-            config: config, started: SQLiteStore.systemClock()
+            config: config, started: SQLiteStore.systemClock(), planner: planner, wake: { scheduler.wake() }
         ).register(on: router)
 
         // The socket is created under this umask, so it is never wider than 0660 before the chmod below.
@@ -53,7 +57,7 @@ public enum Daemon {
             logger: logger)
         let services = ServiceGroup(
             configuration: ServiceGroupConfiguration(
-                services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+                services: [app, scheduler], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         defer { unlink(config.socketPath) }
         try await services.run()
         logger.info("eventd stopped")

@@ -31,7 +31,7 @@ struct InputReader: Sendable {
             link: try input.link.flatMap(Self.nonEmpty).map { try TextRules.link($0) },
             start: start.instant, end: end, timeZone: zone.identifier, allDay: start.dateOnly,
             status: try input.status.map(Self.status) ?? .confirmed, delegation: delegation,
-            recurrence: try recurrence(input, zone: zone, old: nil) ?? nil, created: now, updated: now)
+            recurrence: try recurrence(input, zone: zone, old: nil) ?? nil, reminders: try reminders(input), created: now, updated: now)
         return (event, try participants(input.participants ?? []))
     }
 
@@ -48,6 +48,7 @@ struct InputReader: Sendable {
         changes.status = try input.status.map(Self.status)
         if let delegation = try delegation(input, kind: changes.kind ?? old.kind) { changes.delegation = delegation }
         changes.recurrence = try recurrence(input, zone: zone, old: old.recurrence)
+        if input.reminders != nil { changes.reminders = .some(try reminders(input)) }
         if let startText = input.start {
             let start = try WhenParser.parse(startText, zone: zone, field: "start")
             changes.start = start.instant
@@ -113,6 +114,18 @@ struct InputReader: Sendable {
     }
 
     // MARK: Pieces
+
+    private func reminders(_ input: EventInput) throws -> [Reminder]? {
+        try input.reminders.map { texts in
+            try texts.filter { $0 != "none" }.map { text in
+                let reminder = try Reminder(parsing: text)
+                guard reminder.offset <= 366 * 86_400 else {
+                    throw RegisterError.invalid(field: "remind", message: "\(text.debugDescription) is more than 366 days before the start")
+                }
+                return reminder
+            }
+        }
+    }
 
     /// nil: no change; .some(nil): no longer recurring; else the rule (checked and normalised
     /// by libical) and the excluded starts, read in the event's zone.

@@ -12,7 +12,19 @@ struct Routes: Sendable {
     let reader: InputReader
     let config: DaemonConfig
     let started: Instant
+    let planner: NoticePlanner
+    /// Wakes the notice scheduler after a write that may have queued a notice.
+    let wake: @Sendable () -> Void
     var scheduling: Scheduling { Scheduling(config: config) }
+
+    /// What runs inside every event write: the clash check for `strict`, then notice planning.
+    private func afterWrite(strict: Bool? = nil, known: Set<String> = []) -> SQLiteStore.AfterWrite {
+        let scheduling = self.scheduling, planner = self.planner
+        return { before, after, context in
+            if strict == true, let after { try scheduling.refuseClashes(of: after, known: known, context: context) }
+            try planner.plan(before: before, after: after, context: context)
+        }
+    }
 
     func register(on router: Router<BasicRequestContext>) {
         router.add(middleware: JSONErrorMiddleware())
@@ -32,7 +44,8 @@ struct Routes: Sendable {
         v1.post("events") { request, _ in
             let input = try await decode(EventInput.self, from: request)
             let (event, participants) = try reader.newEvent(input)
-            let created = try await store.createEvent(event, participants: participants, verify: scheduling.refusingClashes(strict: input.strict == true))
+            let created = try await store.createEvent(event, participants: participants, afterWrite: afterWrite(strict: input.strict))
+            wake()
             return try json(try await withClashes(Views.event(created), of: created), status: .created)
         }
         v1.get("events/:id") { request, context in
@@ -49,7 +62,8 @@ struct Routes: Sendable {
             } catch let error as CalendarError {
                 throw RegisterError.invalid(field: "calendar", message: error.description)
             }
-            let outcome = try await store.importEvents(plan.imports)
+            let outcome = try await store.importEvents(plan.imports, afterWrite: afterWrite())
+            wake()
             return try json(
                 ImportResult(
                     created: outcome.created, updated: outcome.updated,
@@ -64,16 +78,20 @@ struct Routes: Sendable {
                 id: eventID, changes: { old in try reader.changes(input, to: old) },
                 add: try reader.participants(input.participants ?? []),
                 remove: try (input.remove ?? []).map { text in try PersonReference(parsing: text, field: "remove") },
-                verify: scheduling.refusingClashes(strict: input.strict == true, known: known))
+                afterWrite: afterWrite(strict: input.strict, known: known))
+            wake()
             return try json(try await withClashes(Views.event(updated), of: updated, except: known))
         }
         v1.post("events/:id/cancel") { _, context in
             var cancel = EventChanges()
             cancel.status = .cancelled
-            return try json(Views.event(try await store.updateEvent(id: try id(context), applying: cancel)))
+            let cancelled = try await store.updateEvent(id: try id(context), applying: cancel, afterWrite: afterWrite())
+            wake()
+            return try json(Views.event(cancelled))
         }
         v1.delete("events/:id") { _, context in
-            try await store.deleteEvent(id: try id(context))
+            try await store.deleteEvent(id: try id(context), afterWrite: afterWrite())
+            wake()
             return Response(status: .noContent)
         }
         v1.post("events/:id/sessions") { request, context in
@@ -83,12 +101,47 @@ struct Routes: Sendable {
             let (session, participants) = try reader.session(input, zone: event.timeZone)
             let known = try await clashMessages(of: event)
             let (updated, sessionID) = try await store.addSession(
-                eventID: eventID, session, participants: participants, verify: scheduling.refusingClashes(strict: input.strict == true, known: known))
+                eventID: eventID, session, participants: participants, afterWrite: afterWrite(strict: input.strict, known: known))
+            wake()
             let zone = try Zone(updated.timeZone)
             let stored = updated.sessions.first { $0.id == sessionID }!
             var view = Views.session(stored, of: updated, zone: zone)
             view.conflicts = try await clashes(of: updated).filter { !known.contains($0.message) }.map(\.view)
             return try json(view, status: .created)
+        }
+        v1.post("events/:id/invite") { _, context in
+            let event = try await store.event(id: try id(context))
+            guard event.status != .cancelled else {
+                throw RegisterError.conflict(field: "status", message: "event \(event.id ?? 0) is cancelled; there is nothing to invite to")
+            }
+            let planner = self.planner
+            let drafts = try await store.write { context in
+                let drafts = try planner.invitations(event, now: context.now)
+                try context.queue(drafts)
+                return drafts.map(\.recipient)
+            }
+            wake()
+            guard !drafts.isEmpty else { throw RegisterError.invalid(field: "participants", message: "nobody in event \(event.id ?? 0) has an email to invite") }
+            return try json(try await store.notices(state: nil, eventID: event.id).filter { $0.draft.kind == .invitation }.suffix(drafts.count).map(noticeView), status: .accepted)
+        }
+        v1.get("notices") { request, _ in
+            let query = request.uri.queryParameters
+            let state = try query.get("state").map { text in
+                guard let state = NoticeState(rawValue: text) else {
+                    throw RegisterError.invalid(field: "state", message: "unknown state \(text.debugDescription); one of \(NoticeState.allCases.map(\.rawValue).joined(separator: ", "))")
+                }
+                return state
+            }
+            let event = try query.get("event").map { try id($0) }
+            return try json(try await store.notices(state: state, eventID: event).map(noticeView))
+        }
+        v1.post("notices/:id/retry") { _, context in
+            let notice = try await store.retryNotice(id: try noticeID(context))
+            wake()
+            return try json(noticeView(notice))
+        }
+        v1.post("notices/:id/cancel") { _, context in
+            try json(noticeView(try await store.cancelNotice(id: try noticeID(context))))
         }
         v1.get("people") { _, _ in try json(try await store.people().map(Views.person)) }
         v1.post("people") { request, _ in
@@ -214,6 +267,20 @@ struct Routes: Sendable {
         Response(
             status: .ok, headers: [.contentType: "text/calendar; charset=utf-8; method=\(method.rawValue)"],
             body: ResponseBody(byteBuffer: ByteBuffer(string: ics)))
+    }
+
+    private func noticeID(_ context: BasicRequestContext) throws -> Int64 {
+        let text = try context.parameters.require("id")
+        guard let id = Int64(text), id > 0 else { throw RegisterError.notFound(what: "notice with id", key: text) }
+        return id
+    }
+
+    private func noticeView(_ n: Notice) -> NoticeView {
+        let zone = (try? Zone(config.defaultTimeZone)) ?? (try! Zone("UTC"))
+        return NoticeView(
+            id: n.id, messageId: n.messageID, kind: n.draft.kind.rawValue, eventUid: n.draft.eventUID, eventId: n.draft.eventID,
+            recipient: n.draft.recipient, due: zone.iso8601(n.draft.due), dueEpoch: n.draft.due.seconds, state: n.state.rawValue,
+            attempts: n.attempts, nextAttempt: zone.iso8601(n.nextAttempt), lastError: n.lastError, sequence: n.draft.sequence)
     }
 
     private func id(_ context: BasicRequestContext) throws -> Int64 {

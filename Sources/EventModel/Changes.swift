@@ -65,6 +65,7 @@ public struct EventChanges: Sendable, Equatable {
     public var status: EventStatus?
     public var delegation: Delegation??
     public var recurrence: Recurrence??
+    public var reminders: [Reminder]??
 
     public init() {}
 
@@ -82,6 +83,7 @@ public struct EventChanges: Sendable, Equatable {
         if let status { new.status = status }
         if let delegation { new.delegation = delegation }
         if let recurrence { new.recurrence = recurrence }
+        if let reminders { new.reminders = reminders }
         if let start {
             let shift = start.seconds - event.start.seconds
             new.start = start

@@ -127,6 +127,8 @@ public struct Event: Sendable, Equatable {
     public var sequence: Int
     public var delegation: Delegation?
     public var recurrence: Recurrence?
+    /// Reminders sent before each occurrence; nil: the daemon's defaults.
+    public var reminders: [Reminder]?
     public var created: Instant
     public var updated: Instant
     public var participants: [Participation]
@@ -136,7 +138,7 @@ public struct Event: Sendable, Equatable {
         id: Int64? = nil, uid: String, kind: EventKind, title: String, description: String? = nil,
         location: String? = nil, link: String? = nil, start: Instant, end: Instant, timeZone: String,
         allDay: Bool = false, status: EventStatus = .confirmed, sequence: Int = 0,
-        delegation: Delegation? = nil, recurrence: Recurrence? = nil, created: Instant, updated: Instant,
+        delegation: Delegation? = nil, recurrence: Recurrence? = nil, reminders: [Reminder]? = nil, created: Instant, updated: Instant,
         participants: [Participation] = [], sessions: [Session] = []
     ) {
         self.id = id
@@ -154,6 +156,7 @@ public struct Event: Sendable, Equatable {
         self.sequence = sequence
         self.delegation = delegation
         self.recurrence = recurrence
+        self.reminders = reminders
         self.created = created
         self.updated = updated
         self.participants = participants
@@ -166,6 +169,7 @@ public struct Event: Sendable, Equatable {
             String(start.seconds), String(end.seconds), timeZone, String(allDay), location ?? "", link ?? "", status.rawValue,
             recurrence?.rule ?? "", recurrence?.exceptions.map { String($0.seconds) }.joined(separator: ",") ?? "",
         ]
+        // Reminders are ours to send, not attendee-visible facts: they do not raise SEQUENCE.
     }
 }
 

@@ -8,8 +8,10 @@ import GRDB
 /// Keep one open for the daemon's life: the last connection to close a WAL database checkpoints it.
 public final class SQLiteStore: Sendable {
     public let path: String
-    private let pool: DatabasePool
+    let pool: DatabasePool
     private let clock: @Sendable () -> Instant
+
+    func now() -> Instant { clock() }
 
     /// Opens (and creates or migrates) `register.sqlite` in `directory`.
     public init(directory: String, clock: @escaping @Sendable () -> Instant = SQLiteStore.systemClock) throws {
@@ -30,13 +32,13 @@ public final class SQLiteStore: Sendable {
 
     // MARK: Events
 
-    /// Looks at an event as it would be stored, inside the writing transaction, and throws to
-    /// refuse it (nothing is then written). Its second argument lists the other events that
-    /// overlap a time range, read in the same transaction.
-    public typealias Verify = @Sendable (Event, (Instant, Instant) throws -> [Event]) throws -> Void
+    /// Runs inside every transaction that changes an event, with the event before (nil: new) and
+    /// after (nil: deleted) the change: it may refuse the change by throwing (nothing is then
+    /// written) and queue notices through the context, in the same transaction.
+    public typealias AfterWrite = @Sendable (_ before: Event?, _ after: Event?, WriteContext) throws -> Void
 
     /// Stores a new event with its people; creates people it does not know yet.
-    public func createEvent(_ event: Event, participants: [ParticipantDraft], verify: Verify? = nil) async throws -> Event {
+    public func createEvent(_ event: Event, participants: [ParticipantDraft], afterWrite: AfterWrite? = nil) async throws -> Event {
         try await pool.write { db in
             var event = event
             event.created = self.clock()
@@ -45,20 +47,20 @@ public final class SQLiteStore: Sendable {
             for draft in participants {
                 try self.addParticipant(db, eventID: id, sessionID: nil, draft: draft, start: event.start, end: event.end)
             }
-            return try Self.verified(db, id: id, verify)
+            return try self.finish(db, id: id, before: nil, afterWrite)
         }
     }
 
-    /// Loads the event as written so far and lets `verify` refuse it.
-    private static func verified(_ db: Database, id: Int64, _ verify: Verify?) throws -> Event {
-        let event = try loadEvent(db, id: id)
-        try verify?(event) { from, to in try eventsOverlapping(db, from: from, to: to, kind: nil).filter { $0.id != id } }
+    /// Loads the event as written so far and runs the hook on it.
+    private func finish(_ db: Database, id: Int64, before: Event?, _ afterWrite: AfterWrite?) throws -> Event {
+        let event = try Self.loadEvent(db, id: id)
+        try afterWrite?(before, event, WriteContext(db: db, now: clock()))
         return event
     }
 
     /// Stores events read from iCalendar in one transaction: a known UID is replaced (its people
     /// and sessions with it) unless the stored SEQUENCE is newer; an unknown one is created.
-    public func importEvents(_ imports: [EventImport]) async throws -> ImportOutcome {
+    public func importEvents(_ imports: [EventImport], afterWrite: AfterWrite? = nil) async throws -> ImportOutcome {
         try await pool.write { db in
             var outcome = ImportOutcome()
             for item in imports {
@@ -67,6 +69,7 @@ public final class SQLiteStore: Sendable {
                 let now = self.clock()
                 event.updated = now
                 let id: Int64
+                var before: Event?
                 if let row = try Row.fetchOne(db, sql: "SELECT id, sequence, created_at FROM event WHERE uid = ?", arguments: [event.uid]) {
                     let stored: Int = row["sequence"]
                     if stored > event.sequence {
@@ -74,6 +77,7 @@ public final class SQLiteStore: Sendable {
                         continue
                     }
                     id = row["id"]
+                    before = try Self.loadEvent(db, id: id)
                     event.created = Instant(seconds: row["created_at"])
                     try db.execute(sql: "DELETE FROM event WHERE id = ?", arguments: [id])
                     try self.insertEvent(db, event, id: id)
@@ -89,6 +93,7 @@ public final class SQLiteStore: Sendable {
                 for part in item.sessions {
                     _ = try self.insertSession(db, eventID: id, event: event, part.session, participants: part.participants)
                 }
+                _ = try self.finish(db, id: id, before: before, afterWrite)
             }
             return outcome
         }
@@ -100,14 +105,14 @@ public final class SQLiteStore: Sendable {
         try db.execute(
             sql: """
                 INSERT INTO event (id, uid, kind, title, description, location, link, start_at, end_at, tz, all_day,
-                    status, sequence, visiting_org, host_org, created_at, updated_at, rrule, exdates)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    status, sequence, visiting_org, host_org, created_at, updated_at, rrule, exdates, reminders)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
             arguments: [
                 id, event.uid, event.kind.rawValue, event.title, event.description, event.location, event.link,
                 event.start.seconds, event.end.seconds, event.timeZone, event.allDay, event.status.rawValue,
                 event.sequence, event.delegation?.visiting, event.delegation?.host, event.created.seconds,
-                event.updated.seconds, event.recurrence?.rule, Self.encode(event.recurrence?.exceptions),
+                event.updated.seconds, event.recurrence?.rule, Self.encode(event.recurrence?.exceptions), Self.encode(event.reminders),
             ])
         return db.lastInsertedRowID
     }
@@ -115,7 +120,7 @@ public final class SQLiteStore: Sendable {
     /// Changes an event inside one transaction: `changes` are applied to what is stored now,
     /// then people are added and removed. Nothing is written if any step fails.
     public func updateEvent(
-        id: Int64, changes: @Sendable (Event) throws -> EventChanges, add: [ParticipantDraft], remove: [PersonReference], verify: Verify? = nil
+        id: Int64, changes: @Sendable (Event) throws -> EventChanges, add: [ParticipantDraft], remove: [PersonReference], afterWrite: AfterWrite? = nil
     ) async throws -> Event {
         try await pool.write { db in
             let old = try Self.loadEvent(db, id: id)
@@ -132,14 +137,14 @@ public final class SQLiteStore: Sendable {
                 sql: """
                     UPDATE event SET kind = ?, title = ?, description = ?, location = ?, link = ?, start_at = ?, end_at = ?,
                         tz = ?, all_day = ?, status = ?, sequence = ?, visiting_org = ?, host_org = ?, updated_at = ?,
-                        rrule = ?, exdates = ?
+                        rrule = ?, exdates = ?, reminders = ?
                     WHERE id = ?
                     """,
                 arguments: [
                     new.kind.rawValue, new.title, new.description, new.location, new.link, new.start.seconds,
                     new.end.seconds, new.timeZone, new.allDay, new.status.rawValue, new.sequence,
                     new.delegation?.visiting, new.delegation?.host, new.updated.seconds, new.recurrence?.rule,
-                    Self.encode(new.recurrence?.exceptions), id,
+                    Self.encode(new.recurrence?.exceptions), Self.encode(new.reminders), id,
                 ])
             for session in new.sessions {
                 try db.execute(
@@ -155,19 +160,22 @@ public final class SQLiteStore: Sendable {
             for draft in add {
                 try self.addParticipant(db, eventID: id, sessionID: nil, draft: draft, start: new.start, end: new.end)
             }
-            return try Self.verified(db, id: id, verify)
+            return try self.finish(db, id: id, before: old, afterWrite)
         }
     }
 
     /// Applies changes that do not depend on what is stored (a cancel, a new title).
-    public func updateEvent(id: Int64, applying changes: EventChanges, add: [ParticipantDraft] = [], remove: [PersonReference] = []) async throws -> Event {
-        try await updateEvent(id: id, changes: { _ in changes }, add: add, remove: remove)
+    public func updateEvent(
+        id: Int64, applying changes: EventChanges, add: [ParticipantDraft] = [], remove: [PersonReference] = [], afterWrite: AfterWrite? = nil
+    ) async throws -> Event {
+        try await updateEvent(id: id, changes: { _ in changes }, add: add, remove: remove, afterWrite: afterWrite)
     }
 
-    public func deleteEvent(id: Int64) async throws {
+    public func deleteEvent(id: Int64, afterWrite: AfterWrite? = nil) async throws {
         try await pool.write { db in
+            let before = try Self.loadEvent(db, id: id)
             try db.execute(sql: "DELETE FROM event WHERE id = ?", arguments: [id])
-            if db.changesCount == 0 { throw RegisterError.notFound(what: "event with id", key: String(id)) }
+            try afterWrite?(before, nil, WriteContext(db: db, now: self.clock()))
         }
     }
 
@@ -182,7 +190,7 @@ public final class SQLiteStore: Sendable {
 
     /// Events that overlap [from, to) plus every recurring one that starts before `to`.
     /// Events last at most 366 days, so `from` also bounds `start_at` from below: one short range of `event_by_time`.
-    private static func eventsOverlapping(_ db: Database, from: Instant?, to: Instant?, kind: EventKind?) throws -> [Event] {
+    static func eventsOverlapping(_ db: Database, from: Instant?, to: Instant?, kind: EventKind?) throws -> [Event] {
         var plain = ["1"], recurring = ["rrule IS NOT NULL"]
         var plainArguments: StatementArguments = [], recurringArguments: StatementArguments = []
         if let from {
@@ -271,12 +279,12 @@ public final class SQLiteStore: Sendable {
 
     /// Adds a timetable slot, which must lie inside its event, with its speakers and chair.
     /// Returns the event as stored afterwards and the new session's id.
-    public func addSession(eventID: Int64, _ session: Session, participants: [ParticipantDraft], verify: Verify? = nil) async throws -> (Event, Int64) {
+    public func addSession(eventID: Int64, _ session: Session, participants: [ParticipantDraft], afterWrite: AfterWrite? = nil) async throws -> (Event, Int64) {
         try await pool.write { db in
             let event = try Self.loadEvent(db, id: eventID)
             let sessionID = try self.insertSession(db, eventID: eventID, event: event, session, participants: participants)
             try db.execute(sql: "UPDATE event SET updated_at = ? WHERE id = ?", arguments: [self.clock().seconds, eventID])
-            return (try Self.verified(db, id: eventID, verify), sessionID)
+            return (try self.finish(db, id: eventID, before: event, afterWrite), sessionID)
         }
     }
 
@@ -399,7 +407,7 @@ public final class SQLiteStore: Sendable {
 
     // MARK: Reading rows
 
-    private static func loadEvent(_ db: Database, id: Int64) throws -> Event {
+    static func loadEvent(_ db: Database, id: Int64) throws -> Event {
         guard let row = try Row.fetchOne(db, sql: "SELECT * FROM event WHERE id = ?", arguments: [id]) else {
             throw RegisterError.notFound(what: "event with id", key: String(id))
         }
@@ -428,6 +436,7 @@ public final class SQLiteStore: Sendable {
             allDay: row["all_day"], status: EventStatus(rawValue: row["status"]) ?? .confirmed, sequence: row["sequence"],
             delegation: visiting.flatMap { v in host.map { Delegation(visiting: v, host: $0) } },
             recurrence: rule.map { Recurrence(rule: $0, exceptions: decode(row["exdates"])) },
+            reminders: (row["reminders"] as String?).map(decodeReminders),
             created: Instant(seconds: row["created_at"]), updated: Instant(seconds: row["updated_at"]),
             participants: participants, sessions: sessions)
     }
@@ -436,11 +445,23 @@ public final class SQLiteStore: Sendable {
         (instants ?? []).map { String($0.seconds) }.joined(separator: " ")
     }
 
+    private static func encode(_ reminders: [Reminder]?) -> String? {
+        reminders.map { $0.map(\.text).joined(separator: " ") }
+    }
+
+    private static func decodeReminders(_ text: String) -> [Reminder] {
+        text.split(separator: " ").compactMap { item in
+            let parts = item.split(separator: ":")
+            guard parts.count == 2, let offset = Int64(parts[0]), let audience = Audience(rawValue: String(parts[1])) else { return nil }
+            return Reminder(offset: offset, audience: audience)
+        }
+    }
+
     private static func decode(_ text: String) -> [Instant] {
         text.split(separator: " ").compactMap { Int64($0).map(Instant.init(seconds:)) }
     }
 
-    private static func person(_ row: Row) -> Person {
+    static func person(_ row: Row) -> Person {
         Person(
             id: row["id"], name: row["name"], email: row["email"], position: row["position"],
             organisation: row["organisation"], language: Language(rawValue: row["lang"]) ?? .vi, timeZone: row["tz"])

@@ -84,6 +84,39 @@ enum Schema {
         migrator.registerMigration("v3: a person's own time zone") { db in
             try db.execute(sql: "ALTER TABLE person ADD COLUMN tz TEXT")
         }
+        migrator.registerMigration("v4: reminders and the outbox of notices") { db in
+            try db.execute(
+                sql: """
+                    -- Reminder offsets and audiences, "86400:everyone 7200:speakers"; NULL: the daemon's defaults.
+                    ALTER TABLE event ADD COLUMN reminders TEXT;
+
+                    -- One row per notice and recipient. A reminder is identified by its event, occurrence,
+                    -- offset and person, so planning it again updates it instead of adding another.
+                    CREATE TABLE notice (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        message_id TEXT NOT NULL UNIQUE,
+                        kind TEXT NOT NULL CHECK (kind IN ('reminder', 'invitation', 'update', 'cancellation')),
+                        event_uid TEXT NOT NULL,
+                        event_id INTEGER,
+                        person_id INTEGER NOT NULL REFERENCES person(id),
+                        recipient TEXT NOT NULL,
+                        due_at INTEGER NOT NULL,
+                        starts_at INTEGER NOT NULL,
+                        reminder_offset INTEGER,
+                        sequence INTEGER NOT NULL,
+                        message TEXT,
+                        state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'sending', 'sent', 'failed', 'skipped')),
+                        attempts INTEGER NOT NULL DEFAULT 0,
+                        next_attempt_at INTEGER NOT NULL,
+                        last_error TEXT,
+                        created_at INTEGER NOT NULL,
+                        updated_at INTEGER NOT NULL
+                    );
+                    CREATE UNIQUE INDEX notice_reminder_once ON notice(event_uid, starts_at, reminder_offset, person_id) WHERE kind = 'reminder';
+                    CREATE INDEX notice_due ON notice(next_attempt_at) WHERE state = 'pending';
+                    CREATE INDEX notice_by_event ON notice(event_uid, kind);
+                    """)
+        }
         return migrator
     }
 }

@@ -39,7 +39,7 @@ struct Eventctl: ParsableCommand {
         version: DefaultPaths.version,
         subcommands: [
             Add.self, List.self, Show.self, Update.self, Cancel.self, Delete.self, SessionCommand.self,
-            PersonCommand.self, Agenda.self, Conflicts.self, ICS.self, Import.self, Status.self,
+            PersonCommand.self, Agenda.self, Conflicts.self, ICS.self, Import.self, Invite.self, Notices.self, Status.self,
         ])
 }
 
@@ -99,6 +99,8 @@ struct EventOptions: ParsableArguments {
     var exdate: [String] = []
     @Flag(name: .long, help: "Refuse the change if it makes a clash (a person in two places, too little travel time, a room booked twice); default: warn.")
     var strict = false
+    @Option(name: .long, help: ArgumentHelp("A reminder this long before each occurrence, for everyone or :speakers or :organizers (1d, 2h:speakers, 30s); repeat for more, \"none\" for none; replaces the list.", valueName: "offset"))
+    var remind: [String] = []
 
     func input(title: String?) -> EventInput {
         var input = EventInput()
@@ -117,6 +119,7 @@ struct EventOptions: ParsableArguments {
         input.rrule = rrule
         input.exdates = exdate.isEmpty ? nil : exdate
         input.strict = strict ? true : nil
+        input.reminders = remind.isEmpty ? nil : remind
         let roles: [(String, [String], Bool)] = [
             ("organizer", organizer, true), ("chair", chair, true), ("speaker", speaker, true),
             ("witness", witness, true), ("attendee", attendee, true), ("attendee", optional, false),
@@ -394,6 +397,79 @@ struct Conflicts: ParsableCommand {
         let clashes: [ConflictView] = try connection.client.call("GET", path)
         if clashes.isEmpty { return printError("no clashes") }
         for clash in clashes { print("\(clash.kind): \(clash.message)") }
+    }
+}
+
+// MARK: Notices
+
+struct Invite: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Send an iMIP invitation (METHOD:REQUEST) to every participant with an email, through the mail hook.")
+
+    @Argument(help: "The event's id.") var id: Int64
+    @OptionGroup var output: JSONFlag
+    @OptionGroup var connection: Connection
+
+    func run() throws {
+        let queued: [NoticeView] = try connection.client.call("POST", "/v1/events/\(id)/invite", body: nil as EventInput?, expect: 202)
+        if output.json { return try printJSON(queued) }
+        print("queued \(queued.count) invitation(s): \(queued.map(\.recipient).joined(separator: ", "))")
+    }
+}
+
+struct Notices: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "The outbox: reminders, invitations, updates and cancellations, with their state.",
+        discussion: "States: pending (waiting for its time or a retry), sending, sent, failed (attempts used up; see the error), skipped (too late, or cancelled).",
+        subcommands: [NoticesList.self, NoticesRetry.self, NoticesCancel.self], defaultSubcommand: NoticesList.self)
+}
+
+struct NoticesList: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "list", abstract: "List notices (the default).")
+
+    @Option(name: .long, help: ArgumentHelp("pending, sending, sent, failed or skipped.", valueName: "state")) var state: String?
+    @Option(name: .long, help: ArgumentHelp("Only the notices of this event.", valueName: "id")) var event: Int64?
+    @OptionGroup var output: JSONFlag
+    @OptionGroup var connection: Connection
+
+    func run() throws {
+        var query: [(String, String)] = []
+        if let state { query.append(("state", state)) }
+        if let event { query.append(("event", String(event))) }
+        let path = "/v1/notices" + queryString(query)
+        if output.json { return try connection.client.printRaw("GET", path) }
+        let notices: [NoticeView] = try connection.client.call("GET", path)
+        if notices.isEmpty { return printError("no notices") }
+        printTable(
+            header: ["ID", "KIND", "DUE", "STATE", "TRIES", "EVENT", "TO", "LAST ERROR"],
+            rows: notices.map { n in
+                [String(n.id), n.kind, displayTime(n.due) + ":" + String(n.due.dropFirst(17).prefix(2)), n.state, String(n.attempts),
+                 n.eventId.map(String.init) ?? "-", n.recipient, n.lastError ?? ""]
+            })
+    }
+}
+
+struct NoticesRetry: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "retry", abstract: "Send a failed or skipped notice again now.")
+
+    @Argument(help: "The notice's id.") var id: Int64
+    @OptionGroup var connection: Connection
+
+    func run() throws {
+        let notice: NoticeView = try connection.client.call("POST", "/v1/notices/\(id)/retry", body: nil as EventInput?)
+        print("notice \(notice.id) is \(notice.state) again")
+    }
+}
+
+struct NoticesCancel: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "cancel", abstract: "Withdraw a notice that has not gone out.")
+
+    @Argument(help: "The notice's id.") var id: Int64
+    @OptionGroup var connection: Connection
+
+    func run() throws {
+        let notice: NoticeView = try connection.client.call("POST", "/v1/notices/\(id)/cancel", body: nil as EventInput?)
+        print("notice \(notice.id) is \(notice.state)")
     }
 }
 

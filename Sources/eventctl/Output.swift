@@ -128,11 +128,15 @@ func describe(_ a: AgendaView) -> String {
     return lines.joined(separator: "\n")
 }
 
+func printJSON(_ value: some Encodable) throws {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+    print(String(decoding: try encoder.encode(value), as: UTF8.self))
+}
+
 func printEvent(_ event: EventView, json: Bool) throws {
     if json {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        print(String(decoding: try encoder.encode(event), as: UTF8.self))
+        try printJSON(event)
     } else {
         print(describe(event))
     }

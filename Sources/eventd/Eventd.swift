@@ -22,6 +22,9 @@ struct Eventd: AsyncParsableCommand {
     @Option(name: .customLong("data-dir"), help: ArgumentHelp("Directory of the SQLite register (overrides the config).", valueName: "dir"))
     var dataDirectory: String?
 
+    @Option(name: .customLong("mail-hook"), help: ArgumentHelp("Program that sends each notice (the message on stdin); overrides mail_hook.", valueName: "program"))
+    var mailHook: String?
+
     @Option(name: .customLong("log-level"), help: ArgumentHelp("trace, debug, info, notice, warning, error or critical.", valueName: "level"))
     var logLevel: String?
 
@@ -35,6 +38,7 @@ struct Eventd: AsyncParsableCommand {
         }
         if let socket { settings.socketPath = socket }
         if let dataDirectory { settings.dataDirectory = dataDirectory }
+        if let mailHook { settings.mailHook = [mailHook] }
         do {
             try await Daemon.run(config: settings)
         } catch {

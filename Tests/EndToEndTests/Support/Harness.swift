@@ -76,10 +76,12 @@ final class TestDaemon: @unchecked Sendable {  // used from one test at a time
         try? FileManager.default.removeItem(atPath: directory)
     }
 
-    func start() throws {
+    /// Starts eventd; `extra` arguments (such as --mail-hook) are kept for later restarts.
+    func start(extra: [String]? = nil) throws {
+        if let extra { self.extra = extra }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: eventdPath)
-        var arguments = ["--socket", socket, "--data-dir", dataDirectory]
+        var arguments = ["--socket", socket, "--data-dir", dataDirectory] + self.extra
         if FileManager.default.fileExists(atPath: directory + "/eventd.conf") { arguments += ["--config", directory + "/eventd.conf"] }
         process.arguments = arguments
         if !FileManager.default.fileExists(atPath: log) { _ = FileManager.default.createFile(atPath: log, contents: nil) }
@@ -102,6 +104,7 @@ final class TestDaemon: @unchecked Sendable {  // used from one test at a time
     }
 
     private var readyCount = 0
+    private var extra: [String] = []
 
     struct DaemonFailed: Error, CustomStringConvertible {
         var log: String
@@ -116,9 +119,9 @@ final class TestDaemon: @unchecked Sendable {  // used from one test at a time
         self.process = nil
     }
 
-    func restart(signal: Int32 = SIGTERM) throws {
+    func restart(signal: Int32 = SIGTERM, extra: [String]? = nil) throws {
         stop(signal: signal)
-        try start()
+        try start(extra: extra)
     }
 
     /// Runs eventctl against this daemon.

@@ -1,0 +1,190 @@
+import EventCalendar
+import EventModel
+import Foundation
+
+/// Writes notices as RFC 5322 messages: iMIP (RFC 6047) `multipart/alternative` with a
+/// text/plain part in the recipient's language and an inline text/calendar part whose
+/// `method=` matches the METHOD inside. Non-ASCII headers are RFC 2047 encoded words, and no
+/// header value can carry a line break, so user text never makes a header.
+struct MailComposer: Sendable {
+    let from: String
+    let defaultZone: String
+    let reminders: [Int]
+
+    struct Letter {
+        var kind: NoticeKind
+        var event: Event
+        var recipient: Person
+        var messageID: String
+        var date: Instant
+        /// For a reminder of a recurring event: the occurrence.
+        var occurrence: Instant?
+    }
+
+    func compose(_ letter: Letter) throws -> String {
+        let method: CalendarMethod = switch letter.kind {
+        case .invitation, .update: .request
+        case .cancellation: .cancel
+        case .reminder: .publish
+        }
+        var event = letter.event
+        if letter.kind == .cancellation { event.status = .cancelled }
+        // iTIP wants one UID per REQUEST or CANCEL: sessions stay in the DESCRIPTION's timetable.
+        let calendar = try ICalendarWriter(includeSessions: false).write(
+            event, method: method, stamp: letter.date, reminders: method == .cancel ? [] : reminders)
+        let english = letter.recipient.language == .en
+        let boundary = "eventd-" + String(UInt64(bitPattern: Int64(letter.messageID.hashValue)), radix: 36)
+        var headers = [
+            ("From", address(from)),
+            ("To", address(letter.recipient.name, letter.recipient.email ?? "")),
+            ("Subject", encodedWords(subject(letter, english: english))),
+            ("Date", rfc5322Date(letter.date)),
+            ("Message-ID", letter.messageID),
+            ("MIME-Version", "1.0"),
+            ("Content-Type", "multipart/alternative; boundary=\"\(boundary)\""),
+            ("X-Eventd-Notice", letter.kind.rawValue),
+        ]
+        if letter.kind != .reminder { headers.append(("X-Eventd-Sequence", String(event.sequence))) }
+        // Every value above is built from encodedWords, noBreaks or our own text: none can break a line.
+        var lines = headers.map { "\($0.0): \($0.1)" }
+        lines += [
+            "", "This is a MIME message.", "--\(boundary)",
+            "Content-Type: text/plain; charset=UTF-8", "Content-Transfer-Encoding: base64", "",
+            base64(body(letter, english: english)),
+            "--\(boundary)",
+            "Content-Type: text/calendar; charset=UTF-8; method=\(method.rawValue)", "Content-Transfer-Encoding: base64", "",
+            base64(calendar),
+            "--\(boundary)--", "",
+        ]
+        return lines.joined(separator: "\r\n")
+    }
+
+    // MARK: Text
+
+    private func subject(_ letter: Letter, english: Bool) -> String {
+        let when = zone(for: letter.recipient).display(letter.occurrence ?? letter.event.start, dateOnly: letter.event.allDay)
+        let title = letter.event.title
+        return switch (letter.kind, english) {
+        case (.reminder, false): "Nhắc lịch: \(title) (\(when))"
+        case (.reminder, true): "Reminder: \(title) (\(when))"
+        case (.invitation, false): "Mời tham dự: \(title) (\(when))"
+        case (.invitation, true): "Invitation: \(title) (\(when))"
+        case (.update, false): "Cập nhật: \(title) (\(when))"
+        case (.update, true): "Updated: \(title) (\(when))"
+        case (.cancellation, false): "Hủy: \(title) (\(when))"
+        case (.cancellation, true): "Cancelled: \(title) (\(when))"
+        }
+    }
+
+    private func body(_ letter: Letter, english: Bool) -> String {
+        let zone = zone(for: letter.recipient)
+        let event = letter.event
+        let start = letter.occurrence ?? event.start
+        let end = start.adding(seconds: event.end.seconds - event.start.seconds)
+        let mine = event.participants.filter { $0.person.id == letter.recipient.id }
+        var roles: [String] = []
+        for p in mine where !roles.contains(roleName(p, english)) { roles.append(roleName(p, english)) }
+        var lines = [
+            english ? "Dear \(letter.recipient.name)," : "Kính gửi \(letter.recipient.name),", "",
+            intro(letter.kind, english), "", event.title, "",
+            (english ? "When: " : "Thời gian: ") + (event.allDay
+                ? "\(zone.display(start, dateOnly: true)) – \(zone.display(end.adding(seconds: -1), dateOnly: true))"
+                : "\(zone.display(start)) – \(zone.display(end)) (\(zone.identifier))"),
+        ]
+        if let location = event.location { lines.append((english ? "Where: " : "Địa điểm: ") + location) }
+        if let link = event.link { lines.append((english ? "Join online: " : "Tham gia trực tuyến: ") + link) }
+        if !roles.isEmpty { lines.append((english ? "Your role: " : "Vai trò của quý vị: ") + roles.joined(separator: ", ")) }
+        let shift = start.seconds - event.start.seconds
+        for p in mine where p.sessionID != nil && (p.role == .speaker || p.role == .chair) {
+            guard let session = event.sessions.first(where: { $0.id == p.sessionID }) else { continue }
+            let s = session.start.adding(seconds: shift), e = session.end.adding(seconds: shift)
+            lines.append(
+                (english ? "Your slot: " : "Phần của quý vị: ")
+                    + "\(zone.display(s)) – \(String(zone.display(e).suffix(5))) \(session.title)\(session.room.map { " (\($0))" } ?? "")")
+        }
+        if let description = event.description { lines += ["", description] }
+        lines += ["", english ? "— eventd, on behalf of the organisers" : "— eventd, thay mặt ban tổ chức"]
+        return lines.joined(separator: "\n")
+    }
+
+    private func intro(_ kind: NoticeKind, _ english: Bool) -> String {
+        switch (kind, english) {
+        case (.reminder, false): "Xin nhắc quý vị lịch sau:"
+        case (.reminder, true): "A reminder of:"
+        case (.invitation, false): "Trân trọng kính mời quý vị tham dự:"
+        case (.invitation, true): "You are invited to:"
+        case (.update, false): "Lịch sau đã thay đổi; xin xem thông tin mới:"
+        case (.update, true): "This event has changed; the new details are below:"
+        case (.cancellation, false): "Lịch sau đã bị hủy:"
+        case (.cancellation, true): "This event has been cancelled:"
+        }
+    }
+
+    private func roleName(_ p: Participation, _ english: Bool) -> String {
+        if english { return p.role == .attendee && !p.required ? "optional attendee" : p.role.rawValue }
+        return switch p.role {
+        case .organizer: "đơn vị tổ chức"
+        case .chair: "chủ trì"
+        case .speaker: "phát biểu"
+        case .witness: "chứng kiến"
+        case .attendee: p.required ? "tham dự" : "tham dự (không bắt buộc)"
+        }
+    }
+
+    private func zone(for person: Person) -> Zone {
+        (try? Zone(person.timeZone ?? defaultZone)) ?? (try! Zone("UTC"))
+    }
+
+    // MARK: Encoding
+
+    /// `Name <address>` with the name as encoded words when it is not plain ASCII.
+    private func address(_ name: String, _ email: String) -> String {
+        "\(encodedWords(name)) <\(noBreaks(email))>"
+    }
+
+    /// `eventd <eventd@example>` as configured: its display name encoded like any other.
+    private func address(_ configured: String) -> String {
+        guard let open = configured.lastIndex(of: "<") else { return noBreaks(configured) }
+        let name = configured[..<open].trimmingCharacters(in: .whitespaces).trimmingCharacters(in: CharacterSet(charactersIn: "\""))
+        let email = configured[configured.index(after: open)...].trimmingCharacters(in: CharacterSet(charactersIn: "> "))
+        return name.isEmpty ? "<\(noBreaks(email))>" : address(name, email)
+    }
+
+    /// RFC 2047 `=?UTF-8?B?…?=` words of at most 75 characters, never splitting a character,
+    /// folded onto continuation lines; plain ASCII text without specials stays as it is.
+    func encodedWords(_ text: String) -> String {
+        let clean = noBreaks(text)
+        let plain = clean.unicodeScalars.allSatisfy { $0.isASCII && $0.value >= 0x20 && !"\"=?_<>(),;:@\\[]".unicodeScalars.contains($0) }
+        if plain, clean.count <= 60 { return clean }
+        var words: [String] = []
+        var chunk = ""
+        for character in clean {
+            // 45 bytes of UTF-8 are 60 characters of base64: with "=?UTF-8?B?" and "?=", 72 in all.
+            if chunk.utf8.count + String(character).utf8.count > 45 {
+                words.append(chunk)
+                chunk = ""
+            }
+            chunk.append(character)
+        }
+        if !chunk.isEmpty { words.append(chunk) }
+        return words.map { "=?UTF-8?B?\(Data($0.utf8).base64EncodedString())?=" }.joined(separator: "\r\n ")
+    }
+
+    private func noBreaks(_ text: String) -> String {
+        String(String.UnicodeScalarView(text.unicodeScalars.filter { $0 != "\r" && $0 != "\n" && $0 != "\u{0}" }))
+    }
+
+    private func base64(_ text: String) -> String {
+        Data(text.utf8).base64EncodedString(options: [.lineLength76Characters, .endLineWithCarriageReturn, .endLineWithLineFeed])
+    }
+
+    /// `Sun, 29 Nov 2026 02:00:00 +0000`.
+    private func rfc5322Date(_ instant: Instant) -> String {
+        let c = try! Zone("UTC").civil(instant)
+        let days = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"]
+        let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+        let weekday = days[Int(((instant.seconds / 86_400) % 7 + 7) % 7)]
+        func two(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
+        return "\(weekday), \(c.day) \(months[c.month - 1]) \(c.year) \(two(c.hour)):\(two(c.minute)):\(two(c.second)) +0000"
+    }
+}

@@ -1,0 +1,316 @@
+import EventModel
+import EventStore
+import Foundation
+import Logging
+import ServiceLifecycle
+import Subprocess
+import Synchronization
+import SystemPackage
+
+/// Decides, inside the transaction of each change, which notices the change calls for.
+struct NoticePlanner: Sendable {
+    let config: DaemonConfig
+    let composer: MailComposer
+
+    var scheduling: Scheduling { Scheduling(config: config) }
+
+    /// Reminders follow the event (moved, withdrawn when it is cancelled or deleted); a cancel
+    /// sends CANCEL to everyone; once invitations went out, a change that raises SEQUENCE sends
+    /// an updated REQUEST, and a person taken off the event gets a CANCEL.
+    func plan(before: Event?, after: Event?, context: WriteContext) throws {
+        guard let uid = (after ?? before)?.uid else { return }
+        try context.replanReminders(
+            eventUID: uid, desired: try reminders(for: after, now: context.now), withdrawOverdue: after == nil || after?.status == .cancelled)
+        guard let before else { return }
+        let invited = try context.wasInvited(eventUID: uid)
+        guard let after else {
+            if invited, before.status != .cancelled { try context.queue(try letters(.cancellation, before, to: people(before), now: context.now)) }
+            return
+        }
+        if after.status == .cancelled, before.status != .cancelled {
+            try context.queue(try letters(.cancellation, after, to: people(before).union(people(after)), now: context.now))
+            return
+        }
+        guard invited, after.status != .cancelled else { return }
+        let removed = people(before).subtracting(people(after))
+        if !removed.isEmpty {
+            // The event as they knew it, with the new SEQUENCE, so their calendar takes the CANCEL as newer.
+            var theirs = before
+            theirs.sequence = after.sequence
+            try context.queue(try letters(.cancellation, theirs, to: removed, now: context.now))
+        }
+        if config.autoUpdates, after.sequence > before.sequence {
+            try context.queue(try letters(.update, after, to: people(after), now: context.now))
+        }
+    }
+
+    /// REQUESTs to every participant with an email (`eventctl invite`).
+    func invitations(_ event: Event, now: Instant) throws -> [NoticeDraft] {
+        try letters(.invitation, event, to: people(event), now: now)
+    }
+
+    /// Every reminder of every occurrence within the horizon that is still ahead.
+    func reminders(for event: Event?, now: Instant) throws -> [NoticeDraft] {
+        guard let event, event.status != .cancelled else { return [] }
+        let reminders = event.reminders ?? config.defaultReminders.map { Reminder(offset: $0, audience: config.defaultReminderAudience) }
+        guard !reminders.isEmpty else { return [] }
+        let horizon = now.adding(seconds: Int64(config.recurrenceHorizonDays) * 86_400)
+        var drafts: [NoticeDraft] = []
+        // Occurrences not yet begun; the outbox adds only reminders still ahead, but keeps overdue ones it holds.
+        for start in try scheduling.starts(of: event, from: now, to: horizon) where start > now {
+            for reminder in reminders {
+                let due = start.adding(seconds: -reminder.offset)
+                let audience = event.participants.filter { reminder.audience.includes($0.role) }.map(\.person)
+                for person in unique(audience) {
+                    guard let id = person.id, let email = person.email else { continue }
+                    drafts.append(
+                        NoticeDraft(
+                            kind: .reminder, eventUID: event.uid, eventID: event.id, personID: id, recipient: email, due: due,
+                            startsAt: start, offset: reminder.offset, sequence: event.sequence))
+                }
+            }
+        }
+        return drafts
+    }
+
+    private func letters(_ kind: NoticeKind, _ event: Event, to people: Set<Person>, now: Instant) throws -> [NoticeDraft] {
+        try people.sorted { ($0.id ?? 0) < ($1.id ?? 0) }.compactMap { person in
+            guard let id = person.id, let email = person.email else { return nil }
+            let messageID = "<\(UUID().uuidString.lowercased())@eventd>"
+            let message = try composer.compose(
+                MailComposer.Letter(kind: kind, event: event, recipient: person, messageID: messageID, date: now, occurrence: nil))
+            var draft = NoticeDraft(
+                kind: kind, eventUID: event.uid, eventID: event.id, personID: id, recipient: email, due: now, startsAt: event.start,
+                sequence: event.sequence, message: message)
+            draft.messageID = messageID
+            return draft
+        }
+    }
+
+    private func people(_ event: Event) -> Set<Person> { Set(event.participants.map(\.person)) }
+
+    private func unique(_ people: [Person]) -> [Person] {
+        var seen = Set<Int64>()
+        return people.filter { seen.insert($0.id ?? 0).inserted }
+    }
+}
+
+/// Runs the mail hook: argv without a shell, the message on stdin, `EVENTD_*` in the environment.
+struct MailHook: Sendable {
+    let argv: [String]
+    let timeout: Int64
+
+    enum Outcome: Sendable, Equatable {
+        case delivered
+        /// Exit 75 (EX_TEMPFAIL): try again later.
+        case later(String)
+        case failed(String)
+    }
+
+    func send(_ message: String, environment: [String: String]) async -> Outcome {
+        let argv = self.argv
+        let limit = Duration.seconds(timeout)
+        return await withTaskGroup(of: Outcome?.self) { group in
+            group.addTask {
+                do {
+                    let result = try await run(
+                        .path(FilePath(argv[0])), arguments: Arguments(Array(argv.dropFirst())),
+                        environment: Subprocess.Environment.inherit.updating(
+                            Dictionary(uniqueKeysWithValues: environment.map { (Subprocess.Environment.Key(stringLiteral: $0.key), Optional($0.value)) })),
+                        input: .string(message), output: .discarded, error: .string(limit: 64 * 1024, encoding: UTF8.self))
+                    let stderr = result.standardError.trimmingCharacters(in: .whitespacesAndNewlines)
+                    switch result.terminationStatus {
+                    case .exited(0): return .delivered
+                    case .exited(75): return .later("exit 75 (try later)" + (stderr.isEmpty ? "" : ": " + stderr))
+                    case .exited(let code): return .failed("exit \(code)" + (stderr.isEmpty ? "" : ": " + stderr))
+                    case .signaled(let signal): return .failed("killed by signal \(signal)")
+                    }
+                } catch is CancellationError {
+                    return nil
+                } catch {
+                    return .failed("cannot run \(argv[0]): \(error)")
+                }
+            }
+            group.addTask {
+                try? await Task.sleep(for: limit)
+                return Task.isCancelled ? nil : .failed("the hook ran longer than \(timeout) s (hook_timeout) and was killed")
+            }
+            // The first answer wins; cancelling the hook's task kills the child.
+            let first = await group.next() ?? nil
+            group.cancelAll()
+            return first ?? .failed("the hook was interrupted")
+        }
+    }
+}
+
+/// Sends each notice at its time: sleeps until the next one is due, wakes early when a nearer
+/// one is queued, runs up to `hook_concurrency` hooks at once, retries with backoff.
+final class NoticeScheduler: Service, Sendable {
+    let store: SQLiteStore
+    let config: DaemonConfig
+    let planner: NoticePlanner
+    let hook: MailHook
+    let logger: Logger
+    private let wakeup = Wakeup()
+    private let active = Mutex(0)
+
+    init(store: SQLiteStore, config: DaemonConfig, planner: NoticePlanner, logger: Logger) {
+        self.store = store
+        self.config = config
+        self.planner = planner
+        self.hook = MailHook(argv: config.mailHook, timeout: config.hookTimeout)
+        self.logger = logger
+    }
+
+    /// Called after every write that may have queued a notice.
+    func wake() { Task { await wakeup.signal() } }
+
+    func run() async throws {
+        let interrupted = try await store.requeueInterruptedNotices()
+        if interrupted > 0 { logger.notice("sending again \(interrupted) notice(s) interrupted by the last stop") }
+        try await replanReminders()
+        // On SIGTERM the loop's sleep is cancelled; a hook still running is killed and its
+        // notice, left `sending`, goes out again after the next start.
+        try await cancelWhenGracefulShutdown { await self.loop() }
+    }
+
+    private func loop() async {
+        var nextReplan = SQLiteStore.systemClock().adding(seconds: 86_400)
+        await withDiscardingTaskGroup { group in
+            while !Task.isCancelled {
+                do {
+                    let now = SQLiteStore.systemClock()
+                    if now >= nextReplan {
+                        try await replanReminders()
+                        nextReplan = now.adding(seconds: 86_400)
+                    }
+                    let free = config.hookConcurrency - active.withLock { $0 }
+                    for notice in try await store.claimDueNotices(now: now, limit: free) {
+                        active.withLock { $0 += 1 }
+                        group.addTask {
+                            await self.deliver(notice)
+                            self.active.withLock { $0 -= 1 }
+                            await self.wakeup.signal()
+                        }
+                    }
+                    let next = try await store.nextNoticeDue()
+                    // With every hook slot busy, wait for one to finish rather than for the clock.
+                    let deadline = active.withLock { $0 } >= config.hookConcurrency ? nextReplan : min(next ?? nextReplan, nextReplan)
+                    await sleep(until: deadline)
+                } catch {
+                    if Task.isCancelled { break }
+                    logger.error("notice scheduler: \(error)")
+                    try? await Task.sleep(for: .seconds(1))
+                }
+            }
+        }
+    }
+
+    /// Sleeps until `deadline` (whole seconds) or until woken, whichever comes first.
+    private func sleep(until deadline: Instant) async {
+        let seconds = Double(deadline.seconds) - Date().timeIntervalSince1970
+        guard seconds > 0 else { return }
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { try? await Task.sleep(for: .seconds(seconds)) }
+            group.addTask { await self.wakeup.wait() }
+            await group.next()
+            group.cancelAll()
+            await wakeup.signal()  // releases the waiter if the clock won
+        }
+        await wakeup.drain()
+    }
+
+    /// Reminders are planned a horizon ahead; recurring events need topping up as time passes,
+    /// and this also mends any plan a crash interrupted.
+    private func replanReminders() async throws {
+        let now = SQLiteStore.systemClock()
+        let events = try await store.eventsStill(runningAfter: now)
+        let planner = self.planner
+        try await store.write { context in
+            for event in events {
+                try context.replanReminders(eventUID: event.uid, desired: try planner.reminders(for: event, now: now))
+            }
+        }
+    }
+
+    private func deliver(_ notice: Notice) async {
+        let now = SQLiteStore.systemClock()
+        let draft = notice.draft
+        do {
+            if draft.startsAt.adding(seconds: config.lateGrace) < now, draft.kind != .cancellation {
+                let reason = "not sent: the event began at \(isoUTC(draft.startsAt)) before it could be (late_grace \(config.lateGrace) s)"
+                try await store.finishNotice(id: notice.id, state: .skipped, error: reason)
+                logger.warning("notice \(notice.id) skipped", metadata: ["reason": "\(reason)"])
+                return
+            }
+            guard let message = try await message(for: notice, now: now) else {
+                try await store.finishNotice(id: notice.id, state: .skipped, error: "the event is no longer in the register")
+                return
+            }
+            let outcome = await hook.send(
+                message,
+                environment: [
+                    "EVENTD_NOTICE_ID": String(notice.id), "EVENTD_EVENT_UID": draft.eventUID, "EVENTD_RECIPIENT": draft.recipient,
+                    "EVENTD_NOTICE_KIND": draft.kind.rawValue, "EVENTD_MESSAGE_ID": notice.messageID,
+                ])
+            switch outcome {
+            case .delivered:
+                try await store.finishNotice(id: notice.id, state: .sent)
+                logger.info("notice \(notice.id) sent", metadata: ["kind": "\(draft.kind.rawValue)", "to": "\(draft.recipient)"])
+            case .later(let error), .failed(let error):
+                if notice.attempts >= config.maxAttempts {
+                    try await store.finishNotice(id: notice.id, state: .failed, error: error)
+                    logger.error("notice \(notice.id) failed after \(notice.attempts) attempts: \(error)")
+                } else {
+                    let backoff = min(3600, config.retryBase << Int64(min(notice.attempts - 1, 20)))
+                    // Rounded up to the next whole second, so the wait is never shorter than the backoff.
+                    let retryAt = Instant(seconds: Int64((Date().timeIntervalSince1970 + Double(backoff)).rounded(.up)))
+                    try await store.finishNotice(id: notice.id, state: .pending, retryAt: retryAt, error: error)
+                    logger.warning("notice \(notice.id) attempt \(notice.attempts) failed; retrying in \(backoff) s: \(error)")
+                }
+            }
+        } catch {
+            logger.error("notice \(notice.id): \(error)")
+            try? await store.finishNotice(id: notice.id, state: .pending, retryAt: now.adding(seconds: config.retryBase), error: "\(error)")
+        }
+    }
+
+    /// The stored message, or for a reminder one composed now from the event as it is.
+    private func message(for notice: Notice, now: Instant) async throws -> String? {
+        if let message = notice.draft.message { return message }
+        guard let event = try await store.event(uid: notice.draft.eventUID) else { return nil }
+        let person = try await store.person(id: notice.draft.personID)
+        return try planner.composer.compose(
+            MailComposer.Letter(
+                kind: .reminder, event: event, recipient: person, messageID: notice.messageID, date: now,
+                occurrence: event.recurrence == nil ? nil : notice.draft.startsAt))
+    }
+
+    private func isoUTC(_ instant: Instant) -> String { (try? Zone("UTC"))?.iso8601(instant) ?? String(instant.seconds) }
+}
+
+/// A wake-up call that is not lost when nobody is waiting yet.
+actor Wakeup {
+    private var waiter: CheckedContinuation<Void, Never>?
+    private var pending = false
+
+    func wait() async {
+        if pending {
+            pending = false
+            return
+        }
+        await withCheckedContinuation { waiter = $0 }
+    }
+
+    func signal() {
+        if let waiter {
+            self.waiter = nil
+            waiter.resume()
+        } else {
+            pending = true
+        }
+    }
+
+    /// Forgets a wake-up that arrived while nobody waited: the loop is about to look anyway.
+    func drain() { pending = false }
+}

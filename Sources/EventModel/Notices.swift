@@ -1,0 +1,112 @@
+/// Who a reminder is for.
+public enum Audience: String, Sendable, Codable, CaseIterable {
+    /// Every participant with an email.
+    case everyone
+    /// Speakers and chairs.
+    case speakers
+    case organizers
+
+    public func includes(_ role: Role) -> Bool {
+        switch self {
+        case .everyone: true
+        case .speakers: role == .speaker || role == .chair
+        case .organizers: role == .organizer
+        }
+    }
+}
+
+/// A reminder sent `offset` seconds before each occurrence's start.
+public struct Reminder: Sendable, Equatable, Hashable {
+    public var offset: Int64
+    public var audience: Audience
+
+    public init(offset: Int64, audience: Audience = .everyone) {
+        self.offset = offset
+        self.audience = audience
+    }
+
+    /// `1d`, `2h:speakers`, `30s:organizers`.
+    public init(parsing text: String, field: String = "remind") throws(RegisterError) {
+        let parts = text.split(separator: ":", maxSplits: 1).map(String.init)
+        offset = try DurationParser.seconds(parts.first ?? "", field: field)
+        if parts.count == 2 {
+            guard let audience = Audience(rawValue: parts[1]) else {
+                throw .invalid(field: field, message: "unknown audience \(parts[1].debugDescription); one of everyone, speakers, organizers")
+            }
+            self.audience = audience
+        } else {
+            audience = .everyone
+        }
+    }
+
+    /// As stored and shown: `86400:everyone`.
+    public var text: String { "\(offset):\(audience.rawValue)" }
+}
+
+public enum NoticeKind: String, Sendable, Codable, CaseIterable {
+    case reminder, invitation, update, cancellation
+}
+
+public enum NoticeState: String, Sendable, Codable, CaseIterable {
+    case pending, sending, sent, failed, skipped
+}
+
+/// A notice to put in the outbox: one message to one recipient.
+public struct NoticeDraft: Sendable, Equatable {
+    public var kind: NoticeKind
+    public var eventUID: String
+    public var eventID: Int64?
+    public var personID: Int64
+    public var recipient: String
+    /// When it is due.
+    public var due: Instant
+    /// Start of the occurrence it is about: a notice due after it began (plus grace) is skipped.
+    public var startsAt: Instant
+    /// For a reminder: its offset; with the occurrence and person it identifies the reminder.
+    public var offset: Int64?
+    public var sequence: Int
+    /// The whole RFC 5322 message, when it is composed at queue time (invitations, updates,
+    /// cancellations: they describe the event as it was then). Reminders are composed when sent.
+    public var message: String?
+    /// The Message-ID the composed `message` carries; generated when nil.
+    public var messageID: String?
+
+    public init(
+        kind: NoticeKind, eventUID: String, eventID: Int64?, personID: Int64, recipient: String, due: Instant, startsAt: Instant,
+        offset: Int64? = nil, sequence: Int, message: String? = nil
+    ) {
+        self.kind = kind
+        self.eventUID = eventUID
+        self.eventID = eventID
+        self.personID = personID
+        self.recipient = recipient
+        self.due = due
+        self.startsAt = startsAt
+        self.offset = offset
+        self.sequence = sequence
+        self.message = message
+    }
+}
+
+/// A notice in the outbox.
+public struct Notice: Sendable, Equatable {
+    public var id: Int64
+    public var messageID: String
+    public var draft: NoticeDraft
+    public var state: NoticeState
+    public var attempts: Int
+    public var nextAttempt: Instant
+    public var lastError: String?
+    public var updated: Instant
+
+    public init(id: Int64, messageID: String, draft: NoticeDraft, state: NoticeState, attempts: Int, nextAttempt: Instant, lastError: String?, updated: Instant) {
+        self.id = id
+        self.messageID = messageID
+        self.draft = draft
+        self.state = state
+        self.attempts = attempts
+        self.nextAttempt = nextAttempt
+        self.lastError = lastError
+        self.updated = updated
+    }
+}

@@ -1,0 +1,208 @@
+import EventModel
+import Foundation
+import GRDB
+
+/// What an `AfterWrite` hook may read and write, inside the transaction of the change.
+/// Valid only during the hook: it holds the transaction's connection.
+public struct WriteContext {
+    let db: Database
+    public let now: Instant
+
+    /// Other events that overlap [from, to), and recurring ones that start before `to`.
+    public func events(overlapping from: Instant, _ to: Instant, excluding id: Int64?) throws -> [Event] {
+        try SQLiteStore.eventsOverlapping(db, from: from, to: to, kind: nil).filter { $0.id != id }
+    }
+
+    /// Puts notices in the outbox.
+    public func queue(_ drafts: [NoticeDraft]) throws {
+        for draft in drafts { try Outbox.insert(db, draft, now: now) }
+    }
+
+    /// Makes the event's pending reminders `desired`: new ones are added, moved ones get their new
+    /// time, ones no longer wanted are withdrawn. Reminders already sent, being sent, failed or
+    /// skipped are left as they are, so replanning never sends one twice. A reminder whose time
+    /// has passed is never added (a new event does not get late reminders), and one that fell due
+    /// unsent (eventd was down) is left for the scheduler, which sends or skips it, unless
+    /// `withdrawOverdue` (the event was cancelled or deleted).
+    public func replanReminders(eventUID: String, desired: [NoticeDraft], withdrawOverdue: Bool = false) throws {
+        struct Key: Hashable { var startsAt: Int64, offset: Int64, person: Int64 }
+        let existing = try Row.fetchAll(
+            db, sql: "SELECT id, starts_at, reminder_offset, person_id, state, due_at FROM notice WHERE event_uid = ? AND kind = 'reminder'",
+            arguments: [eventUID])
+        var rows: [Key: Row] = [:]
+        for row in existing { rows[Key(startsAt: row["starts_at"], offset: row["reminder_offset"], person: row["person_id"])] = row }
+        var wanted = Set<Key>()
+        for draft in desired {
+            let key = Key(startsAt: draft.startsAt.seconds, offset: draft.offset ?? 0, person: draft.personID)
+            wanted.insert(key)
+            if let row = rows[key] {
+                if row["state"] == "pending", (row["due_at"] as Int64) != draft.due.seconds {
+                    try db.execute(
+                        sql: "UPDATE notice SET due_at = ?, next_attempt_at = ?, recipient = ?, sequence = ?, updated_at = ? WHERE id = ?",
+                        arguments: [draft.due.seconds, draft.due.seconds, draft.recipient, draft.sequence, now.seconds, row["id"]])
+                }
+            } else if draft.due >= now {
+                try Outbox.insert(db, draft, now: now)
+            }
+        }
+        for (key, row) in rows where !wanted.contains(key) && row["state"] == "pending" {
+            if !withdrawOverdue, (row["due_at"] as Int64) < now.seconds { continue }
+            try db.execute(sql: "DELETE FROM notice WHERE id = ?", arguments: [row["id"]])
+        }
+    }
+
+    /// Whether invitations (or updates) for the event were ever put in the outbox.
+    public func wasInvited(eventUID: String) throws -> Bool {
+        try Bool.fetchOne(db, sql: "SELECT 1 FROM notice WHERE event_uid = ? AND kind IN ('invitation', 'update') LIMIT 1", arguments: [eventUID]) == true
+    }
+}
+
+enum Outbox {
+    static func insert(_ db: Database, _ d: NoticeDraft, now: Instant) throws {
+        try db.execute(
+            sql: """
+                INSERT INTO notice (message_id, kind, event_uid, event_id, person_id, recipient, due_at, starts_at, reminder_offset,
+                    sequence, message, next_attempt_at, created_at, updated_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [
+                d.messageID ?? "<\(UUID().uuidString.lowercased())@eventd>", d.kind.rawValue, d.eventUID, d.eventID, d.personID, d.recipient,
+                d.due.seconds, d.startsAt.seconds, d.offset, d.sequence, d.message, d.due.seconds, now.seconds, now.seconds,
+            ])
+    }
+
+    static func notice(_ row: Row) -> Notice {
+        Notice(
+            id: row["id"], messageID: row["message_id"],
+            draft: NoticeDraft(
+                kind: NoticeKind(rawValue: row["kind"]) ?? .reminder, eventUID: row["event_uid"], eventID: row["event_id"],
+                personID: row["person_id"], recipient: row["recipient"], due: Instant(seconds: row["due_at"]),
+                startsAt: Instant(seconds: row["starts_at"]), offset: row["reminder_offset"], sequence: row["sequence"], message: row["message"]),
+            state: NoticeState(rawValue: row["state"]) ?? .pending, attempts: row["attempts"], nextAttempt: Instant(seconds: row["next_attempt_at"]),
+            lastError: row["last_error"], updated: Instant(seconds: row["updated_at"]))
+    }
+}
+
+extension SQLiteStore {
+    /// Runs `body` in a write transaction with a context, for work that is not an event change
+    /// (replanning every event's reminders at start-up).
+    public func write<T: Sendable>(_ body: @escaping @Sendable (WriteContext) throws -> T) async throws -> T {
+        try await pool.write { db in try body(WriteContext(db: db, now: self.now())) }
+    }
+
+    /// Events that have not ended, or recur: those whose reminders may still be due.
+    public func eventsStill(runningAfter instant: Instant) async throws -> [Event] {
+        try await pool.read { db in
+            let ids = try Int64.fetchAll(db, sql: "SELECT id FROM event WHERE end_at > ? OR rrule IS NOT NULL", arguments: [instant.seconds])
+            return try ids.map { try Self.loadEvent(db, id: $0) }
+        }
+    }
+
+    /// After a crash or kill, notices left `sending` may or may not have gone out: send them
+    /// again (at least once; the repeat carries the same Message-ID).
+    public func requeueInterruptedNotices() async throws -> Int {
+        try await pool.write { db in
+            try db.execute(sql: "UPDATE notice SET state = 'pending', updated_at = ? WHERE state = 'sending'", arguments: [self.now().seconds])
+            return db.changesCount
+        }
+    }
+
+    /// Marks up to `limit` pending notices due by `now` as `sending` and returns them: the
+    /// claim is committed before any hook runs, so a crash leaves them visible as interrupted.
+    public func claimDueNotices(now: Instant, limit: Int) async throws -> [Notice] {
+        guard limit > 0 else { return [] }
+        return try await pool.write { db in
+            let rows = try Row.fetchAll(
+                db,
+                sql: """
+                    UPDATE notice SET state = 'sending', attempts = attempts + 1, updated_at = ?
+                    WHERE id IN (SELECT id FROM notice WHERE state = 'pending' AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?)
+                    RETURNING *
+                    """,
+                arguments: [now.seconds, now.seconds, limit])
+            return rows.map(Outbox.notice).sorted { ($0.nextAttempt, $0.id) < ($1.nextAttempt, $1.id) }
+        }
+    }
+
+    /// When the next pending notice is due, if any.
+    public func nextNoticeDue() async throws -> Instant? {
+        try await pool.read { db in
+            try Int64.fetchOne(db, sql: "SELECT min(next_attempt_at) FROM notice WHERE state = 'pending'").map(Instant.init(seconds:))
+        }
+    }
+
+    /// Records how an attempt ended: `sent`, `failed`, `skipped`, or `pending` again at `retryAt`.
+    public func finishNotice(id: Int64, state: NoticeState, retryAt: Instant? = nil, error: String? = nil) async throws {
+        try await pool.write { db in
+            try db.execute(
+                sql: """
+                    UPDATE notice SET state = ?, next_attempt_at = coalesce(?, next_attempt_at), last_error = coalesce(?, last_error), updated_at = ?
+                    WHERE id = ?
+                    """,
+                arguments: [state.rawValue, retryAt?.seconds, error, self.now().seconds, id])
+        }
+    }
+
+    public func notices(state: NoticeState?, eventID: Int64?) async throws -> [Notice] {
+        try await pool.read { db in
+            var conditions = ["1"]
+            var arguments: StatementArguments = []
+            if let state {
+                conditions.append("state = ?")
+                arguments += [state.rawValue]
+            }
+            if let eventID {
+                conditions.append("event_uid = (SELECT uid FROM event WHERE id = ?)")
+                arguments += [eventID]
+            }
+            return try Row.fetchAll(db, sql: "SELECT * FROM notice WHERE \(conditions.joined(separator: " AND ")) ORDER BY due_at, id", arguments: arguments)
+                .map(Outbox.notice)
+        }
+    }
+
+    public func notice(id: Int64) async throws -> Notice {
+        try await pool.read { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM notice WHERE id = ?", arguments: [id]) else {
+                throw RegisterError.notFound(what: "notice with id", key: String(id))
+            }
+            return Outbox.notice(row)
+        }
+    }
+
+    /// Sends a failed, skipped or pending notice again now, with a fresh count of attempts.
+    public func retryNotice(id: Int64) async throws -> Notice {
+        try await changeNotice(id: id, from: ["failed", "skipped", "pending"], sql: "state = 'pending', attempts = 0, next_attempt_at = ?", now: true)
+    }
+
+    /// Withdraws a notice that has not gone out.
+    public func cancelNotice(id: Int64) async throws -> Notice {
+        try await changeNotice(id: id, from: ["pending", "failed"], sql: "state = 'skipped', last_error = 'cancelled by eventctl notices cancel'", now: false)
+    }
+
+    private func changeNotice(id: Int64, from states: [String], sql: String, now: Bool) async throws -> Notice {
+        try await pool.write { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT state FROM notice WHERE id = ?", arguments: [id]) else {
+                throw RegisterError.notFound(what: "notice with id", key: String(id))
+            }
+            let state: String = row["state"]
+            guard states.contains(state) else {
+                throw RegisterError.conflict(field: "state", message: "notice \(id) is \(state); only a notice that is \(states.joined(separator: ", ")) can be changed so")
+            }
+            let time = self.now().seconds
+            try db.execute(sql: "UPDATE notice SET \(sql), updated_at = ? WHERE id = ?", arguments: now ? [time, time, id] : [time, id])
+            return Outbox.notice(try Row.fetchOne(db, sql: "SELECT * FROM notice WHERE id = ?", arguments: [id])!)
+        }
+    }
+
+    /// A person by id, for composing a reminder when it is sent.
+    public func person(id: Int64) async throws -> Person {
+        try await person(key: String(id))
+    }
+
+    /// The event with this UID, if it is still in the register.
+    public func event(uid: String) async throws -> Event? {
+        try await pool.read { db in
+            try Int64.fetchOne(db, sql: "SELECT id FROM event WHERE uid = ?", arguments: [uid]).map { try Self.loadEvent(db, id: $0) }
+        }
+    }
+}
