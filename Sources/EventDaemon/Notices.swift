@@ -171,7 +171,7 @@ final class NoticeScheduler: Service, Sendable {
         try await replanReminders()
         // On SIGTERM the loop's sleep is cancelled; a hook still running is killed and its
         // notice, left `sending`, goes out again after the next start.
-        try await cancelWhenGracefulShutdown { await self.loop() }
+        await cancelWhenGracefulShutdown { await self.loop() }
     }
 
     private func loop() async {
