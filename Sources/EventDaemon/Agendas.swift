@@ -72,13 +72,17 @@ struct Scheduling: Sendable {
             .sorted { ($0.start, $0.session == nil ? 0 : 1, $0.end) < ($1.start, $1.session == nil ? 0 : 1, $1.end) }
         var days: [AgendaDay] = []
         for booking in mine {
-            let day = zone.civil(booking.start)
+            // A whole-day event keeps its own dates (5 July in Cúc Phương is 5 July in Paris too).
+            let shown = booking.event.allDay ? (try? Zone(booking.event.timeZone)) ?? zone : zone
+            let day = shown.civil(booking.start)
             let date = "\(day.year)-\(pad(day.month))-\(pad(day.day))"
-            if days.last?.date != date {
-                days.append(AgendaDay(date: date, label: "\(weekday(day, person.language)), \(zone.display(booking.start, dateOnly: true))", entries: []))
+            if let index = days.firstIndex(where: { $0.date == date }) {
+                days[index].entries.append(entry(booking, zone: shown))
+            } else {
+                days.append(AgendaDay(date: date, label: "\(weekday(day, person.language)), \(shown.display(booking.start, dateOnly: true))", entries: [entry(booking, zone: shown)]))
             }
-            days[days.count - 1].entries.append(entry(booking, zone: zone))
         }
+        days.sort { $0.date < $1.date }
         return AgendaView(person: Views.person(person), from: zone.iso8601(from), to: zone.iso8601(to), tz: zone.identifier, days: days)
     }
 

@@ -20,6 +20,7 @@ public enum Daemon {
         }()
         _ = try Zone(config.defaultTimeZone)
 
+        try DataDirectoryLock.acquire(directory: config.dataDirectory)
         let store: SQLiteStore
         do {
             store = try SQLiteStore(directory: config.dataDirectory)
@@ -112,6 +113,21 @@ enum SocketFile {
         }
         if chmod(path, mode_t(mode)) != 0 {
             throw Daemon.StartError(description: "chmod \(path): \(String(cString: strerror(errno)))")
+        }
+    }
+}
+
+/// One eventd per data directory: two would each send every notice.
+enum DataDirectoryLock {
+    static func acquire(directory: String) throws {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let path = directory + "/eventd.lock"
+        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw Daemon.StartError(description: "cannot open \(path): \(String(cString: strerror(errno)))") }
+        // Held (fd left open) until the process exits, however it exits.
+        guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
+            close(fd)
+            throw Daemon.StartError(description: "another eventd is already using the data directory \(directory); stop it first or choose another --data-dir")
         }
     }
 }

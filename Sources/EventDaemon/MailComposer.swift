@@ -29,6 +29,10 @@ struct MailComposer: Sendable {
         }
         var event = letter.event
         if letter.kind == .cancellation { event.status = .cancelled }
+        // iTIP needs an ORGANIZER for Accept and Decline to show: without one of the event's own, the sender.
+        if method != .publish, !event.participants.contains(where: { $0.role == .organizer }), let sender {
+            event.participants.insert(Participation(person: sender, role: .organizer), at: 0)
+        }
         // iTIP wants one UID per REQUEST or CANCEL: sessions stay in the DESCRIPTION's timetable.
         let calendar = try ICalendarWriter(includeSessions: false).write(
             event, method: method, stamp: letter.date, reminders: method == .cancel ? [] : reminders)
@@ -62,7 +66,7 @@ struct MailComposer: Sendable {
     // MARK: Text
 
     private func subject(_ letter: Letter, english: Bool) -> String {
-        let when = zone(for: letter.recipient).display(letter.occurrence ?? letter.event.start, dateOnly: letter.event.allDay)
+        let when = zone(for: letter.recipient, of: letter.event).display(letter.occurrence ?? letter.event.start, dateOnly: letter.event.allDay)
         let title = letter.event.title
         return switch (letter.kind, english) {
         case (.reminder, false): "Nhắc lịch: \(title) (\(when))"
@@ -77,7 +81,7 @@ struct MailComposer: Sendable {
     }
 
     private func body(_ letter: Letter, english: Bool) -> String {
-        let zone = zone(for: letter.recipient)
+        let zone = zone(for: letter.recipient, of: letter.event)
         let event = letter.event
         let start = letter.occurrence ?? event.start
         let end = start.adding(seconds: event.end.seconds - event.start.seconds)
@@ -131,8 +135,18 @@ struct MailComposer: Sendable {
         }
     }
 
-    private func zone(for person: Person) -> Zone {
-        (try? Zone(person.timeZone ?? defaultZone)) ?? (try! Zone("UTC"))
+    /// `mail_from` as a person, to stand as ORGANIZER.
+    private var sender: Person? {
+        guard let open = from.lastIndex(of: "<") else { return nil }
+        let name = from[..<open].trimmingCharacters(in: .whitespaces).trimmingCharacters(in: CharacterSet(charactersIn: "\""))
+        let email = from[from.index(after: open)...].trimmingCharacters(in: CharacterSet(charactersIn: "> "))
+        return Person(name: name.isEmpty ? email : name, email: email)
+    }
+
+    /// Times in the recipient's zone; the dates of a whole-day event in its own (5 July in Cúc
+    /// Phương is 5 July for a reader in Paris too).
+    private func zone(for person: Person, of event: Event) -> Zone {
+        (try? Zone(event.allDay ? event.timeZone : person.timeZone ?? defaultZone)) ?? (try! Zone("UTC"))
     }
 
     // MARK: Encoding
@@ -159,8 +173,9 @@ struct MailComposer: Sendable {
         var words: [String] = []
         var chunk = ""
         for character in clean {
-            // 45 bytes of UTF-8 are 60 characters of base64: with "=?UTF-8?B?" and "?=", 72 in all.
-            if chunk.utf8.count + String(character).utf8.count > 45 {
+            // 39 bytes of UTF-8 are 52 characters of base64: with "=?UTF-8?B?", "?=" and "Subject: ",
+            // even the first line stays within RFC 2047's 76.
+            if chunk.utf8.count + String(character).utf8.count > 39 {
                 words.append(chunk)
                 chunk = ""
             }

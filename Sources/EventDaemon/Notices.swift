@@ -23,15 +23,20 @@ struct NoticePlanner: Sendable {
             eventUID: uid, desired: try reminders(for: after, now: context.now), withdrawOverdue: after == nil || after?.status == .cancelled)
         guard let before else { return }
         let invited = try context.wasInvited(eventUID: uid)
+        // Only people eventd invited hear of changes, and only while the event is still ahead.
+        guard invited, before.end > context.now else { return }
         guard let after else {
-            if invited, before.status != .cancelled { try context.queue(try letters(.cancellation, before, to: people(before), now: context.now)) }
+            // RFC 5546: a CANCEL raises SEQUENCE, so calendars take it as newer than the last REQUEST.
+            var gone = before
+            gone.sequence += 1
+            if before.status != .cancelled { try context.queue(try letters(.cancellation, gone, to: people(before), now: context.now)) }
             return
         }
         if after.status == .cancelled, before.status != .cancelled {
             try context.queue(try letters(.cancellation, after, to: people(before).union(people(after)), now: context.now))
             return
         }
-        guard invited, after.status != .cancelled else { return }
+        guard after.status != .cancelled else { return }
         let removed = people(before).subtracting(people(after))
         if !removed.isEmpty {
             // The event as they knew it, with the new SEQUENCE, so their calendar takes the CANCEL as newer.
@@ -56,13 +61,15 @@ struct NoticePlanner: Sendable {
         guard !reminders.isEmpty else { return [] }
         let horizon = now.adding(seconds: Int64(config.recurrenceHorizonDays) * 86_400)
         var drafts: [NoticeDraft] = []
+        var seen = Set<String>()
         // Occurrences not yet begun; the outbox adds only reminders still ahead, but keeps overdue ones it holds.
         for start in try scheduling.starts(of: event, from: now, to: horizon) where start > now {
             for reminder in reminders {
                 let due = start.adding(seconds: -reminder.offset)
                 let audience = event.participants.filter { reminder.audience.includes($0.role) }.map(\.person)
                 for person in unique(audience) {
-                    guard let id = person.id, let email = person.email else { continue }
+                    // `1h` and `60m:speakers` are one reminder for a speaker.
+                    guard let id = person.id, let email = person.email, seen.insert("\(start.seconds)/\(reminder.offset)/\(id)").inserted else { continue }
                     drafts.append(
                         NoticeDraft(
                             kind: .reminder, eventUID: event.uid, eventID: event.id, personID: id, recipient: email, due: due,
@@ -117,7 +124,7 @@ struct MailHook: Sendable {
                         .path(FilePath(argv[0])), arguments: Arguments(Array(argv.dropFirst())),
                         environment: Subprocess.Environment.inherit.updating(
                             Dictionary(uniqueKeysWithValues: environment.map { (Subprocess.Environment.Key(stringLiteral: $0.key), Optional($0.value)) })),
-                        input: .string(message), output: .discarded, error: .string(limit: 64 * 1024, encoding: UTF8.self))
+                        input: .string(message), output: .discarded, error: .string(limit: 1 << 20, encoding: UTF8.self))
                     let stderr = result.standardError.trimmingCharacters(in: .whitespacesAndNewlines)
                     switch result.terminationStatus {
                     case .exited(0): return .delivered
@@ -168,7 +175,7 @@ final class NoticeScheduler: Service, Sendable {
     func run() async throws {
         let interrupted = try await store.requeueInterruptedNotices()
         if interrupted > 0 { logger.notice("sending again \(interrupted) notice(s) interrupted by the last stop") }
-        try await replanReminders()
+        await replanReminders()
         // On SIGTERM the loop's sleep is cancelled; a hook still running is killed and its
         // notice, left `sending`, goes out again after the next start.
         await cancelWhenGracefulShutdown { await self.loop() }
@@ -181,8 +188,8 @@ final class NoticeScheduler: Service, Sendable {
                 do {
                     let now = SQLiteStore.systemClock()
                     if now >= nextReplan {
-                        try await replanReminders()
                         nextReplan = now.adding(seconds: 86_400)
+                        await replanReminders()
                     }
                     let free = config.hookConcurrency - active.withLock { $0 }
                     for notice in try await store.claimDueNotices(now: now, limit: free) {
@@ -222,14 +229,22 @@ final class NoticeScheduler: Service, Sendable {
 
     /// Reminders are planned a horizon ahead; recurring events need topping up as time passes,
     /// and this also mends any plan a crash interrupted.
-    private func replanReminders() async throws {
+    /// One event that cannot be planned is logged and skipped; it never stops the others or the sending.
+    private func replanReminders() async {
         let now = SQLiteStore.systemClock()
-        let events = try await store.eventsStill(runningAfter: now)
-        let planner = self.planner
-        try await store.write { context in
-            for event in events {
-                try context.replanReminders(eventUID: event.uid, desired: try planner.reminders(for: event, now: now))
+        do {
+            let planner = self.planner
+            for event in try await store.eventsStill(runningAfter: now) {
+                do {
+                    try await store.write { context in
+                        try context.replanReminders(eventUID: event.uid, desired: try planner.reminders(for: event, now: now))
+                    }
+                } catch {
+                    logger.error("cannot plan the reminders of event \(event.id ?? 0): \(error)")
+                }
             }
+        } catch {
+            logger.error("cannot plan reminders: \(error)")
         }
     }
 
@@ -237,14 +252,14 @@ final class NoticeScheduler: Service, Sendable {
         let now = SQLiteStore.systemClock()
         let draft = notice.draft
         do {
-            if draft.startsAt.adding(seconds: config.lateGrace) < now, draft.kind != .cancellation {
+            if draft.kind == .reminder, draft.startsAt.adding(seconds: config.lateGrace) < now {
                 let reason = "not sent: the event began at \(isoUTC(draft.startsAt)) before it could be (late_grace \(config.lateGrace) s)"
                 try await store.finishNotice(id: notice.id, state: .skipped, error: reason)
                 logger.warning("notice \(notice.id) skipped", metadata: ["reason": "\(reason)"])
                 return
             }
             guard let message = try await message(for: notice, now: now) else {
-                try await store.finishNotice(id: notice.id, state: .skipped, error: "the event is no longer in the register")
+                try await store.finishNotice(id: notice.id, state: .skipped, error: "the event was cancelled or deleted")
                 return
             }
             let outcome = await hook.send(
@@ -278,7 +293,7 @@ final class NoticeScheduler: Service, Sendable {
     /// The stored message, or for a reminder one composed now from the event as it is.
     private func message(for notice: Notice, now: Instant) async throws -> String? {
         if let message = notice.draft.message { return message }
-        guard let event = try await store.event(uid: notice.draft.eventUID) else { return nil }
+        guard let event = try await store.event(uid: notice.draft.eventUID), event.status != .cancelled else { return nil }
         let person = try await store.person(id: notice.draft.personID)
         return try planner.composer.compose(
             MailComposer.Letter(

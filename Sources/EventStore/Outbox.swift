@@ -61,7 +61,7 @@ enum Outbox {
     static func insert(_ db: Database, _ d: NoticeDraft, now: Instant) throws {
         try db.execute(
             sql: """
-                INSERT INTO notice (message_id, kind, event_uid, event_id, person_id, recipient, due_at, starts_at, reminder_offset,
+                INSERT OR IGNORE INTO notice (message_id, kind, event_uid, event_id, person_id, recipient, due_at, starts_at, reminder_offset,
                     sequence, message, next_attempt_at, created_at, updated_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,

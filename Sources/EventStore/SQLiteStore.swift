@@ -283,7 +283,8 @@ public final class SQLiteStore: Sendable {
         try await pool.write { db in
             let event = try Self.loadEvent(db, id: eventID)
             let sessionID = try self.insertSession(db, eventID: eventID, event: event, session, participants: participants)
-            try db.execute(sql: "UPDATE event SET updated_at = ? WHERE id = ?", arguments: [self.clock().seconds, eventID])
+            // The timetable is in what attendees see (DESCRIPTION, their slots): a new session raises SEQUENCE.
+            try db.execute(sql: "UPDATE event SET updated_at = ?, sequence = sequence + 1 WHERE id = ?", arguments: [self.clock().seconds, eventID])
             return (try self.finish(db, id: eventID, before: event, afterWrite), sessionID)
         }
     }
