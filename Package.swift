@@ -54,7 +54,7 @@ let package = Package(
         // make bench: one person's agenda in a large register, beside raw SQLite on the same data.
         .executableTarget(
             name: "eventd-bench",
-            dependencies: ["EventStore", "EventModel", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["EventStore", "EventModel", "EventCalendar", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .testTarget(name: "EventModelTests", dependencies: ["EventModel"]),
         .testTarget(name: "EventCalendarTests", dependencies: ["EventCalendar", "EventModel"], exclude: ["Golden"]),

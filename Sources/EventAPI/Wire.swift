@@ -357,6 +357,32 @@ public struct NoticeView: Codable, Sendable, Equatable {
     }
 }
 
+/// A person's feed: `webcal://` for calendar apps, `https://` for the rest.
+public struct FeedURLView: Codable, Sendable, Equatable {
+    public var person: PersonView
+    public var token: String
+    public var https: String
+    public var webcal: String
+
+    public init(person: PersonView, token: String, https: String, webcal: String) {
+        self.person = person
+        self.token = token
+        self.https = https
+        self.webcal = webcal
+    }
+}
+
+/// How often a feed file was replaced since eventd started.
+public struct FeedView: Codable, Sendable, Equatable {
+    public var path: String
+    public var writes: Int
+
+    public init(path: String, writes: Int) {
+        self.path = path
+        self.writes = writes
+    }
+}
+
 /// What `POST /v1/import` did with each VEVENT, by UID.
 public struct ImportResult: Codable, Sendable, Equatable {
     public var created: [String]

@@ -95,6 +95,39 @@ public struct ICalendarWriter: Sendable {
         }
     }
 
+    /// The VEVENT text of `event` (and of its sessions), as libical serialises it, to be kept
+    /// and spliced into feeds by `FeedRenderer` without serialising the event again.
+    func vevents(_ event: Event, method: CalendarMethod, stamp: Instant, reminders: [Int]) throws(CalendarError) -> String {
+        let zone: Zone
+        do { zone = try Zone(event.timeZone) } catch { throw .unknownTimeZone(event.timeZone) }
+        return try LibICal.locked { () throws(CalendarError) -> String in
+            let calendar = icalcomponent_new(ICAL_VCALENDAR_COMPONENT)!
+            defer { icalcomponent_free(calendar) }
+            try addEvent(event, zone: zone, to: calendar, method: method, stamp: stamp, reminders: reminders)
+            return LibICal.children(calendar, ICAL_VEVENT_COMPONENT).compactMap { LibICal.take(icalcomponent_as_ical_string_r($0)) }.joined()
+        }
+    }
+
+    /// A VCALENDAR holding only its properties and the VTIMEZONEs of `zones`, split before its
+    /// closing line: feeds put their cached VEVENTs in between.
+    func envelope(zones: [(identifier: String, around: Instant)], method: CalendarMethod, subscription: Subscription?) throws(CalendarError) -> (head: String, tail: String) {
+        try LibICal.locked { () throws(CalendarError) -> (head: String, tail: String) in
+            let calendar = icalcomponent_new(ICAL_VCALENDAR_COMPONENT)!
+            defer { icalcomponent_free(calendar) }
+            add(calendar, icalproperty_new_prodid(Self.productID))
+            add(calendar, icalproperty_new_version("2.0"))
+            add(calendar, icalproperty_new_method(method.ical))
+            if let subscription { addSubscription(subscription, to: calendar) }
+            for zone in zones where !LibICal.utcIdentifiers.contains(zone.identifier) {
+                icalcomponent_add_component(calendar, try TimeZoneComponent.make(identifier: zone.identifier, around: zone.around))
+            }
+            guard let text = LibICal.take(icalcomponent_as_ical_string_r(calendar)), let end = text.range(of: "END:VCALENDAR", options: .backwards) else {
+                throw .invalid(field: "calendar", message: "libical could not serialise the calendar")
+            }
+            return (String(text[..<end.lowerBound]), String(text[end.lowerBound...]))
+        }
+    }
+
     /// The event's VEVENT and, with `includeSessions`, one VEVENT per session RELATED-TO it.
     private func addEvent(
         _ event: Event, zone: Zone, to calendar: OpaquePointer, method: CalendarMethod, stamp: Instant, reminders: [Int]

@@ -41,6 +41,18 @@ public struct DaemonConfig: Sendable, Equatable {
     public var lateGrace: Int64 = 0
     /// Send an updated REQUEST automatically after a change that raises SEQUENCE (to events already invited).
     public var autoUpdates = true
+    /// Where feeds are written; nil: `feeds/` in the data directory.
+    public var feedsDirectory: String?
+    /// Seconds of quiet after a change before feeds are written.
+    public var feedsDelay: Double = 1
+    /// REFRESH-INTERVAL and X-PUBLISHED-TTL of every feed, in seconds.
+    public var refreshInterval: Int64 = 3600
+    /// Write all.ics, kind/*.ics and events/*.ics; personal feeds are written either way.
+    public var publicFeeds = true
+    /// The read-only feeds listener, `host:port`; nil: off.
+    public var httpAddress: String?
+    /// Base of the URLs `eventctl feed url` prints.
+    public var feedsBaseURL = "https://localhost"
 
     public init() {}
 
@@ -62,7 +74,8 @@ public struct DaemonConfig: Sendable, Equatable {
     static let knownKeys = [
         "socket", "socket_group", "socket_mode", "data_dir", "default_tz", "max_body_bytes", "log_level", "default_reminders",
         "max_occurrences", "recurrence_horizon_days", "travel_buffer", "default_reminder_audience", "mail_from", "mail_hook",
-        "hook_timeout", "hook_concurrency", "max_attempts", "retry_base", "late_grace", "auto_updates",
+        "hook_timeout", "hook_concurrency", "max_attempts", "retry_base", "late_grace", "auto_updates", "feeds_dir", "feeds_delay",
+        "refresh_interval", "public_feeds", "http", "feeds_base_url",
     ].joined(separator: ", ")
 
     public static func parse(_ text: String, source: String) throws -> DaemonConfig {
@@ -128,6 +141,23 @@ public struct DaemonConfig: Sendable, Equatable {
             case "auto_updates":
                 guard let flag = Bool(value) else { throw fail("auto_updates must be true or false") }
                 config.autoUpdates = flag
+            case "feeds_dir": config.feedsDirectory = value
+            case "feeds_delay":
+                guard let seconds = Double(value.hasSuffix("s") ? String(value.dropLast()) : value), seconds >= 0.05, seconds <= 60 else {
+                    throw fail("feeds_delay must be seconds from 0.05 to 60, such as 1s")
+                }
+                config.feedsDelay = seconds
+            case "refresh_interval":
+                do { config.refreshInterval = try DurationParser.seconds(value, field: "refresh_interval") } catch { throw fail(error.message) }
+            case "public_feeds":
+                guard let flag = Bool(value) else { throw fail("public_feeds must be true or false") }
+                config.publicFeeds = flag
+            case "http":
+                guard parseAddress(value) != nil else { throw fail("http must be host:port, such as 127.0.0.1:8080") }
+                config.httpAddress = value
+            case "feeds_base_url":
+                guard value.hasPrefix("https://") || value.hasPrefix("http://") else { throw fail("feeds_base_url must start with https:// or http://") }
+                config.feedsBaseURL = value.hasSuffix("/") ? String(value.dropLast()) : value
             case "log_level":
                 guard let level = Logger.Level(rawValue: value) else {
                     throw fail("log_level must be one of \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", "))")
@@ -139,4 +169,11 @@ public struct DaemonConfig: Sendable, Equatable {
         }
         return config
     }
+}
+
+/// `127.0.0.1:8080` as host and port.
+public func parseAddress(_ text: String) -> (host: String, port: Int)? {
+    guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]), (1...65535).contains(port) else { return nil }
+    let host = String(text[..<colon])
+    return host.isEmpty ? nil : (host, port)
 }

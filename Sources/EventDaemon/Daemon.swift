@@ -34,10 +34,11 @@ public enum Daemon {
             config: config,
             composer: MailComposer(from: config.mailFrom, defaultZone: config.defaultTimeZone, reminders: config.defaultReminders.map { Int($0) }))
         let scheduler = NoticeScheduler(store: store, config: config, planner: planner, logger: logger)
+        let feeds = FeedWriter(store: store, config: config, logger: logger)
         let router = Router()
         Routes(
             store: store, reader: InputReader(defaultTimeZone: config.defaultTimeZone, maxOccurrences: config.maxOccurrences, clock: SQLiteStore.systemClock),
-            config: config, started: SQLiteStore.systemClock(), planner: planner, wake: { scheduler.wake() }
+            config: config, started: SQLiteStore.systemClock(), planner: planner, feeds: feeds, wake: { scheduler.wake() }
         ).register(on: router)
 
         // The socket is created under this umask, so it is never wider than 0660 before the chmod below.
@@ -56,11 +57,15 @@ public enum Daemon {
                 }
             },
             logger: logger)
-        let services = ServiceGroup(
+        var services: [any Service] = [app, scheduler, feeds]
+        if let text = config.httpAddress, let address = parseAddress(text) {
+            services.append(FeedListener.application(address: address, directory: feeds.directory, logger: logger))
+        }
+        let serviceGroup = ServiceGroup(
             configuration: ServiceGroupConfiguration(
-                services: [app, scheduler], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+                services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         defer { unlink(config.socketPath) }
-        try await services.run()
+        try await serviceGroup.run()
         logger.info("eventd stopped")
     }
 }

@@ -309,12 +309,17 @@ actor Wakeup {
     private var waiter: CheckedContinuation<Void, Never>?
     private var pending = false
 
+    /// Returns on the next signal, or when the task is cancelled (graceful shutdown).
     func wait() async {
-        if pending {
-            pending = false
-            return
+        await withTaskCancellationHandler {
+            if pending || Task.isCancelled {
+                pending = false
+                return
+            }
+            await withCheckedContinuation { waiter = $0 }
+        } onCancel: {
+            Task { await self.signal() }
         }
-        await withCheckedContinuation { waiter = $0 }
     }
 
     func signal() {

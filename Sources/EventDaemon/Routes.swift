@@ -13,16 +13,19 @@ struct Routes: Sendable {
     let config: DaemonConfig
     let started: Instant
     let planner: NoticePlanner
+    let feeds: FeedWriter
     /// Wakes the notice scheduler after a write that may have queued a notice.
     let wake: @Sendable () -> Void
     var scheduling: Scheduling { Scheduling(config: config) }
 
     /// What runs inside every event write: the clash check for `strict`, then notice planning.
     private func afterWrite(strict: Bool? = nil, known: Set<String> = []) -> SQLiteStore.AfterWrite {
-        let scheduling = self.scheduling, planner = self.planner
+        let scheduling = self.scheduling, planner = self.planner, feeds = self.feeds
         return { before, after, context in
             if strict == true, let after { try scheduling.refuseClashes(of: after, known: known, context: context) }
             try planner.plan(before: before, after: after, context: context)
+            // Last, so a refused change marks no feed stale (a marked-but-unchanged feed is harmless anyway).
+            feeds.touched(before: before, after: after)
         }
     }
 
@@ -180,6 +183,11 @@ struct Routes: Sendable {
             let events = try await store.events(from: from, to: to, kind: nil)
             return try json(try scheduling.clashes(among: events, from: from, to: to).map(\.view))
         }
+        v1.post("people/:key/feed") { _, context in try await feedURL(context, rotate: false) }
+        v1.post("people/:key/feed/rotate") { _, context in try await feedURL(context, rotate: true) }
+        v1.get("feeds") { _, _ in
+            try json(feeds.writes.withLock { $0 }.sorted { $0.key < $1.key }.map { FeedView(path: $0.key, writes: $0.value) })
+        }
         v1.get("people/:key") { _, context in
             let key = try context.parameters.require("key")
             return try json(Views.person(try await store.person(key: key.removingPercentEncoding ?? key)))
@@ -267,6 +275,17 @@ struct Routes: Sendable {
         Response(
             status: .ok, headers: [.contentType: "text/calendar; charset=utf-8; method=\(method.rawValue)"],
             body: ResponseBody(byteBuffer: ByteBuffer(string: ics)))
+    }
+
+    /// The person's feed addresses; `rotate` revokes the old token first.
+    private func feedURL(_ context: BasicRequestContext, rotate: Bool) async throws -> Response {
+        let key = try context.parameters.require("key")
+        let person = try await onePerson(matching: key.removingPercentEncoding ?? key)
+        let token = try await store.feedToken(personID: person.id!, rotate: rotate)
+        feeds.personChanged(person.id!)
+        let https = "\(config.feedsBaseURL)/feeds/people/\(token).ics"
+        let webcal = "webcal://" + https.drop { $0 != ":" }.dropFirst(3)
+        return try json(FeedURLView(person: Views.person(person), token: token, https: https, webcal: String(webcal)))
     }
 
     private func noticeID(_ context: BasicRequestContext) throws -> Int64 {

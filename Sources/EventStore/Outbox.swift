@@ -194,6 +194,41 @@ extension SQLiteStore {
         }
     }
 
+    /// Every event, for the feed writer's first build.
+    public func allEvents() async throws -> [Event] {
+        try await pool.read { db in try Int64.fetchAll(db, sql: "SELECT id FROM event ORDER BY start_at, id").map { try Self.loadEvent(db, id: $0) } }
+    }
+
+    /// The event with this id, or nil when it is gone.
+    public func eventIfPresent(id: Int64) async throws -> Event? {
+        try await pool.read { db in
+            try Bool.fetchOne(db, sql: "SELECT 1 FROM event WHERE id = ?", arguments: [id]) == true ? try Self.loadEvent(db, id: id) : nil
+        }
+    }
+
+    /// Personal feed tokens by person id.
+    public func feedTokens() async throws -> [Int64: String] {
+        try await pool.read { db in
+            var tokens: [Int64: String] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT id, feed_token FROM person WHERE feed_token IS NOT NULL") { tokens[row["id"]] = row["feed_token"] }
+            return tokens
+        }
+    }
+
+    /// The person's feed token, made on first use; `rotate` replaces it (the old one stops working).
+    public func feedToken(personID: Int64, rotate: Bool) async throws -> String {
+        try await pool.write { db in
+            if !rotate, let token = try String.fetchOne(db, sql: "SELECT feed_token FROM person WHERE id = ?", arguments: [personID]) { return token }
+            var bytes = [UInt8](repeating: 0, count: 24)
+            var generator = SystemRandomNumberGenerator()
+            for i in bytes.indices { bytes[i] = generator.next() }
+            // 192 random bits, URL-safe: unguessable, and a file name as it is.
+            let token = Data(bytes).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+            try db.execute(sql: "UPDATE person SET feed_token = ? WHERE id = ?", arguments: [token, personID])
+            return token
+        }
+    }
+
     /// A person by id, for composing a reminder when it is sent.
     public func person(id: Int64) async throws -> Person {
         try await person(key: String(id))

@@ -117,6 +117,9 @@ enum Schema {
                     CREATE INDEX notice_by_event ON notice(event_uid, kind);
                     """)
         }
+        migrator.registerMigration("v5: personal feed tokens") { db in
+            try db.execute(sql: "ALTER TABLE person ADD COLUMN feed_token TEXT; CREATE UNIQUE INDEX person_by_feed_token ON person(feed_token)")
+        }
         return migrator
     }
 }

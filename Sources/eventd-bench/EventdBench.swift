@@ -1,3 +1,4 @@
+import EventCalendar
 import EventModel
 import EventStore
 import Foundation
@@ -85,6 +86,53 @@ enum EventdBench {
         }
         print(String(format: "naive index / eventd's index: %.1fx slower", median(naiveRun.times) / base))
         print("peak resident memory: \(peakResidentKiB() / 1024) MiB")
+        try feeds(count: 10_000)
+    }
+
+    /// all.ics of `count` events: a full rebuild against one change with the rendered-text cache,
+    /// beside libical serialising the whole calendar in one go.
+    static func feeds(count: Int) throws {
+        var random = SplitMix64(seed: 7)
+        let people = (1...200).map { Person(id: Int64($0), name: "Người thứ \($0)", email: "p\($0)@example.vn") }
+        var events = (1...count).map { i in
+            let start = Instant(seconds: 1_893_456_000 + Int64(i) * 3600 * 5)
+            return Event(
+                id: Int64(i), uid: "feed-\(i)@eventd", kind: .meeting, title: "Cuộc họp giao ban số \(i)", location: "Hội trường \(i % 7)",
+                start: start, end: start.adding(seconds: 5400), timeZone: "Asia/Ho_Chi_Minh", created: start, updated: start,
+                participants: (0..<3).map { _ in Participation(person: people[random.next(below: people.count)], role: .attendee) })
+        }
+        let subscription = ICalendarWriter.Subscription(name: "Lịch công tác", refreshInterval: 3600)
+        let stamp = Instant(seconds: 1_800_000_000)
+        func time(_ body: () throws -> Void) rethrows -> Double {
+            let start = DispatchTime.now().uptimeNanoseconds
+            try body()
+            return Double(DispatchTime.now().uptimeNanoseconds - start) / 1_000_000
+        }
+        var raw: [Double] = [], full: [Double] = [], incremental: [Double] = []
+        var bytes = 0
+        for _ in 0..<3 {
+            raw.append(try time { bytes = try ICalendarWriter().write(events, method: .publish, stamp: stamp, subscription: subscription).utf8.count })
+            full.append(try time { _ = try FeedRenderer(reminders: [86_400]).calendar(events, subscription: subscription, stamp: stamp) })
+        }
+        let renderer = FeedRenderer(reminders: [86_400])
+        _ = try renderer.calendar(events, subscription: subscription, stamp: stamp)
+        for round in 0..<10 {
+            let changed = random.next(below: events.count)
+            events[changed].location = "Phòng họp số \(round)"
+            events[changed].updated = events[changed].updated.adding(seconds: 1)
+            incremental.append(try time { _ = try renderer.calendar(events, subscription: subscription, stamp: stamp) })
+        }
+        print("")
+        print("all.ics of \(count) events (\(bytes / 1024) KiB)".padding(toLength: 58, withPad: " ", startingAt: 0) + "median ms   vs raw libical")
+        let base = median(raw)
+        for (name, times) in [
+            ("baseline: raw libical, whole calendar in one go", raw),
+            ("eventd feed: full rebuild (cold cache)", full),
+            ("eventd feed: after one change (cached VEVENTs)", incremental),
+        ] {
+            print(name.padding(toLength: 58, withPad: " ", startingAt: 0) + String(format: "%9.1f %10.3fx", median(times), median(times) / base))
+        }
+        print(String(format: "one change costs %.1f%% of a full rebuild", 100 * median(incremental) / median(full)))
     }
 
     /// Rows like the real ones: events of 1-4 hours over ten years, five people each.

@@ -25,6 +25,12 @@ struct Eventd: AsyncParsableCommand {
     @Option(name: .customLong("mail-hook"), help: ArgumentHelp("Program that sends each notice (the message on stdin); overrides mail_hook.", valueName: "program"))
     var mailHook: String?
 
+    @Option(name: .customLong("feeds-dir"), help: ArgumentHelp("Where feeds are written (default: feeds/ in the data directory).", valueName: "dir"))
+    var feedsDirectory: String?
+
+    @Option(name: .long, help: ArgumentHelp("Serve the feeds read-only over HTTP on this address, such as 127.0.0.1:8080.", valueName: "host:port"))
+    var http: String?
+
     @Option(name: .customLong("log-level"), help: ArgumentHelp("trace, debug, info, notice, warning, error or critical.", valueName: "level"))
     var logLevel: String?
 
@@ -39,6 +45,11 @@ struct Eventd: AsyncParsableCommand {
         if let socket { settings.socketPath = socket }
         if let dataDirectory { settings.dataDirectory = dataDirectory }
         if let mailHook { settings.mailHook = [mailHook] }
+        if let feedsDirectory { settings.feedsDirectory = feedsDirectory }
+        if let http {
+            guard parseAddress(http) != nil else { fail("--http must be host:port, such as 127.0.0.1:8080", code: 64) }
+            settings.httpAddress = http
+        }
         do {
             try await Daemon.run(config: settings)
         } catch {

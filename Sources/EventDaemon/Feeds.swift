@@ -1,0 +1,242 @@
+import EventCalendar
+import EventModel
+import EventStore
+import Foundation
+import Hummingbird
+import Logging
+import ServiceLifecycle
+import Synchronization
+
+/// Keeps the feeds directory up to date: `all.ics`, `kind/<kind>.ics`, `events/<id>.ics` and
+/// `people/<token>.ics`. Changes are collected and written `feeds_delay` after the last one,
+/// so a burst of a thousand adds rewrites each feed a few times, not a thousand; a feed whose
+/// text did not change is not written; each file is replaced atomically.
+final class FeedWriter: Service, Sendable {
+    let store: SQLiteStore
+    let config: DaemonConfig
+    let logger: Logger
+    private let wakeup = Wakeup()
+    private let pending = Mutex(Pending())
+    /// Renames per feed path, for `GET /v1/feeds` and the tests.
+    let writes = Mutex([String: Int]())
+
+    struct Pending {
+        var events = Set<Int64>()
+        var people = Set<Int64>()
+        var lastTouch = Date.distantPast
+    }
+
+    init(store: SQLiteStore, config: DaemonConfig, logger: Logger) {
+        self.store = store
+        self.config = config
+        self.logger = logger
+    }
+
+    var directory: String { config.feedsDirectory ?? config.dataDirectory + "/feeds" }
+
+    /// Called inside each event write (from its hook): the feeds of these events and people are stale.
+    func touched(before: Event?, after: Event?) {
+        let ids = [before?.id, after?.id].compactMap { $0 }
+        let people = (before?.participants ?? []) + (after?.participants ?? [])
+        pending.withLock {
+            $0.events.formUnion(ids)
+            $0.people.formUnion(people.compactMap(\.person.id))
+            $0.lastTouch = Date()
+        }
+        Task { await wakeup.signal() }
+    }
+
+    /// A person's token changed: their feed moves to the new name.
+    func personChanged(_ id: Int64) {
+        pending.withLock {
+            $0.people.insert(id)
+            $0.lastTouch = Date()
+        }
+        Task { await wakeup.signal() }
+    }
+
+    func run() async throws {
+        for sub in ["", "/kind", "/events", "/people"] {
+            try FileManager.default.createDirectory(atPath: directory + sub, withIntermediateDirectories: true)
+        }
+        await cancelWhenGracefulShutdown { await self.loop() }
+    }
+
+    private func loop() async {
+        // The renderer and the snapshot of events are this task's alone.
+        let renderer = FeedRenderer(reminders: config.defaultReminders.map { Int($0) })
+        var events: [Int64: Event] = [:]
+        var written: [String: String] = [:]
+        do {
+            for event in try await store.allEvents() { events[event.id!] = event }
+            try await regenerate(everything: true, events: events, people: [], kinds: Set(EventKind.allCases), renderer: renderer, written: &written)
+        } catch {
+            logger.error("cannot write the feeds: \(error)")
+        }
+        while !Task.isCancelled {
+            await self.wakeup.wait()
+            // Coalesce: wait until no change came for `feeds_delay`, but never more than ten delays.
+            let started = Date()
+            while !Task.isCancelled {
+                let quiet = self.pending.withLock { $0.lastTouch }.addingTimeInterval(self.config.feedsDelay)
+                let wait = min(quiet.timeIntervalSinceNow, started.addingTimeInterval(10 * self.config.feedsDelay).timeIntervalSinceNow)
+                if wait <= 0 { break }
+                try? await Task.sleep(for: .seconds(wait))
+            }
+            let batch = self.pending.withLock { state in
+                defer { state = Pending() }
+                return state
+            }
+            guard !batch.events.isEmpty || !batch.people.isEmpty else { continue }
+            do {
+                var people = batch.people
+                var kinds = Set(batch.events.compactMap { events[$0]?.kind })
+                for id in batch.events {
+                    people.formUnion(events[id]?.participants.compactMap(\.person.id) ?? [])
+                    events[id] = try await self.store.eventIfPresent(id: id)
+                    people.formUnion(events[id]?.participants.compactMap(\.person.id) ?? [])
+                    if let kind = events[id]?.kind { kinds.insert(kind) }
+                }
+                try await self.regenerate(
+                    everything: false, events: events, people: people, kinds: kinds, changed: batch.events, renderer: renderer, written: &written)
+            } catch {
+                self.logger.error("cannot write the feeds: \(error)")
+            }
+        }
+    }
+
+    /// Writes the feeds a batch touched (all of them on start), skipping unchanged text.
+    private func regenerate(
+        everything: Bool, events: [Int64: Event], people: Set<Int64>, kinds: Set<EventKind>, changed: Set<Int64> = [], renderer: FeedRenderer,
+        written: inout [String: String]
+    ) async throws {
+        let stamp = SQLiteStore.systemClock()
+        let all = events.values.sorted { ($0.start, $0.id ?? 0) < ($1.start, $1.id ?? 0) }
+        renderer.keep(only: Set(all.map(\.uid)))
+        var feeds: [(path: String, name: String, events: [Event])] = []
+        if config.publicFeeds {
+            feeds.append(("all.ics", "Lịch công tác", all))
+            for kind in kinds.sorted(by: { $0.rawValue < $1.rawValue }) {
+                feeds.append(("kind/\(kind.rawValue).ics", "Lịch công tác — \(kind.rawValue)", all.filter { $0.kind == kind }))
+            }
+            for id in everything ? Set(events.keys) : changed {
+                if let event = events[id] {
+                    feeds.append(("events/\(id).ics", event.title, [event]))
+                } else {
+                    remove("events/\(id).ics", &written)
+                }
+            }
+        }
+        let tokens = try await store.feedTokens()
+        for (id, token) in tokens where everything || people.contains(id) {
+            let mine = all.filter { $0.participants.contains { $0.person.id == id } }
+            let name = mine.lazy.flatMap(\.participants).first { $0.person.id == id }?.person.name ?? "?"
+            feeds.append(("people/\(token).ics", "Lịch công tác — \(name)", mine))
+        }
+        // Files of rotated tokens go: only current tokens have a feed.
+        let current = Set(tokens.values.map { "people/\($0).ics" })
+        for path in (try? FileManager.default.contentsOfDirectory(atPath: directory + "/people")) ?? [] where !current.contains("people/" + path) {
+            remove("people/" + path, &written)
+        }
+        for feed in feeds {
+            let text = try renderer.calendar(
+                feed.events, subscription: ICalendarWriter.Subscription(name: feed.name, refreshInterval: Int(config.refreshInterval)), stamp: stamp)
+            if written[feed.path] == nil, let onDisk = try? String(contentsOfFile: directory + "/" + feed.path, encoding: .utf8) {
+                written[feed.path] = onDisk
+            }
+            guard written[feed.path] != text else { continue }
+            try writeAtomically(text, to: feed.path)
+            written[feed.path] = text
+        }
+    }
+
+    private func remove(_ path: String, _ written: inout [String: String]) {
+        unlink(directory + "/" + path)
+        written[path] = nil
+    }
+
+    /// Temp file, fsync, rename, fsync of the directory: a reader sees the old file or the new one.
+    private func writeAtomically(_ text: String, to path: String) throws {
+        let target = directory + "/" + path
+        let temporary = (target as NSString).deletingLastPathComponent + "/.\(UUID().uuidString).tmp"
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw Daemon.StartError(description: "cannot create \(temporary): \(String(cString: strerror(errno)))") }
+        let bytes = Array(text.utf8)
+        var offset = 0
+        while offset < bytes.count {
+            let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + offset, $0.count - offset) }
+            if n <= 0 {
+                close(fd)
+                unlink(temporary)
+                throw Daemon.StartError(description: "cannot write \(temporary): \(String(cString: strerror(errno)))")
+            }
+            offset += n
+        }
+        fsync(fd)
+        close(fd)
+        guard rename(temporary, target) == 0 else {
+            unlink(temporary)
+            throw Daemon.StartError(description: "cannot rename \(temporary): \(String(cString: strerror(errno)))")
+        }
+        let dir = open((target as NSString).deletingLastPathComponent, O_RDONLY | O_DIRECTORY)
+        if dir >= 0 {
+            fsync(dir)
+            close(dir)
+        }
+        writes.withLock { $0[path, default: 0] += 1 }
+    }
+}
+
+/// The read-only listener for feeds on TCP: GET and HEAD under `/feeds/`, with ETag and
+/// Last-Modified, 304 for a matching If-None-Match or If-Modified-Since; every other method 405.
+enum FeedListener {
+    static func application(address: (host: String, port: Int), directory: String, logger: Logger) -> some ApplicationProtocol {
+        let router = Router()
+        router.add(middleware: ReadOnly())
+        router.get("/feeds/**") { request, context in try serve(request, context, directory: directory) }
+        router.head("/feeds/**") { request, context in try serve(request, context, directory: directory) }
+        return Application(
+            router: router, configuration: ApplicationConfiguration(address: .hostname(address.host, port: address.port), serverName: "eventd-feeds"),
+            logger: logger)
+    }
+
+    struct ReadOnly: RouterMiddleware {
+        func handle(_ request: Request, context: BasicRequestContext, next: (Request, BasicRequestContext) async throws -> Response) async throws -> Response {
+            guard request.method == .get || request.method == .head else {
+                return Response(status: .methodNotAllowed, headers: [.allow: "GET, HEAD"])
+            }
+            return try await next(request, context)
+        }
+    }
+
+    static func serve(_ request: Request, _ context: BasicRequestContext, directory: String) throws -> Response {
+        let relative = String(request.uri.path.dropFirst("/feeds/".count))
+        // Only our own names: no "..", no hidden (temporary) files, only .ics.
+        guard relative.hasSuffix(".ics"), !relative.split(separator: "/").contains(where: { $0.hasPrefix(".") || $0.isEmpty }),
+            let data = FileManager.default.contents(atPath: directory + "/" + relative)
+        else { return Response(status: .notFound) }
+        let modified = ((try? FileManager.default.attributesOfItem(atPath: directory + "/" + relative))?[.modificationDate] as? Date) ?? Date()
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325  // FNV-1a: a content ETag, cheap and stable
+        for byte in data {
+            hash ^= UInt64(byte)
+            hash &*= 0x100_0000_01b3
+        }
+        let etag = "\"\(String(hash, radix: 16))\""
+        let lastModified = httpDate(modified)
+        var headers: HTTPFields = [.contentType: "text/calendar; charset=utf-8", .eTag: etag, .lastModified: lastModified, .cacheControl: "no-cache"]
+        let notModified = request.headers[.ifNoneMatch].map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.contains(etag) }
+            ?? request.headers[.ifModifiedSince].map { $0 == lastModified } ?? false
+        if notModified { return Response(status: .notModified, headers: headers) }
+        headers[.contentLength] = String(data.count)
+        if request.method == .head { return Response(status: .ok, headers: headers) }
+        return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
+    static func httpDate(_ date: Date) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "GMT")
+        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss 'GMT'"
+        return formatter.string(from: date)
+    }
+}
