@@ -72,12 +72,8 @@ public struct ICalendarWriter: Sendable {
             do { zones[event.timeZone] = try Zone(event.timeZone) } catch { throw .unknownTimeZone(event.timeZone) }
         }
         return try LibICal.locked { () throws(CalendarError) -> String in
-            let calendar = icalcomponent_new(ICAL_VCALENDAR_COMPONENT)!
+            let calendar = newCalendar(method: method, subscription: subscription)
             defer { icalcomponent_free(calendar) }
-            add(calendar, icalproperty_new_prodid(Self.productID))
-            add(calendar, icalproperty_new_version("2.0"))
-            add(calendar, icalproperty_new_method(method.ical))
-            if let subscription { addSubscription(subscription, to: calendar) }
             // One VTIMEZONE per zone in use; whole-day events are DATE values and use none unless sessions have times.
             var written = Set<String>()
             for event in events where !LibICal.utcIdentifiers.contains(event.timeZone) && !written.contains(event.timeZone) {
@@ -112,12 +108,8 @@ public struct ICalendarWriter: Sendable {
     /// closing line: feeds put their cached VEVENTs in between.
     func envelope(zones: [(identifier: String, around: Instant)], method: CalendarMethod, subscription: Subscription?) throws(CalendarError) -> (head: String, tail: String) {
         try LibICal.locked { () throws(CalendarError) -> (head: String, tail: String) in
-            let calendar = icalcomponent_new(ICAL_VCALENDAR_COMPONENT)!
+            let calendar = newCalendar(method: method, subscription: subscription)
             defer { icalcomponent_free(calendar) }
-            add(calendar, icalproperty_new_prodid(Self.productID))
-            add(calendar, icalproperty_new_version("2.0"))
-            add(calendar, icalproperty_new_method(method.ical))
-            if let subscription { addSubscription(subscription, to: calendar) }
             for zone in zones where !LibICal.utcIdentifiers.contains(zone.identifier) {
                 icalcomponent_add_component(calendar, try TimeZoneComponent.make(identifier: zone.identifier, around: zone.around))
             }
@@ -169,6 +161,16 @@ public struct ICalendarWriter: Sendable {
                       to: vevent, method: method)
             icalcomponent_add_component(calendar, vevent)
         }
+    }
+
+    /// A VCALENDAR with PRODID, VERSION, METHOD and, for a feed, its names and refresh hints. The caller frees it.
+    private func newCalendar(method: CalendarMethod, subscription: Subscription?) -> OpaquePointer {
+        let calendar = icalcomponent_new(ICAL_VCALENDAR_COMPONENT)!
+        add(calendar, icalproperty_new_prodid(Self.productID))
+        add(calendar, icalproperty_new_version("2.0"))
+        add(calendar, icalproperty_new_method(method.ical))
+        if let subscription { addSubscription(subscription, to: calendar) }
+        return calendar
     }
 
     /// NAME and X-WR-CALNAME name the calendar in clients; REFRESH-INTERVAL (RFC 7986) and
