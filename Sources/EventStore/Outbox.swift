@@ -18,8 +18,8 @@ public struct WriteContext {
         for draft in drafts { try Outbox.insert(db, draft, now: now) }
     }
 
-    /// Makes the event's pending reminders `desired`: new ones are added, moved ones get their new
-    /// time, ones no longer wanted are withdrawn. Reminders already sent, being sent, failed or
+    /// Makes the event's pending reminders `desired`: new ones are added, ones no longer wanted
+    /// (a moved or shortened event) are withdrawn. Reminders already sent, being sent, failed or
     /// skipped are left as they are, so replanning never sends one twice. A reminder whose time
     /// has passed is never added (a new event does not get late reminders), and one that fell due
     /// unsent (eventd was down) is left for the scheduler, which sends or skips it, unless
@@ -29,19 +29,15 @@ public struct WriteContext {
         let existing = try Row.fetchAll(
             db, sql: "SELECT id, starts_at, reminder_offset, person_id, state, due_at FROM notice WHERE event_uid = ? AND kind = 'reminder'",
             arguments: [eventUID])
+        // The key holds the occurrence and the offset, so a kept reminder's time is already right:
+        // a moved event has new keys, and its old pending reminders are withdrawn below.
         var rows: [Key: Row] = [:]
         for row in existing { rows[Key(startsAt: row["starts_at"], offset: row["reminder_offset"], person: row["person_id"])] = row }
         var wanted = Set<Key>()
         for draft in desired {
             let key = Key(startsAt: draft.startsAt.seconds, offset: draft.offset ?? 0, person: draft.personID)
             wanted.insert(key)
-            if let row = rows[key] {
-                if row["state"] == "pending", (row["due_at"] as Int64) != draft.due.seconds {
-                    try db.execute(
-                        sql: "UPDATE notice SET due_at = ?, next_attempt_at = ?, recipient = ?, sequence = ?, updated_at = ? WHERE id = ?",
-                        arguments: [draft.due.seconds, draft.due.seconds, draft.recipient, draft.sequence, now.seconds, row["id"]])
-                }
-            } else if draft.due >= now {
+            if rows[key] == nil, draft.due >= now {
                 try Outbox.insert(db, draft, now: now)
             }
         }
