@@ -33,16 +33,23 @@ struct Scheduling: Sendable {
     /// The clashes `event` takes part in: its people against their other events, its sessions'
     /// rooms against other sessions. `others` lists the stored events overlapping a range.
     func clashes(involving event: Event, others: (Instant, Instant) throws -> [Event]) throws -> [Clash] {
-        let from = event.start.adding(seconds: -config.travelBuffer)
-        let to = event.recurrence == nil
-            ? event.end.adding(seconds: config.travelBuffer)
-            : event.start.adding(seconds: Int64(config.recurrenceHorizonDays) * 86_400)
+        let (from, to) = clashWindow(of: event)
         let events = try others(from, to) + [event]
         let people = Set(event.participants.compactMap(\.person.id))
         let bookings = try self.bookings(in: events, from: from, to: to).filter { people.contains($0.person.id ?? 0) }
         let clashes = ClashFinder.people(bookings, travelBuffer: config.travelBuffer)
             + ClashFinder.rooms(try occurrences(of: events, from: from, to: to))
         return clashes.filter { $0.eventIDs.contains(event.id ?? 0) }
+    }
+
+    /// Where a clash with `event` can lie: its time widened by the travel buffer, or for a
+    /// recurring event the recurrence horizon.
+    func clashWindow(of event: Event) -> (Instant, Instant) {
+        let from = event.start.adding(seconds: -config.travelBuffer)
+        let to = event.recurrence == nil
+            ? event.end.adding(seconds: config.travelBuffer)
+            : event.start.adding(seconds: Int64(config.recurrenceHorizonDays) * 86_400)
+        return (from, to)
     }
 
     /// Every clash among `events` in [from, to).

@@ -39,7 +39,7 @@ struct MailComposer: Sendable {
         let english = letter.recipient.language == .en
         let boundary = "eventd-" + String(UInt64(bitPattern: Int64(letter.messageID.hashValue)), radix: 36)
         var headers = [
-            ("From", address(from)),
+            ("From", sender.map { address($0.name, $0.email ?? "") } ?? noBreaks(from)),
             ("To", address(letter.recipient.name, letter.recipient.email ?? "")),
             ("Subject", encodedWords(subject(letter, english: english))),
             ("Date", rfc5322Date(letter.date)),
@@ -135,7 +135,8 @@ struct MailComposer: Sendable {
         }
     }
 
-    /// `mail_from` as a person, to stand as ORGANIZER.
+    /// `mail_from` (`eventd <eventd@example>`) as a person: the From: header, and the ORGANIZER
+    /// when an event has none.
     private var sender: Person? {
         guard let open = from.lastIndex(of: "<") else { return nil }
         let name = from[..<open].trimmingCharacters(in: .whitespaces).trimmingCharacters(in: CharacterSet(charactersIn: "\""))
@@ -154,14 +155,6 @@ struct MailComposer: Sendable {
     /// `Name <address>` with the name as encoded words when it is not plain ASCII.
     private func address(_ name: String, _ email: String) -> String {
         "\(encodedWords(name)) <\(noBreaks(email))>"
-    }
-
-    /// `eventd <eventd@example>` as configured: its display name encoded like any other.
-    private func address(_ configured: String) -> String {
-        guard let open = configured.lastIndex(of: "<") else { return noBreaks(configured) }
-        let name = configured[..<open].trimmingCharacters(in: .whitespaces).trimmingCharacters(in: CharacterSet(charactersIn: "\""))
-        let email = configured[configured.index(after: open)...].trimmingCharacters(in: CharacterSet(charactersIn: "> "))
-        return name.isEmpty ? "<\(noBreaks(email))>" : address(name, email)
     }
 
     /// RFC 2047 `=?UTF-8?B?…?=` words of at most 75 characters, never splitting a character,

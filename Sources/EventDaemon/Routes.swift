@@ -218,10 +218,8 @@ struct Routes: Sendable {
 
     /// The clashes an event takes part in, as stored now.
     private func clashes(of event: Event) async throws -> [Clash] {
-        let store = self.store
-        let window = (event.start.adding(seconds: -config.travelBuffer), event.recurrence == nil
-            ? event.end.adding(seconds: config.travelBuffer) : event.start.adding(seconds: Int64(config.recurrenceHorizonDays) * 86_400))
-        let others = try await store.events(from: window.0, to: window.1, kind: nil).filter { $0.id != event.id }
+        let (from, to) = scheduling.clashWindow(of: event)
+        let others = try await store.events(from: from, to: to, kind: nil).filter { $0.id != event.id }
         return try scheduling.clashes(involving: event) { _, _ in others }
     }
 

@@ -455,10 +455,7 @@ struct NoticesRetry: ParsableCommand {
     @Argument(help: "The notice's id.") var id: Int64
     @OptionGroup var connection: Connection
 
-    func run() throws {
-        let notice: NoticeView = try connection.client.call("POST", "/v1/notices/\(id)/retry", body: nil as EventInput?)
-        print("notice \(notice.id) is \(notice.state) again")
-    }
+    func run() throws { try changeNotice(id, "retry", connection, suffix: " again") }
 }
 
 struct NoticesCancel: ParsableCommand {
@@ -467,10 +464,12 @@ struct NoticesCancel: ParsableCommand {
     @Argument(help: "The notice's id.") var id: Int64
     @OptionGroup var connection: Connection
 
-    func run() throws {
-        let notice: NoticeView = try connection.client.call("POST", "/v1/notices/\(id)/cancel", body: nil as EventInput?)
-        print("notice \(notice.id) is \(notice.state)")
-    }
+    func run() throws { try changeNotice(id, "cancel", connection) }
+}
+
+func changeNotice(_ id: Int64, _ action: String, _ connection: Connection, suffix: String = "") throws {
+    let notice: NoticeView = try connection.client.call("POST", "/v1/notices/\(id)/\(action)", body: nil as EventInput?)
+    print("notice \(notice.id) is \(notice.state)\(suffix)")
 }
 
 // MARK: Feeds

@@ -40,8 +40,9 @@ struct Occurrence: Decodable, Hashable {
 
 let icsCheck = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Python/ics_check.py").path
 
-func python<T: Decodable>(_ type: T.Type, _ arguments: [String]) throws -> T {
-    let result = try run("/usr/bin/env", ["python3", icsCheck] + arguments)
+/// Runs one of the Python checkers (ics_check.py by default) and decodes the JSON it prints.
+func python<T: Decodable>(_ type: T.Type, _ arguments: [String], script: String = icsCheck) throws -> T {
+    let result = try run("/usr/bin/env", ["python3", script] + arguments)
     guard result.status == 0 else { throw PythonFailed(output: result.description) }
     return try result.json(T.self)
 }
