@@ -22,7 +22,7 @@ public enum Language: String, Sendable, Codable, CaseIterable {
 }
 
 /// A person in the register. Names keep their diacritics; `foldedName` is for look-ups.
-public struct Person: Sendable, Equatable, Hashable {
+public struct Person: Sendable, Equatable, Hashable, Codable {
     public var id: Int64?
     public var name: String
     public var email: String?
@@ -47,7 +47,7 @@ public struct Person: Sendable, Equatable, Hashable {
 }
 
 /// A person's part in an event, or in one session of it when `sessionID` is set.
-public struct Participation: Sendable, Equatable, Hashable {
+public struct Participation: Sendable, Equatable, Hashable, Codable {
     public var person: Person
     public var role: Role
     /// Only meaningful for attendees: optional attendees are invited but not expected.
@@ -65,7 +65,7 @@ public struct Participation: Sendable, Equatable, Hashable {
 }
 
 /// A timetable slot inside an event. In iCalendar it is a VEVENT of its own, RELATED-TO its event.
-public struct Session: Sendable, Equatable {
+public struct Session: Sendable, Equatable, Codable {
     public var id: Int64?
     /// Stable across export and import, like an event's UID.
     public var uid: String
@@ -85,7 +85,7 @@ public struct Session: Sendable, Equatable {
 }
 
 /// How a recurring meeting repeats: an RFC 5545 RRULE, minus the excluded occurrences.
-public struct Recurrence: Sendable, Equatable {
+public struct Recurrence: Sendable, Equatable, Codable {
     /// The RRULE value, e.g. `FREQ=WEEKLY;BYDAY=MO;COUNT=10`, as libical normalises it.
     public var rule: String
     /// Start instants of occurrences that do not take place (EXDATE).
@@ -98,7 +98,7 @@ public struct Recurrence: Sendable, Equatable {
 }
 
 /// An organisation on one side of a working-group visit.
-public struct Delegation: Sendable, Equatable {
+public struct Delegation: Sendable, Equatable, Codable {
     public var visiting: String
     public var host: String
 
@@ -109,7 +109,7 @@ public struct Delegation: Sendable, Equatable {
 }
 
 /// One meeting in the register. Times are instants; `timeZone` is the IANA zone they are shown in.
-public struct Event: Sendable, Equatable {
+public struct Event: Sendable, Equatable, Codable {
     public var id: Int64?
     public var uid: String
     public var kind: EventKind

@@ -16,7 +16,7 @@ public enum Audience: String, Sendable, Codable, CaseIterable {
 }
 
 /// A reminder sent `offset` seconds before each occurrence's start.
-public struct Reminder: Sendable, Equatable, Hashable {
+public struct Reminder: Sendable, Equatable, Hashable, Codable {
     public var offset: Int64
     public var audience: Audience
 

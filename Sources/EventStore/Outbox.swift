@@ -47,6 +47,11 @@ public struct WriteContext {
         }
     }
 
+    /// Records a change that is not an event's write (such as `invite`) in the audit log.
+    public func audit(_ action: String, eventID: Int64?) throws {
+        try Audit.record(db, action, eventID: eventID, now: now)
+    }
+
     /// Whether invitations (or updates) for the event were ever put in the outbox.
     public func wasInvited(eventUID: String) throws -> Bool {
         try Bool.fetchOne(db, sql: "SELECT 1 FROM notice WHERE event_uid = ? AND kind IN ('invitation', 'update') LIMIT 1", arguments: [eventUID]) == true
@@ -83,12 +88,12 @@ extension SQLiteStore {
     /// Runs `body` in a write transaction with a context, for work that is not an event change
     /// (replanning every event's reminders at start-up).
     public func write<T: Sendable>(_ body: @escaping @Sendable (WriteContext) throws -> T) async throws -> T {
-        try await pool.write { db in try body(WriteContext(db: db, now: self.now())) }
+        try await writing { db in try body(WriteContext(db: db, now: self.now())) }
     }
 
     /// Events that have not ended, or recur: those whose reminders may still be due.
     public func eventsStill(runningAfter instant: Instant) async throws -> [Event] {
-        try await pool.read { db in
+        try await reading { db in
             let ids = try Int64.fetchAll(db, sql: "SELECT id FROM event WHERE end_at > ? OR rrule IS NOT NULL", arguments: [instant.seconds])
             return try ids.map { try Self.loadEvent(db, id: $0) }
         }
@@ -97,7 +102,7 @@ extension SQLiteStore {
     /// After a crash or kill, notices left `sending` may or may not have gone out: send them
     /// again (at least once; the repeat carries the same Message-ID).
     public func requeueInterruptedNotices() async throws -> Int {
-        try await pool.write { db in
+        try await writing { db in
             try db.execute(sql: "UPDATE notice SET state = 'pending', updated_at = ? WHERE state = 'sending'", arguments: [self.now().seconds])
             return db.changesCount
         }
@@ -107,7 +112,7 @@ extension SQLiteStore {
     /// claim is committed before any hook runs, so a crash leaves them visible as interrupted.
     public func claimDueNotices(now: Instant, limit: Int) async throws -> [Notice] {
         guard limit > 0 else { return [] }
-        return try await pool.write { db in
+        return try await writing { db in
             let rows = try Row.fetchAll(
                 db,
                 sql: """
@@ -122,14 +127,14 @@ extension SQLiteStore {
 
     /// When the next pending notice is due, if any.
     public func nextNoticeDue() async throws -> Instant? {
-        try await pool.read { db in
+        try await reading { db in
             try Int64.fetchOne(db, sql: "SELECT min(next_attempt_at) FROM notice WHERE state = 'pending'").map(Instant.init(seconds:))
         }
     }
 
     /// Records how an attempt ended: `sent`, `failed`, `skipped`, or `pending` again at `retryAt`.
     public func finishNotice(id: Int64, state: NoticeState, retryAt: Instant? = nil, error: String? = nil) async throws {
-        try await pool.write { db in
+        try await writing { db in
             try db.execute(
                 sql: """
                     UPDATE notice SET state = ?, next_attempt_at = coalesce(?, next_attempt_at), last_error = coalesce(?, last_error), updated_at = ?
@@ -140,7 +145,7 @@ extension SQLiteStore {
     }
 
     public func notices(state: NoticeState?, eventID: Int64?) async throws -> [Notice] {
-        try await pool.read { db in
+        try await reading { db in
             var conditions = ["1"]
             var arguments: StatementArguments = []
             if let state {
@@ -157,7 +162,7 @@ extension SQLiteStore {
     }
 
     public func notice(id: Int64) async throws -> Notice {
-        try await pool.read { db in
+        try await reading { db in
             guard let row = try Row.fetchOne(db, sql: "SELECT * FROM notice WHERE id = ?", arguments: [id]) else {
                 throw RegisterError.notFound(what: "notice with id", key: String(id))
             }
@@ -167,16 +172,16 @@ extension SQLiteStore {
 
     /// Sends a failed, skipped or pending notice again now, with a fresh count of attempts.
     public func retryNotice(id: Int64) async throws -> Notice {
-        try await changeNotice(id: id, from: ["failed", "skipped", "pending"], sql: "state = 'pending', attempts = 0, next_attempt_at = ?", now: true)
+        try await changeNotice(id: id, action: "notice-retry", from: ["failed", "skipped", "pending"], sql: "state = 'pending', attempts = 0, next_attempt_at = ?", now: true)
     }
 
     /// Withdraws a notice that has not gone out.
     public func cancelNotice(id: Int64) async throws -> Notice {
-        try await changeNotice(id: id, from: ["pending", "failed"], sql: "state = 'skipped', last_error = 'cancelled by eventctl notices cancel'", now: false)
+        try await changeNotice(id: id, action: "notice-cancel", from: ["pending", "failed"], sql: "state = 'skipped', last_error = 'cancelled by eventctl notices cancel'", now: false)
     }
 
-    private func changeNotice(id: Int64, from states: [String], sql: String, now: Bool) async throws -> Notice {
-        try await pool.write { db in
+    private func changeNotice(id: Int64, action: String, from states: [String], sql: String, now: Bool) async throws -> Notice {
+        try await writing { db in
             guard let row = try Row.fetchOne(db, sql: "SELECT state FROM notice WHERE id = ?", arguments: [id]) else {
                 throw RegisterError.notFound(what: "notice with id", key: String(id))
             }
@@ -186,25 +191,27 @@ extension SQLiteStore {
             }
             let time = self.now().seconds
             try db.execute(sql: "UPDATE notice SET \(sql), updated_at = ? WHERE id = ?", arguments: now ? [time, time, id] : [time, id])
-            return Outbox.notice(try Row.fetchOne(db, sql: "SELECT * FROM notice WHERE id = ?", arguments: [id])!)
+            let notice = Outbox.notice(try Row.fetchOne(db, sql: "SELECT * FROM notice WHERE id = ?", arguments: [id])!)
+            try Audit.record(db, "\(action) \(id) \(notice.draft.recipient)", eventID: notice.draft.eventID, now: self.now())
+            return notice
         }
     }
 
     /// Every event, for the feed writer's first build.
     public func allEvents() async throws -> [Event] {
-        try await pool.read { db in try Int64.fetchAll(db, sql: "SELECT id FROM event ORDER BY start_at, id").map { try Self.loadEvent(db, id: $0) } }
+        try await reading { db in try Int64.fetchAll(db, sql: "SELECT id FROM event ORDER BY start_at, id").map { try Self.loadEvent(db, id: $0) } }
     }
 
     /// The event with this id, or nil when it is gone.
     public func eventIfPresent(id: Int64) async throws -> Event? {
-        try await pool.read { db in
+        try await reading { db in
             try Bool.fetchOne(db, sql: "SELECT 1 FROM event WHERE id = ?", arguments: [id]) == true ? try Self.loadEvent(db, id: id) : nil
         }
     }
 
     /// Personal feed tokens by person id.
     public func feedTokens() async throws -> [Int64: String] {
-        try await pool.read { db in
+        try await reading { db in
             var tokens: [Int64: String] = [:]
             for row in try Row.fetchAll(db, sql: "SELECT id, feed_token FROM person WHERE feed_token IS NOT NULL") { tokens[row["id"]] = row["feed_token"] }
             return tokens
@@ -213,7 +220,7 @@ extension SQLiteStore {
 
     /// The person's feed token, made on first use; `rotate` replaces it (the old one stops working).
     public func feedToken(personID: Int64, rotate: Bool) async throws -> String {
-        try await pool.write { db in
+        try await writing { db in
             if !rotate, let token = try String.fetchOne(db, sql: "SELECT feed_token FROM person WHERE id = ?", arguments: [personID]) { return token }
             var bytes = [UInt8](repeating: 0, count: 24)
             var generator = SystemRandomNumberGenerator()
@@ -221,6 +228,7 @@ extension SQLiteStore {
             // 192 random bits, URL-safe: unguessable, and a file name as it is.
             let token = Data(bytes).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
             try db.execute(sql: "UPDATE person SET feed_token = ? WHERE id = ?", arguments: [token, personID])
+            try Audit.record(db, "\(rotate ? "feed-rotate" : "feed-token") person \(personID)", now: self.now())
             return token
         }
     }
@@ -232,8 +240,19 @@ extension SQLiteStore {
 
     /// The event with this UID, if it is still in the register.
     public func event(uid: String) async throws -> Event? {
-        try await pool.read { db in
+        try await reading { db in
             try Int64.fetchOne(db, sql: "SELECT id FROM event WHERE uid = ?", arguments: [uid]).map { try Self.loadEvent(db, id: $0) }
+        }
+    }
+}
+
+extension SQLiteStore {
+    /// How many notices are in each state, for `eventctl status`.
+    public func noticeCounts() async throws -> [String: Int] {
+        try await reading { db in
+            var counts: [String: Int] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT state, count(*) AS n FROM notice GROUP BY state") { counts[row["state"]] = row["n"] }
+            return counts
         }
     }
 }

@@ -13,19 +13,38 @@ public final class SQLiteStore: Sendable {
 
     func now() -> Instant { clock() }
 
-    /// Opens (and creates or migrates) `register.sqlite` in `directory`.
-    public init(directory: String, clock: @escaping @Sendable () -> Instant = SQLiteStore.systemClock) throws {
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    /// Opens (and creates or migrates) `register.sqlite` in `directory`. The register and its
+    /// `-wal` and `-shm` files get `fileMode` (SQLite gives the WAL and SHM the main file's mode),
+    /// whatever the process umask; an existing register is brought to that mode.
+    public init(directory: String, fileMode: UInt16 = 0o600, clock: @escaping @Sendable () -> Instant = SQLiteStore.systemClock) throws {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o750])
         path = directory + "/register.sqlite"
+        for file in [path, path + "-wal", path + "-shm"] {
+            let fd = open(file, O_RDWR | O_CLOEXEC | O_NOFOLLOW | (file == path ? O_CREAT : 0), mode_t(fileMode))
+            if fd < 0 {
+                if errno == ENOENT { continue }
+                throw StoreError.io("cannot open \(file): \(String(cString: strerror(errno)))")
+            }
+            defer { close(fd) }
+            guard fchmod(fd, mode_t(fileMode)) == 0 else { throw StoreError.io("cannot set the mode of \(file): \(String(cString: strerror(errno)))") }
+        }
         var config = Configuration()
         config.foreignKeysEnabled = true
         config.busyMode = .timeout(5)
-        config.prepareDatabase { db in
-            try db.execute(sql: "PRAGMA synchronous = FULL")
-        }
         pool = try DatabasePool(path: path, configuration: config)
+        // GRDB puts the writer in WAL mode with synchronous = NORMAL, which may lose the last
+        // commits on power loss. FULL syncs the WAL on every commit: a write that returned is on disk.
+        try pool.writeWithoutTransaction { db in
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+            guard try Int.fetchOne(db, sql: "PRAGMA synchronous") == 2 else { throw StoreError.io("SQLite refused PRAGMA synchronous = FULL") }
+        }
         self.clock = clock
         try Schema.migrator.migrate(pool)
+    }
+
+    /// The writer connection's `PRAGMA synchronous` (2 = FULL), for the durability test.
+    public func synchronousSetting() async throws -> Int {
+        try await writing { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1 }
     }
 
     public static let systemClock: @Sendable () -> Instant = { Instant(seconds: Int64(Date().timeIntervalSince1970)) }
@@ -39,7 +58,7 @@ public final class SQLiteStore: Sendable {
 
     /// Stores a new event with its people; creates people it does not know yet.
     public func createEvent(_ event: Event, participants: [ParticipantDraft], afterWrite: AfterWrite? = nil) async throws -> Event {
-        try await pool.write { db in
+        try await writing { db in
             var event = event
             event.created = self.clock()
             event.updated = event.created
@@ -52,16 +71,17 @@ public final class SQLiteStore: Sendable {
     }
 
     /// Loads the event as written so far and runs the hook on it.
-    private func finish(_ db: Database, id: Int64, before: Event?, _ afterWrite: AfterWrite?) throws -> Event {
+    private func finish(_ db: Database, id: Int64, before: Event?, action: String? = nil, _ afterWrite: AfterWrite?) throws -> Event {
         let event = try Self.loadEvent(db, id: id)
         try afterWrite?(before, event, WriteContext(db: db, now: clock()))
+        try Audit.record(db, action ?? Audit.action(before: before, after: event), event: (before, event), now: clock())
         return event
     }
 
     /// Stores events read from iCalendar in one transaction: a known UID is replaced (its people
     /// and sessions with it) unless the stored SEQUENCE is newer; an unknown one is created.
     public func importEvents(_ imports: [EventImport], afterWrite: AfterWrite? = nil) async throws -> ImportOutcome {
-        try await pool.write { db in
+        try await writing { db in
             var outcome = ImportOutcome()
             for item in imports {
                 var event = item.event
@@ -93,7 +113,7 @@ public final class SQLiteStore: Sendable {
                 for part in item.sessions {
                     _ = try self.insertSession(db, eventID: id, event: event, part.session, participants: part.participants)
                 }
-                _ = try self.finish(db, id: id, before: before, afterWrite)
+                _ = try self.finish(db, id: id, before: before, action: "import", afterWrite)
             }
             return outcome
         }
@@ -122,7 +142,7 @@ public final class SQLiteStore: Sendable {
     public func updateEvent(
         id: Int64, changes: @Sendable (Event) throws -> EventChanges, add: [ParticipantDraft], remove: [PersonReference], afterWrite: AfterWrite? = nil
     ) async throws -> Event {
-        try await pool.write { db in
+        try await writing { db in
             let old = try Self.loadEvent(db, id: id)
             var new = try changes(old).applied(to: old, now: self.clock())
             for reference in remove {
@@ -172,20 +192,21 @@ public final class SQLiteStore: Sendable {
     }
 
     public func deleteEvent(id: Int64, afterWrite: AfterWrite? = nil) async throws {
-        try await pool.write { db in
+        try await writing { db in
             let before = try Self.loadEvent(db, id: id)
             try db.execute(sql: "DELETE FROM event WHERE id = ?", arguments: [id])
             try afterWrite?(before, nil, WriteContext(db: db, now: self.clock()))
+            try Audit.record(db, "delete", event: (before, nil), now: self.clock())
         }
     }
 
     public func event(id: Int64) async throws -> Event {
-        try await pool.read { db in try Self.loadEvent(db, id: id) }
+        try await reading { db in try Self.loadEvent(db, id: id) }
     }
 
     /// Events that overlap [from, to), in order of start; either bound may be open.
     public func events(from: Instant?, to: Instant?, kind: EventKind?) async throws -> [Event] {
-        try await pool.read { db in try Self.eventsOverlapping(db, from: from, to: to, kind: kind) }
+        try await reading { db in try Self.eventsOverlapping(db, from: from, to: to, kind: kind) }
     }
 
     /// Events that overlap [from, to) plus every recurring one that starts before `to`.
@@ -221,7 +242,7 @@ public final class SQLiteStore: Sendable {
     /// The events a person has any part in that overlap [from, to), and every recurring one they
     /// have a part in (its occurrences are the caller's to expand), in order of start.
     public func events(ofPerson personID: Int64, from: Instant, to: Instant) async throws -> [Event] {
-        try await pool.read { db in
+        try await reading { db in
             var ids = try Int64.fetchAll(db, sql: Self.personEventsSQL, arguments: [personID, from.seconds - 366 * 86_400, to.seconds, from.seconds])
             ids += try Int64.fetchAll(
                 db,
@@ -238,7 +259,7 @@ public final class SQLiteStore: Sendable {
     /// People a search names: an id, an email, the exact name, or else a name matched without regard
     /// to case or diacritics, first whole, then as the start of a word ("hieu" finds "Phan Chí Hiếu").
     public func people(matching text: String) async throws -> [Person] {
-        try await pool.read { db in
+        try await reading { db in
             let trimmed = text.trimmingCharacters(in: .whitespaces)
             if let id = Int64(trimmed) {
                 return try Row.fetchAll(db, sql: "SELECT * FROM person WHERE id = ?", arguments: [id]).map(Self.person)
@@ -270,7 +291,7 @@ public final class SQLiteStore: Sendable {
         """
 
     public func eventIDs(personID: Int64, from: Instant, to: Instant) async throws -> [Int64] {
-        try await pool.read { db in
+        try await reading { db in
             try Int64.fetchAll(db, sql: Self.personEventsSQL, arguments: [personID, from.seconds - 366 * 86_400, to.seconds, from.seconds])
         }
     }
@@ -280,12 +301,12 @@ public final class SQLiteStore: Sendable {
     /// Adds a timetable slot, which must lie inside its event, with its speakers and chair.
     /// Returns the event as stored afterwards and the new session's id.
     public func addSession(eventID: Int64, _ session: Session, participants: [ParticipantDraft], afterWrite: AfterWrite? = nil) async throws -> (Event, Int64) {
-        try await pool.write { db in
+        try await writing { db in
             let event = try Self.loadEvent(db, id: eventID)
             let sessionID = try self.insertSession(db, eventID: eventID, event: event, session, participants: participants)
             // The timetable is in what attendees see (DESCRIPTION, their slots): a new session raises SEQUENCE.
             try db.execute(sql: "UPDATE event SET updated_at = ?, sequence = sequence + 1 WHERE id = ?", arguments: [self.clock().seconds, eventID])
-            return (try self.finish(db, id: eventID, before: event, afterWrite), sessionID)
+            return (try self.finish(db, id: eventID, before: event, action: "add-session", afterWrite), sessionID)
         }
     }
 
@@ -311,12 +332,16 @@ public final class SQLiteStore: Sendable {
     // MARK: People
 
     public func addPerson(_ person: Person) async throws -> Person {
-        try await pool.write { db in try self.insertPerson(db, person) }
+        try await writing { db in
+            let stored = try self.insertPerson(db, person)
+            try Audit.record(db, "add-person \(stored.id ?? 0) \(stored.name)", now: self.clock())
+            return stored
+        }
     }
 
     /// A person by id or email.
     public func person(key: String) async throws -> Person {
-        try await pool.read { db in
+        try await reading { db in
             let row: Row?
             if let id = Int64(key) {
                 row = try Row.fetchOne(db, sql: "SELECT * FROM person WHERE id = ?", arguments: [id])
@@ -329,7 +354,7 @@ public final class SQLiteStore: Sendable {
     }
 
     public func people() async throws -> [Person] {
-        try await pool.read { db in
+        try await reading { db in
             try Row.fetchAll(db, sql: "SELECT * FROM person ORDER BY name_folded, id").map(Self.person)
         }
     }
@@ -339,7 +364,7 @@ public final class SQLiteStore: Sendable {
     }
 
     public func counts() async throws -> Counts {
-        try await pool.read { db in
+        try await reading { db in
             Counts(
                 events: try Int.fetchOne(db, sql: "SELECT count(*) FROM event") ?? 0,
                 sessions: try Int.fetchOne(db, sql: "SELECT count(*) FROM session") ?? 0,

@@ -120,6 +120,28 @@ enum Schema {
         migrator.registerMigration("v5: personal feed tokens") { db in
             try db.execute(sql: "ALTER TABLE person ADD COLUMN feed_token TEXT; CREATE UNIQUE INDEX person_by_feed_token ON person(feed_token)")
         }
+        migrator.registerMigration("v6: the audit log of changes") { db in
+            try db.execute(
+                sql: """
+                    -- One row per change made through the API, written in the change's own transaction.
+                    -- uid and gid come from the socket (SO_PEERCRED); before and after are the event as JSON.
+                    CREATE TABLE audit (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        at INTEGER NOT NULL,
+                        uid INTEGER NOT NULL,
+                        gid INTEGER NOT NULL,
+                        pid INTEGER NOT NULL,
+                        user_name TEXT NOT NULL,
+                        action TEXT NOT NULL,
+                        event_id INTEGER,
+                        event_uid TEXT,
+                        before TEXT,
+                        after TEXT
+                    );
+                    CREATE INDEX audit_by_event ON audit(event_id, at);
+                    CREATE INDEX audit_by_time ON audit(at);
+                    """)
+        }
         return migrator
     }
 }
