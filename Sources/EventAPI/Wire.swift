@@ -417,6 +417,27 @@ public struct StatusView: Codable, Sendable, Equatable {
     public var database: String
     public var socket: String
     public var defaultTimeZone: String
+    /// The config file in use; nil: eventd runs on its defaults (and flags).
+    public var configFile: String?
+    /// The caller as eventd sees it, and what it may do: `write`, `read`.
+    public var you: String?
+    public var access: String?
+    /// Notices by state: pending, sending, sent, failed, skipped.
+    public var notices: [String: Int]?
+    public var feeds: FeedsStatus?
+
+    public struct FeedsStatus: Codable, Sendable, Equatable {
+        public var directory: String
+        /// ISO 8601 time of the last feed write, and the last error (cleared by the next good write).
+        public var lastWrite: String?
+        public var lastError: String?
+
+        public init(directory: String, lastWrite: String?, lastError: String?) {
+            self.directory = directory
+            self.lastWrite = lastWrite
+            self.lastError = lastError
+        }
+    }
 
     public init(version: String, pid: Int32, uptimeSeconds: Int64, events: Int, sessions: Int, people: Int, database: String, socket: String, defaultTimeZone: String) {
         self.version = version
@@ -428,6 +449,35 @@ public struct StatusView: Codable, Sendable, Equatable {
         self.database = database
         self.socket = socket
         self.defaultTimeZone = defaultTimeZone
+    }
+}
+
+/// One change in the audit log (`GET /v1/log`, `eventctl log`).
+public struct AuditView: Codable, Sendable, Equatable {
+    public var id: Int64
+    /// ISO 8601 in eventd's default zone.
+    public var at: String
+    public var uid: UInt32
+    public var user: String
+    public var pid: Int32
+    public var action: String
+    public var eventId: Int64?
+    public var eventUid: String?
+    /// The event before and after the change, as eventd stored it (JSON text).
+    public var before: String?
+    public var after: String?
+
+    public init(id: Int64, at: String, uid: UInt32, user: String, pid: Int32, action: String, eventId: Int64?, eventUid: String?, before: String?, after: String?) {
+        self.id = id
+        self.at = at
+        self.uid = uid
+        self.user = user
+        self.pid = pid
+        self.action = action
+        self.eventId = eventId
+        self.eventUid = eventUid
+        self.before = before
+        self.after = after
     }
 }
 

@@ -2,6 +2,7 @@ import EventAPI
 import EventModel
 import Foundation
 import Logging
+import Synchronization
 
 /// eventd's settings: defaults, then the config file, then command-line flags.
 public struct DaemonConfig: Sendable, Equatable {
@@ -53,20 +54,38 @@ public struct DaemonConfig: Sendable, Equatable {
     public var httpAddress: String?
     /// Base of the URLs `eventctl feed url` prints.
     public var feedsBaseURL = "https://localhost"
+    /// Mode of register.sqlite and its -wal and -shm files: 0600, or 0640 for a backup group.
+    public var registerMode: UInt16 = 0o600
+    /// Group that may read the feed files (a web server's); nil: only eventd reads them.
+    public var feedsGroup: String?
+    /// Users and groups (`@name`) that may change the register; root and eventd's own user always may.
+    /// Nil (and `readers` nil): everyone who can open the socket may.
+    public var writers: [String]?
+    /// Users and groups (`@name`) that may only read.
+    public var readers: [String]?
+    /// Most connections open on the socket at once; at the cap the oldest idle one is dropped.
+    public var maxConnections = 64
+    /// Seconds a client has to send a request's headers, its body, and to send the next request.
+    public var headerTimeout: Double = 10
+    public var bodyTimeout: Double = 60
+    public var idleTimeout: Double = 60
 
     public init() {}
 
+    /// Every problem found in a config file, each as `file:line: key: what is wrong`.
     public struct ParseError: Error, CustomStringConvertible {
-        public var description: String
+        public var problems: [String]
+        public init(_ problems: [String]) { self.problems = problems }
+        public var description: String { problems.joined(separator: "\n") }
     }
 
     /// Reads a config file of `key = value` lines; `#` starts a comment. See config/eventd.conf.
-    public static func load(path: String) throws -> DaemonConfig {
+    public static func load(path: String) throws(ParseError) -> DaemonConfig {
         let text: String
         do {
             text = try String(contentsOfFile: path, encoding: .utf8)
         } catch {
-            throw ParseError(description: "\(path): cannot read the config file (\(error.localizedDescription))")
+            throw ParseError(["\(path): cannot read the config file (\(error.localizedDescription))"])
         }
         return try parse(text, source: path)
     }
@@ -75,99 +94,155 @@ public struct DaemonConfig: Sendable, Equatable {
         "socket", "socket_group", "socket_mode", "data_dir", "default_tz", "max_body_bytes", "log_level", "default_reminders",
         "max_occurrences", "recurrence_horizon_days", "travel_buffer", "default_reminder_audience", "mail_from", "mail_hook",
         "hook_timeout", "hook_concurrency", "max_attempts", "retry_base", "late_grace", "auto_updates", "feeds_dir", "feeds_delay",
-        "refresh_interval", "public_feeds", "http", "feeds_base_url",
+        "refresh_interval", "public_feeds", "http", "feeds_base_url", "register_mode", "feeds_group", "writers", "readers",
+        "max_connections", "header_timeout", "body_timeout", "idle_timeout",
     ].joined(separator: ", ")
 
-    public static func parse(_ text: String, source: String) throws -> DaemonConfig {
+    /// A line's problem, before the file name and line number are put in front.
+    struct LineError: Error {
+        var why: String
+    }
+
+    /// Reads every line and reports every problem at once (`eventd --check-config`), not just the first.
+    public static func parse(_ text: String, source: String) throws(ParseError) -> DaemonConfig {
         var config = DaemonConfig()
+        var problems: [String] = []
+        var seen: [String: Int] = [:]
         for (number, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             let line = rawLine.prefix { $0 != "#" }.trimmingCharacters(in: .whitespaces)
             if line.isEmpty { continue }
-            let fail = { (why: String) in ParseError(description: "\(source):\(number + 1): \(why)") }
-            guard let equals = line.firstIndex(of: "=") else { throw fail("expected `key = value`, found \(line.debugDescription)") }
+            guard let equals = line.firstIndex(of: "=") else {
+                problems.append("\(source):\(number + 1): expected `key = value`, found \(line.debugDescription)")
+                continue
+            }
             let key = line[..<equals].trimmingCharacters(in: .whitespaces)
             var value = line[line.index(after: equals)...].trimmingCharacters(in: .whitespaces)
             if value.count >= 2, value.hasPrefix("\""), value.hasSuffix("\"") { value = String(value.dropFirst().dropLast()) }
-            switch key {
-            case "socket": config.socketPath = value
-            case "socket_group": config.socketGroup = value.isEmpty ? nil : value
+            if let earlier = seen[key] {
+                problems.append("\(source):\(number + 1): \(key): set again (first set on line \(earlier)); keep one")
+            }
+            seen[key] = number + 1
+            do {
+                try config.set(key: key, value: value)
+            } catch {
+                problems.append("\(source):\(number + 1): \(key): \(error.why)")
+            }
+        }
+        guard problems.isEmpty else { throw ParseError(problems) }
+        return config
+    }
+
+    /// Sets one key from its text.
+    mutating func set(key: String, value: String) throws(LineError) {
+        func fail(_ why: String) -> LineError { LineError(why: why) }
+        func duration(_ text: String) throws(LineError) -> Int64 {
+            do { return try DurationParser.seconds(text, field: key) } catch { throw fail(error.message) }
+        }
+        func seconds(_ text: String, in range: ClosedRange<Double>) throws(LineError) -> Double {
+            guard let n = Double(text.hasSuffix("s") ? String(text.dropLast()) : text), range.contains(n) else {
+                let text = { (n: Double) in n == n.rounded() ? String(Int(n)) : String(n) }
+                throw fail("must be seconds from \(text(range.lowerBound)) to \(text(range.upperBound)), such as 10s")
+            }
+            return n
+        }
+        func names(_ text: String) throws(LineError) -> [String] {
+            let list = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            for name in list where !name.allSatisfy({ $0.isLetter || $0.isNumber || "@_.-".contains($0) }) {
+                throw fail("\(name.debugDescription) is not a user name or @group")
+            }
+            return list
+        }
+        switch key {
+            case "socket": self.socketPath = value
+            case "socket_group": self.socketGroup = value.isEmpty ? nil : value
             case "socket_mode":
-                guard let mode = UInt16(value, radix: 8), mode <= 0o777 else { throw fail("socket_mode must be octal, such as 0660") }
-                config.socketMode = mode
-            case "data_dir": config.dataDirectory = value
+                guard let mode = UInt16(value, radix: 8), mode <= 0o777 else { throw fail("must be octal, such as 0660") }
+                // Writing to the socket is changing the register: "other" must never have it.
+                guard mode & 0o002 == 0 else {
+                    throw fail("\(value) lets every local user write to the socket; use 0660 and put eventctl's users in socket_group")
+                }
+                self.socketMode = mode
+            case "data_dir": self.dataDirectory = value
             case "default_tz":
                 do { _ = try Zone(value) } catch { throw fail(error.message) }
-                config.defaultTimeZone = value
+                self.defaultTimeZone = value
             case "max_body_bytes":
-                guard let n = Int(value), n >= 1024 else { throw fail("max_body_bytes must be a whole number of bytes, at least 1024") }
-                config.maxBodyBytes = n
+                guard let n = Int(value), n >= 1024 else { throw fail("must be a whole number of bytes, at least 1024") }
+                self.maxBodyBytes = n
             case "default_reminders":
                 do {
-                    config.defaultReminders = try value.split(separator: ",").map { text throws(RegisterError) in
+                    self.defaultReminders = try value.split(separator: ",").map { text throws(RegisterError) in
                         try DurationParser.seconds(text.trimmingCharacters(in: .whitespaces), field: "default_reminders")
                     }
                 } catch { throw fail(error.message) }
             case "max_occurrences":
-                guard let n = Int(value), (1...100_000).contains(n) else { throw fail("max_occurrences must be a whole number from 1 to 100000") }
-                config.maxOccurrences = n
+                guard let n = Int(value), (1...100_000).contains(n) else { throw fail("must be a whole number from 1 to 100000") }
+                self.maxOccurrences = n
             case "recurrence_horizon_days":
-                guard let n = Int(value), (1...3660).contains(n) else { throw fail("recurrence_horizon_days must be a whole number from 1 to 3660") }
-                config.recurrenceHorizonDays = n
+                guard let n = Int(value), (1...3660).contains(n) else { throw fail("must be a whole number from 1 to 3660") }
+                self.recurrenceHorizonDays = n
             case "travel_buffer":
-                do { config.travelBuffer = try DurationParser.seconds(value, field: "travel_buffer") } catch { throw fail(error.message) }
+                self.travelBuffer = try duration(value)
             case "default_reminder_audience":
-                guard let audience = Audience(rawValue: value) else { throw fail("default_reminder_audience must be everyone, speakers or organizers") }
-                config.defaultReminderAudience = audience
+                guard let audience = Audience(rawValue: value) else { throw fail("must be everyone, speakers or organizers") }
+                self.defaultReminderAudience = audience
             case "mail_from":
-                do { config.mailFrom = try TextRules.oneLine(value, field: "mail_from") } catch { throw fail(error.message) }
+                do { self.mailFrom = try TextRules.oneLine(value, field: "mail_from") } catch { throw fail(error.message) }
             case "mail_hook":
                 let argv = value.split(separator: " ").map(String.init)
-                guard let program = argv.first, program.hasPrefix("/") else { throw fail("mail_hook must start with an absolute program path, such as /usr/sbin/sendmail -t -i") }
-                config.mailHook = argv
+                guard let program = argv.first, program.hasPrefix("/") else { throw fail("must start with an absolute program path, such as /usr/sbin/sendmail -t -i") }
+                self.mailHook = argv
             case "hook_timeout":
-                do { config.hookTimeout = try DurationParser.seconds(value, field: "hook_timeout") } catch { throw fail(error.message) }
+                self.hookTimeout = try duration(value)
             case "hook_concurrency":
-                guard let n = Int(value), (1...64).contains(n) else { throw fail("hook_concurrency must be a whole number from 1 to 64") }
-                config.hookConcurrency = n
+                guard let n = Int(value), (1...64).contains(n) else { throw fail("must be a whole number from 1 to 64") }
+                self.hookConcurrency = n
             case "max_attempts":
-                guard let n = Int(value), (1...100).contains(n) else { throw fail("max_attempts must be a whole number from 1 to 100") }
-                config.maxAttempts = n
+                guard let n = Int(value), (1...100).contains(n) else { throw fail("must be a whole number from 1 to 100") }
+                self.maxAttempts = n
             case "retry_base":
-                do { config.retryBase = try DurationParser.seconds(value, field: "retry_base") } catch { throw fail(error.message) }
+                self.retryBase = try duration(value)
             case "late_grace":
-                if value == "0" { config.lateGrace = 0 } else {
-                    do { config.lateGrace = try DurationParser.seconds(value, field: "late_grace") } catch { throw fail(error.message) }
+                if value == "0" { self.lateGrace = 0 } else {
+                    self.lateGrace = try duration(value)
                 }
             case "auto_updates":
-                guard let flag = Bool(value) else { throw fail("auto_updates must be true or false") }
-                config.autoUpdates = flag
-            case "feeds_dir": config.feedsDirectory = value
+                guard let flag = Bool(value) else { throw fail("must be true or false") }
+                self.autoUpdates = flag
+            case "feeds_dir": self.feedsDirectory = value
             case "feeds_delay":
-                guard let seconds = Double(value.hasSuffix("s") ? String(value.dropLast()) : value), seconds >= 0.05, seconds <= 60 else {
-                    throw fail("feeds_delay must be seconds from 0.05 to 60, such as 1s")
-                }
-                config.feedsDelay = seconds
+                self.feedsDelay = try seconds(value, in: 0.05...60)
             case "refresh_interval":
-                do { config.refreshInterval = try DurationParser.seconds(value, field: "refresh_interval") } catch { throw fail(error.message) }
+                self.refreshInterval = try duration(value)
             case "public_feeds":
-                guard let flag = Bool(value) else { throw fail("public_feeds must be true or false") }
-                config.publicFeeds = flag
+                guard let flag = Bool(value) else { throw fail("must be true or false") }
+                self.publicFeeds = flag
             case "http":
-                guard parseAddress(value) != nil else { throw fail("http must be host:port, such as 127.0.0.1:8080") }
-                config.httpAddress = value
+                guard parseAddress(value) != nil else { throw fail("must be host:port, such as 127.0.0.1:8080") }
+                self.httpAddress = value
             case "feeds_base_url":
-                guard value.hasPrefix("https://") || value.hasPrefix("http://") else { throw fail("feeds_base_url must start with https:// or http://") }
-                config.feedsBaseURL = value.hasSuffix("/") ? String(value.dropLast()) : value
+                guard value.hasPrefix("https://") || value.hasPrefix("http://") else { throw fail("must start with https:// or http://") }
+                self.feedsBaseURL = value.hasSuffix("/") ? String(value.dropLast()) : value
             case "log_level":
                 guard let level = Logger.Level(rawValue: value) else {
-                    throw fail("log_level must be one of \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", "))")
+                    throw fail("must be one of \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", "))")
                 }
-                config.logLevel = level
+                self.logLevel = level
+            case "register_mode":
+                guard let mode = UInt16(value, radix: 8), mode == 0o600 || mode == 0o640 else { throw fail("must be 0600 or 0640") }
+                self.registerMode = mode
+            case "feeds_group": self.feedsGroup = value.isEmpty ? nil : value
+            case "writers": self.writers = try names(value)
+            case "readers": self.readers = try names(value)
+            case "max_connections":
+                guard let n = Int(value), (4...10_000).contains(n) else { throw fail("must be a whole number from 4 to 10000") }
+                self.maxConnections = n
+            case "header_timeout": self.headerTimeout = try seconds(value, in: 0.1...3600)
+            case "body_timeout": self.bodyTimeout = try seconds(value, in: 0.1...3600)
+            case "idle_timeout": self.idleTimeout = try seconds(value, in: 0.1...3600)
             default:
-                throw fail("unknown setting \(key.debugDescription); known: \(knownKeys)")
+                throw fail("unknown setting; known: \(Self.knownKeys)")
             }
-        }
-        return config
     }
 }
 
@@ -176,4 +251,81 @@ public func parseAddress(_ text: String) -> (host: String, port: Int)? {
     guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]), (1...65535).contains(port) else { return nil }
     let host = String(text[..<colon])
     return host.isEmpty ? nil : (host, port)
+}
+
+/// What eventd's command line sets: each flag replaces one key of the file (or of the defaults),
+/// and is applied again on every reload, so SIGHUP never undoes a flag.
+public struct ConfigOverrides: Sendable, Equatable {
+    public var socketPath: String?
+    public var dataDirectory: String?
+    public var mailHook: String?
+    public var feedsDirectory: String?
+    public var httpAddress: String?
+    public var logLevel: String?
+
+    public init() {}
+
+    /// The settings of `file` (nil: the defaults) with these flags on top.
+    public func settings(file: String?) throws(DaemonConfig.ParseError) -> DaemonConfig {
+        var config = try file.map(DaemonConfig.load) ?? DaemonConfig()
+        var problems: [String] = []
+        func set(_ key: String, _ value: String?, flag: String) {
+            guard let value else { return }
+            do { try config.set(key: key, value: value) } catch { problems.append("\(flag): \(error.why)") }
+        }
+        set("socket", socketPath, flag: "--socket")
+        set("data_dir", dataDirectory, flag: "--data-dir")
+        set("feeds_dir", feedsDirectory, flag: "--feeds-dir")
+        set("http", httpAddress, flag: "--http")
+        set("log_level", logLevel, flag: "--log-level")
+        if let mailHook {
+            // One program path, not split on spaces: the flag names a program, not a command line.
+            guard mailHook.hasPrefix("/") else {
+                throw DaemonConfig.ParseError(problems + ["--mail-hook: must be an absolute program path"])
+            }
+            config.mailHook = [mailHook]
+        }
+        guard problems.isEmpty else { throw DaemonConfig.ParseError(problems) }
+        return config
+    }
+}
+
+/// The settings in force. SIGHUP swaps in a reloaded copy, so every reader asks for
+/// `current` when it needs a value instead of keeping one from the start.
+final class LiveConfig: Sendable {
+    private let value: Mutex<(config: DaemonConfig, generation: Int)>
+
+    init(_ config: DaemonConfig) { value = Mutex((config, 0)) }
+
+    var current: DaemonConfig { value.withLock { $0.config } }
+    /// Raised by each reload, so a service can tell that it must rebuild what it derived.
+    var generation: Int { value.withLock { $0.generation } }
+
+    /// Keys that a running eventd cannot change (what was opened or bound at start), each with
+    /// how to keep its old value.
+    static let restartOnly: [(key: String, keep: @Sendable (inout DaemonConfig, DaemonConfig) -> Void)] = [
+        ("socket", { $0.socketPath = $1.socketPath }), ("socket_group", { $0.socketGroup = $1.socketGroup }),
+        ("socket_mode", { $0.socketMode = $1.socketMode }), ("data_dir", { $0.dataDirectory = $1.dataDirectory }),
+        ("register_mode", { $0.registerMode = $1.registerMode }), ("feeds_dir", { $0.feedsDirectory = $1.feedsDirectory }),
+        ("feeds_group", { $0.feedsGroup = $1.feedsGroup }), ("http", { $0.httpAddress = $1.httpAddress }),
+        ("default_tz", { $0.defaultTimeZone = $1.defaultTimeZone }), ("max_occurrences", { $0.maxOccurrences = $1.maxOccurrences }),
+        ("max_connections", { $0.maxConnections = $1.maxConnections }), ("header_timeout", { $0.headerTimeout = $1.headerTimeout }),
+        ("body_timeout", { $0.bodyTimeout = $1.bodyTimeout }), ("idle_timeout", { $0.idleTimeout = $1.idleTimeout }),
+    ]
+
+    /// Takes `new` for every key that can change at run time; returns the keys that changed but
+    /// need a restart (their old values stay in force).
+    func reload(_ new: DaemonConfig) -> [String] {
+        value.withLock { state in
+            var merged = new
+            var ignored: [String] = []
+            for (key, keep) in Self.restartOnly {
+                let before = merged
+                keep(&merged, state.config)
+                if merged != before { ignored.append(key) }
+            }
+            state = (merged, state.generation + 1)
+            return ignored
+        }
+    }
 }

@@ -4,6 +4,7 @@ import Foundation
 import Hummingbird
 import Logging
 import ServiceLifecycle
+import Synchronization
 
 /// eventd as a library: `run(config:)` opens the store, listens on the Unix socket and serves
 /// until SIGTERM or SIGINT, then removes its socket.
@@ -12,73 +13,102 @@ public enum Daemon {
         public var description: String
     }
 
-    public static func run(config: DaemonConfig) async throws {
-        let logger = {
-            var logger = Logger(label: "eventd")
-            logger.logLevel = config.logLevel
-            return logger
-        }()
+    /// Serves until SIGTERM or SIGINT. `file` and `overrides` are read again on SIGHUP.
+    public static func run(config: DaemonConfig, file: String?, overrides: ConfigOverrides) async throws {
+        // Only a safety net: everything eventd creates gets its mode explicitly (FileModes).
+        umask(0o077)
+        // A hook that dies before reading its message must not take eventd with it.
+        signal(SIGPIPE, SIG_IGN)
+        let live = LiveConfig(config)
+        LogLevel.bootstrap(config.logLevel)
+        let logger = Logger(label: "eventd")
         _ = try Zone(config.defaultTimeZone)
+        raiseDescriptorLimit(for: config, logger: logger)
 
+        try FileModes.makeDirectory(config.dataDirectory)
         try DataDirectoryLock.acquire(directory: config.dataDirectory)
         let store: SQLiteStore
         do {
-            store = try SQLiteStore(directory: config.dataDirectory)
+            store = try SQLiteStore(directory: config.dataDirectory, fileMode: config.registerMode)
         } catch {
             throw StartError(description: "cannot open the register in \(config.dataDirectory): \(error)")
         }
-        try SocketFile.prepare(path: config.socketPath)
-        let group = try config.socketGroup.map(SocketFile.groupID)
+        let socketGroup = try config.socketGroup.map { try FileModes.groupID($0, key: "socket_group") }
+        let feedsGroup = try config.feedsGroup.map { try FileModes.groupID($0, key: "feeds_group") }
+        try SocketFile.prepare(path: config.socketPath, group: socketGroup)
 
-        let planner = NoticePlanner(
-            config: config,
-            composer: MailComposer(from: config.mailFrom, defaultZone: config.defaultTimeZone, reminders: config.defaultReminders.map { Int($0) }))
-        let scheduler = NoticeScheduler(store: store, config: config, planner: planner, logger: logger)
-        let feeds = FeedWriter(store: store, config: config, logger: logger)
-        let router = Router()
+        let planner = NoticePlanner(live: live)
+        let scheduler = NoticeScheduler(store: store, live: live, planner: planner, logger: logger)
+        let feeds = FeedWriter(store: store, live: live, group: feedsGroup, logger: logger)
+        let router = Router(context: APIContext.self)
         Routes(
             store: store, reader: InputReader(defaultTimeZone: config.defaultTimeZone, maxOccurrences: config.maxOccurrences, clock: SQLiteStore.systemClock),
-            config: config, started: SQLiteStore.systemClock(), planner: planner, feeds: feeds, wake: { scheduler.wake() }
+            live: live, configFile: file, started: SQLiteStore.systemClock(), planner: planner, feeds: feeds, wake: { scheduler.wake() }
         ).register(on: router)
 
-        // The socket is created under this umask, so it is never wider than 0660 before the chmod below.
-        umask(0o117)
+        let registry = ConnectionRegistry(limits: ConnectionLimits(config: config))
+        let startFailure = Mutex<StartError?>(nil)
         let app = Application(
             router: router,
+            server: .http1(configuration: .init(additionalChannelHandlers: [ConnectionGuard(registry: registry)])),
             configuration: ApplicationConfiguration(address: .unixDomainSocket(path: config.socketPath), serverName: "eventd"),
             onServerRunning: { _ in
                 do {
-                    try SocketFile.setAccess(path: config.socketPath, mode: config.socketMode, group: group)
+                    try SocketFile.setAccess(path: config.socketPath, mode: config.socketMode, group: socketGroup)
                     logger.info("eventd ready", metadata: ["socket": "\(config.socketPath)", "database": "\(store.path)"])
-                    SystemdNotifier.ready()
+                    SystemdNotifier.send("READY=1\nSTATUS=serving on \(config.socketPath)")
                 } catch {
-                    logger.critical("cannot set the socket's access: \(error)")
+                    // Not a clean stop: eventd exits non-zero with the reason once the services are down.
+                    startFailure.withLock { $0 = error as? StartError ?? StartError(description: "\(error)") }
                     kill(getpid(), SIGTERM)
                 }
             },
             logger: logger)
-        var services: [any Service] = [app, scheduler, feeds]
+        let reloader = Reloader(file: file, overrides: overrides, live: live, logger: logger) {
+            feeds.reloaded()
+            scheduler.wake()
+        }
+        // Stopped in reverse: systemd hears STOPPING=1 first, then the API stops taking requests,
+        // and only then do the feed writer and the scheduler stop, with nothing left to write.
+        var services: [any Service] = [scheduler, feeds]
         if let text = config.httpAddress, let address = parseAddress(text) {
             services.append(FeedListener.application(address: address, directory: feeds.directory, logger: logger))
         }
+        services += [reloader, app, SystemdNotifier.Watchdog(logger: logger)]
         let serviceGroup = ServiceGroup(
             configuration: ServiceGroupConfiguration(
                 services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         defer { unlink(config.socketPath) }
         try await serviceGroup.run()
+        if let failure = startFailure.withLock({ $0 }) { throw failure }
         logger.info("eventd stopped")
+    }
+
+    /// Each connection is a descriptor: take the hard limit, and say so when even that is too
+    /// low for `max_connections` (eventd then refuses connections rather than failing).
+    private static func raiseDescriptorLimit(for config: DaemonConfig, logger: Logger) {
+        var limit = rlimit()
+        guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0 else { return }
+        if limit.rlim_cur < limit.rlim_max {
+            limit.rlim_cur = limit.rlim_max
+            _ = setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
+        }
+        if limit.rlim_cur < rlim_t(config.maxConnections + 64) {
+            logger.warning("the descriptor limit \(limit.rlim_cur) is low for max_connections \(config.maxConnections); raise LimitNOFILE")
+        }
     }
 }
 
 /// The Unix socket's file: a stale one is removed, a live one means another eventd runs.
 enum SocketFile {
-    static func prepare(path: String) throws {
+    static func prepare(path: String, group: gid_t?) throws {
         guard path.utf8.count < 108 else {
             throw Daemon.StartError(description: "socket path \(path) is \(path.utf8.count) bytes long; Unix sockets allow at most 107")
         }
         let directory = (path as NSString).deletingLastPathComponent
         if !directory.isEmpty {
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
+            // The socket group must be able to enter the folder to reach the socket.
+            try FileModes.makeDirectory(directory, group: group)
         }
         var info = stat()
         guard lstat(path, &info) == 0 else { return }
@@ -103,13 +133,6 @@ enum SocketFile {
         return withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) == 0 }
         }
-    }
-
-    static func groupID(_ name: String) throws -> gid_t {
-        guard let entry = getgrnam(name) else {
-            throw Daemon.StartError(description: "socket_group \(name.debugDescription) is not a group on this system (see getent group)")
-        }
-        return entry.pointee.gr_gid
     }
 
     static func setAccess(path: String, mode: UInt16, group: gid_t?) throws {
@@ -137,9 +160,10 @@ enum DataDirectoryLock {
     }
 }
 
-/// Tells systemd (Type=notify) that eventd is ready, through `$NOTIFY_SOCKET`.
+/// Tells systemd (Type=notify) how eventd is doing, through `$NOTIFY_SOCKET`: READY=1 once
+/// the socket serves, STOPPING=1 when a stop begins, WATCHDOG=1 while it runs.
 enum SystemdNotifier {
-    static func ready() {
+    static func send(_ message: String) {
         guard let target = ProcessInfo.processInfo.environment["NOTIFY_SOCKET"], !target.isEmpty else { return }
         let fd = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue), 0)
         guard fd >= 0 else { return }
@@ -152,11 +176,34 @@ enum SystemdNotifier {
             for (i, byte) in bytes.prefix(raw.count).enumerated() { raw[i] = byte }
         }
         let length = socklen_t(MemoryLayout<sa_family_t>.size + min(bytes.count, 108))
-        let message = Array("READY=1\nSTATUS=serving".utf8)
+        let data = Array(message.utf8)
         _ = withUnsafePointer(to: &address) { pointer in
             pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { sockaddrPointer in
-                message.withUnsafeBytes { sendto(fd, $0.baseAddress, $0.count, 0, sockaddrPointer, length) }
+                data.withUnsafeBytes { sendto(fd, $0.baseAddress, $0.count, 0, sockaddrPointer, length) }
             }
+        }
+    }
+
+    /// Sends WATCHDOG=1 every half of `WatchdogSec` (`$WATCHDOG_USEC`) while eventd runs, and
+    /// STOPPING=1 as soon as a graceful stop begins (this service is the first to be stopped).
+    struct Watchdog: Service {
+        let logger: Logger
+
+        func run() async throws {
+            let environment = ProcessInfo.processInfo.environment
+            let forUs = environment["WATCHDOG_PID"].map { $0 == String(getpid()) } ?? true
+            if forUs, let text = environment["WATCHDOG_USEC"], let usec = UInt64(text), usec > 0 {
+                logger.debug("systemd watchdog every \(usec / 2) µs")
+                await cancelWhenGracefulShutdown {
+                    while !Task.isCancelled {
+                        SystemdNotifier.send("WATCHDOG=1")
+                        try? await Task.sleep(for: .microseconds(usec / 2))
+                    }
+                }
+            } else {
+                try? await gracefulShutdown()
+            }
+            SystemdNotifier.send("STOPPING=1\nSTATUS=stopping")
         }
     }
 }

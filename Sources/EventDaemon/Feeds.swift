@@ -13,8 +13,15 @@ import Synchronization
 /// text did not change is not written; each file is replaced atomically.
 final class FeedWriter: Service, Sendable {
     let store: SQLiteStore
-    let config: DaemonConfig
+    let live: LiveConfig
     let logger: Logger
+    /// The last write and the last error, for `eventctl status`.
+    let state = Mutex(State())
+
+    struct State {
+        var lastWrite: Instant?
+        var lastError: String?
+    }
     private let wakeup = Wakeup()
     private let pending = Mutex(Pending())
     /// Renames per feed path, for `GET /v1/feeds` and the tests.
@@ -26,11 +33,20 @@ final class FeedWriter: Service, Sendable {
         var lastTouch = Date.distantPast
     }
 
-    init(store: SQLiteStore, config: DaemonConfig, logger: Logger) {
+    /// The group that may read the feed files (`feeds_group`); nil: only eventd's user.
+    let group: gid_t?
+
+    init(store: SQLiteStore, live: LiveConfig, group: gid_t?, logger: Logger) {
         self.store = store
-        self.config = config
+        self.live = live
+        self.group = group
         self.logger = logger
     }
+
+    var config: DaemonConfig { live.current }
+
+    /// Feed files are readable by the feeds group where one is set, and by nobody else.
+    private var fileMode: mode_t { group == nil ? 0o600 : 0o640 }
 
     var directory: String { config.feedsDirectory ?? config.dataDirectory + "/feeds" }
 
@@ -57,24 +73,39 @@ final class FeedWriter: Service, Sendable {
 
     func run() async throws {
         for sub in ["", "/kind", "/events", "/people"] {
-            try FileManager.default.createDirectory(atPath: directory + sub, withIntermediateDirectories: true)
+            try FileModes.makeDirectory(directory + sub, group: group)
         }
         await cancelWhenGracefulShutdown { await self.loop() }
     }
 
+    /// A reload changed the settings: every feed is written again with them.
+    func reloaded() { Task { await wakeup.signal() } }
+
     private func loop() async {
         // The renderer and the snapshot of events are this task's alone.
-        let renderer = FeedRenderer(reminders: config.defaultReminders.map { Int($0) })
+        var generation = live.generation
+        var renderer = FeedRenderer(reminders: config.defaultReminders.map { Int($0) })
         var events: [Int64: Event] = [:]
         var written: [String: String] = [:]
-        do {
-            for event in try await store.allEvents() { events[event.id!] = event }
-            try await regenerate(everything: true, events: events, people: [], kinds: Set(EventKind.allCases), renderer: renderer, written: &written)
-        } catch {
-            logger.error("cannot write the feeds: \(error)")
-        }
+        var everything = true
         while !Task.isCancelled {
+            if everything {
+                do {
+                    events = [:]
+                    for event in try await store.allEvents() { events[event.id!] = event }
+                    try await regenerate(everything: true, events: events, people: [], kinds: Set(EventKind.allCases), renderer: renderer, written: &written)
+                    everything = false
+                    recordSuccess()
+                } catch {
+                    recordFailure(error)
+                }
+            }
             await self.wakeup.wait()
+            if live.generation != generation {
+                generation = live.generation
+                renderer = FeedRenderer(reminders: config.defaultReminders.map { Int($0) })
+                everything = true
+            }
             // Coalesce: wait until no change came for `feeds_delay`, but never more than ten delays.
             let started = Date()
             while !Task.isCancelled {
@@ -87,7 +118,7 @@ final class FeedWriter: Service, Sendable {
                 defer { state = Pending() }
                 return state
             }
-            guard !batch.events.isEmpty || !batch.people.isEmpty else { continue }
+            guard !everything, !batch.events.isEmpty || !batch.people.isEmpty else { continue }
             do {
                 var people = batch.people
                 var kinds = Set(batch.events.compactMap { events[$0]?.kind })
@@ -99,9 +130,33 @@ final class FeedWriter: Service, Sendable {
                 }
                 try await self.regenerate(
                     everything: false, events: events, people: people, kinds: kinds, changed: batch.events, renderer: renderer, written: &written)
+                recordSuccess()
             } catch {
-                self.logger.error("cannot write the feeds: \(error)")
+                // Nothing of the batch is forgotten: it is written again with the next one.
+                recordFailure(error)
+                self.pending.withLock {
+                    $0.events.formUnion(batch.events)
+                    $0.people.formUnion(batch.people)
+                }
+                everything = true
             }
+        }
+    }
+
+    private func recordSuccess() {
+        state.withLock {
+            $0.lastWrite = SQLiteStore.systemClock()
+            $0.lastError = nil
+        }
+    }
+
+    private func recordFailure(_ error: any Error) {
+        logger.error("cannot write the feeds: \(error)")
+        state.withLock { $0.lastError = "\(error)" }
+        // Try again after a pause rather than at once: a full disk does not empty itself.
+        Task {
+            try? await Task.sleep(for: .seconds(max(5, self.config.feedsDelay)))
+            await self.wakeup.signal()
         }
     }
 
@@ -159,26 +214,25 @@ final class FeedWriter: Service, Sendable {
     private func writeAtomically(_ text: String, to path: String) throws {
         let target = directory + "/" + path
         let temporary = (target as NSString).deletingLastPathComponent + "/.\(UUID().uuidString).tmp"
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw Daemon.StartError(description: "cannot create \(temporary): \(String(cString: strerror(errno)))") }
-        let bytes = Array(text.utf8)
-        var offset = 0
-        while offset < bytes.count {
-            let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + offset, $0.count - offset) }
-            if n <= 0 {
-                close(fd)
-                unlink(temporary)
-                throw Daemon.StartError(description: "cannot write \(temporary): \(String(cString: strerror(errno)))")
-            }
-            offset += n
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, fileMode)
+        guard fd >= 0 else { throw FileModes.failure("cannot create \(temporary)") }
+        var failure: Daemon.StartError?
+        if fchmod(fd, fileMode) != 0 || (group.map { fchown(fd, uid_t.max, $0) } ?? 0) != 0 {
+            failure = FileModes.failure("cannot set the mode or group of \(temporary)")
         }
-        fsync(fd)
+        if failure == nil, !FileModes.writeAll(fd, Array(text.utf8)) { failure = FileModes.failure("cannot write \(temporary)") }
+        // A feed renamed into place before it is on disk could be empty after a power loss.
+        if failure == nil, fsync(fd) != 0 { failure = FileModes.failure("cannot sync \(temporary)") }
         close(fd)
+        if let failure {
+            unlink(temporary)
+            throw failure
+        }
         guard rename(temporary, target) == 0 else {
             unlink(temporary)
-            throw Daemon.StartError(description: "cannot rename \(temporary): \(String(cString: strerror(errno)))")
+            throw FileModes.failure("cannot rename \(temporary)")
         }
-        let dir = open((target as NSString).deletingLastPathComponent, O_RDONLY | O_DIRECTORY)
+        let dir = open((target as NSString).deletingLastPathComponent, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         if dir >= 0 {
             fsync(dir)
             close(dir)
@@ -211,11 +265,11 @@ enum FeedListener {
 
     static func serve(_ request: Request, _ context: BasicRequestContext, directory: String) throws -> Response {
         let relative = String(request.uri.path.dropFirst("/feeds/".count))
-        // Only our own names: no "..", no hidden (temporary) files, only .ics.
-        guard relative.hasSuffix(".ics"), !relative.split(separator: "/").contains(where: { $0.hasPrefix(".") || $0.isEmpty }),
-            let data = FileManager.default.contents(atPath: directory + "/" + relative)
+        // Only our own names: no "..", no hidden (temporary) files, only .ics, and no symbolic links.
+        guard relative.hasSuffix(".ics"), !relative.split(separator: "/", omittingEmptySubsequences: false).contains(where: { $0.hasPrefix(".") || $0.isEmpty }),
+            let file = NoFollow.read(relative, under: directory)
         else { return Response(status: .notFound) }
-        let modified = ((try? FileManager.default.attributesOfItem(atPath: directory + "/" + relative))?[.modificationDate] as? Date) ?? Date()
+        let data = file.data, modified = file.modified
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325  // FNV-1a: a content ETag, cheap and stable
         for byte in data {
             hash ^= UInt64(byte)

@@ -9,8 +9,13 @@ import SystemPackage
 
 /// Decides, inside the transaction of each change, which notices the change calls for.
 struct NoticePlanner: Sendable {
-    let config: DaemonConfig
-    let composer: MailComposer
+    let live: LiveConfig
+
+    var config: DaemonConfig { live.current }
+    var composer: MailComposer {
+        let config = self.config
+        return MailComposer(from: config.mailFrom, defaultZone: config.defaultTimeZone, reminders: config.defaultReminders.map { Int($0) })
+    }
 
     var scheduling: Scheduling { Scheduling(config: config) }
 
@@ -114,39 +119,95 @@ struct MailHook: Sendable {
         case failed(String)
     }
 
+    private enum HookEvent: Sendable {
+        case stderr([UInt8]), timedOut, stopped
+    }
+
+    /// Most of the hook's stderr kept as its error; the rest is read and dropped, never an error itself.
+    static let stderrLimit = 64 * 1024
+
     func send(_ message: String, environment: [String: String]) async -> Outcome {
         let argv = self.argv
         let limit = Duration.seconds(timeout)
-        return await withTaskGroup(of: Outcome?.self) { group in
-            group.addTask {
-                do {
-                    let result = try await run(
-                        .path(FilePath(argv[0])), arguments: Arguments(Array(argv.dropFirst())),
-                        environment: Subprocess.Environment.inherit.updating(
-                            Dictionary(uniqueKeysWithValues: environment.map { (Subprocess.Environment.Key(stringLiteral: $0.key), Optional($0.value)) })),
-                        input: .string(message), output: .discarded, error: .string(limit: 1 << 20, encoding: UTF8.self))
-                    let stderr = result.standardError.trimmingCharacters(in: .whitespacesAndNewlines)
-                    switch result.terminationStatus {
-                    case .exited(0): return .delivered
-                    case .exited(75): return .later("exit 75 (try later)" + (stderr.isEmpty ? "" : ": " + stderr))
-                    case .exited(let code): return .failed("exit \(code)" + (stderr.isEmpty ? "" : ": " + stderr))
-                    case .signaled(let signal): return .failed("killed by signal \(signal)")
+        // Its own session and process group: on timeout the whole group is killed, so a
+        // hook's children (a sendmail that forks, a shell pipeline) do not outlive it.
+        var options = PlatformOptions()
+        options.createSession = true
+        options.teardownSequence = [.gracefulShutDown(toProcessGroup: true, allowedDurationToNextStep: .seconds(1))]
+        let timeout = self.timeout
+        do {
+            // The message reaches the hook as a file rather than a pipe: a hook that exits without
+            // reading it (or forks before reading) cannot make the write fail.
+            let message = try MessageFile(message)
+            let result = try await run(
+                .path(FilePath(argv[0])), arguments: Arguments(Array(argv.dropFirst())),
+                environment: Subprocess.Environment.inherit.updating(
+                    Dictionary(uniqueKeysWithValues: environment.map { (Subprocess.Environment.Key(stringLiteral: $0.key), Optional($0.value)) })),
+                platformOptions: options, input: .fileDescriptor(message.descriptor, closeAfterSpawningProcess: true), output: .discarded, error: .sequence
+            ) { execution in
+                try await withThrowingTaskGroup(of: HookEvent.self) { group in
+                    group.addTask {
+                        var kept: [UInt8] = []
+                        for try await buffer in execution.standardError where kept.count < Self.stderrLimit {
+                            buffer.withUnsafeBytes { kept.append(contentsOf: $0.prefix(Self.stderrLimit - kept.count)) }
+                        }
+                        return .stderr(kept)
                     }
-                } catch is CancellationError {
-                    return nil
-                } catch {
-                    return .failed("cannot run \(argv[0]): \(error)")
+                    group.addTask {
+                        do { try await Task.sleep(for: limit) } catch { return .stopped }
+                        try? execution.send(signal: .kill, toProcessGroup: true)
+                        return .timedOut
+                    }
+                    // stderr ends when the hook and every child holding it have exited, or were killed.
+                    var kept: [UInt8] = []
+                    var timedOut = false
+                    for try await event in group {
+                        switch event {
+                        case .stderr(let bytes):
+                            kept = bytes
+                            group.cancelAll()
+                        case .timedOut: timedOut = true
+                        case .stopped: break
+                        }
+                    }
+                    return (String(decoding: kept, as: UTF8.self), timedOut)
                 }
             }
-            group.addTask {
-                try? await Task.sleep(for: limit)
-                return Task.isCancelled ? nil : .failed("the hook ran longer than \(timeout) s (hook_timeout) and was killed")
+            let (stderrText, timedOut) = result.closureResult
+            let stderr = stderrText.trimmingCharacters(in: .whitespacesAndNewlines)
+            switch result.terminationStatus {
+            // Killed by us: the hook itself was still running at the timeout.
+            case .signaled where timedOut: return .failed("the hook ran longer than \(timeout) s (hook_timeout); it and its children were killed")
+            case .exited(0): return .delivered
+            case .exited(75): return .later("exit 75 (try later)" + (stderr.isEmpty ? "" : ": " + stderr))
+            case .exited(let code): return .failed("exit \(code)" + (stderr.isEmpty ? "" : ": " + stderr))
+            case .signaled(let signal): return .failed("killed by signal \(signal)")
             }
-            // The first answer wins; cancelling the hook's task kills the child.
-            let first = await group.next() ?? nil
-            group.cancelAll()
-            return first ?? .failed("the hook was interrupted")
+        } catch is CancellationError {
+            return .failed("the hook was interrupted (eventd is stopping)")
+        } catch {
+            return .failed("cannot run \(argv[0]): \(error)")
         }
+    }
+}
+
+/// A message in an unlinked temporary file, positioned at its start, for a hook's stdin.
+struct MessageFile {
+    let descriptor: FileDescriptor
+
+    init(_ text: String) throws {
+        var template = Array((FileManager.default.temporaryDirectory.path + "/eventd-notice-XXXXXX").utf8CString)
+        let fd = mkstemp(&template)
+        guard fd >= 0 else { throw Daemon.StartError(description: "cannot create a temporary file for the hook: \(String(cString: strerror(errno)))") }
+        // Gone from the folder at once: only the descriptor, and the hook it is handed to, can read it.
+        unlink(template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) })
+        _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
+        guard FileModes.writeAll(fd, Array(text.utf8)) else {
+            defer { close(fd) }
+            throw FileModes.failure("cannot write the message for the hook")
+        }
+        lseek(fd, 0, SEEK_SET)
+        descriptor = FileDescriptor(rawValue: fd)
     }
 }
 
@@ -154,20 +215,21 @@ struct MailHook: Sendable {
 /// one is queued, runs up to `hook_concurrency` hooks at once, retries with backoff.
 final class NoticeScheduler: Service, Sendable {
     let store: SQLiteStore
-    let config: DaemonConfig
+    let live: LiveConfig
     let planner: NoticePlanner
-    let hook: MailHook
     let logger: Logger
     private let wakeup = Wakeup()
     private let active = Mutex(0)
 
-    init(store: SQLiteStore, config: DaemonConfig, planner: NoticePlanner, logger: Logger) {
+    init(store: SQLiteStore, live: LiveConfig, planner: NoticePlanner, logger: Logger) {
         self.store = store
-        self.config = config
+        self.live = live
         self.planner = planner
-        self.hook = MailHook(argv: config.mailHook, timeout: config.hookTimeout)
         self.logger = logger
     }
+
+    var config: DaemonConfig { live.current }
+    var hook: MailHook { MailHook(argv: config.mailHook, timeout: config.hookTimeout) }
 
     /// Called after every write that may have queued a notice.
     func wake() { Task { await wakeup.signal() } }

@@ -10,12 +10,15 @@ import Hummingbird
 struct Routes: Sendable {
     let store: SQLiteStore
     let reader: InputReader
-    let config: DaemonConfig
+    let live: LiveConfig
+    /// The config file in use, for `status`; nil: defaults and flags only.
+    let configFile: String?
     let started: Instant
     let planner: NoticePlanner
     let feeds: FeedWriter
     /// Wakes the notice scheduler after a write that may have queued a notice.
     let wake: @Sendable () -> Void
+    var config: DaemonConfig { live.current }
     var scheduling: Scheduling { Scheduling(config: config) }
 
     /// What runs inside every event write: the clash check for `strict`, then notice planning.
@@ -29,10 +32,43 @@ struct Routes: Sendable {
         }
     }
 
-    func register(on router: Router<BasicRequestContext>) {
+    func register(on router: Router<APIContext>) {
         router.add(middleware: JSONErrorMiddleware())
+        let live = self.live
+        router.add(middleware: AccessMiddleware(policy: { AccessPolicy(config: live.current) }))
         let v1 = router.group("v1")
-        v1.get("status") { _, _ in try await status() }
+        v1.get("status") { _, context in try await status(context) }
+        v1.get("log") { request, _ in
+            let query = request.uri.queryParameters
+            let since = try query.get("since").map { text in
+                guard let instant = try reader.range(from: text, to: nil).0 else { throw RegisterError.invalid(field: "since", message: "is empty") }
+                return instant
+            }
+            let limit = try query.get("limit").map { text in
+                guard let n = Int(text), n > 0 else { throw RegisterError.invalid(field: "limit", message: "must be a whole number above 0") }
+                return n
+            } ?? 100
+            let zone = try Zone(config.defaultTimeZone)
+            return try json(
+                try await store.auditLog(eventID: try query.get("event").map { try id($0) }, since: since, limit: limit).map { entry in
+                    AuditView(
+                        id: entry.id, at: zone.iso8601(entry.at), uid: entry.caller.uid, user: entry.caller.user, pid: entry.caller.pid,
+                        action: entry.action, eventId: entry.eventID, eventUid: entry.eventUID, before: entry.before, after: entry.after)
+                })
+        }
+        // A consistent copy of the register, streamed to the caller, who writes it where it wants.
+        // A POST, since it may only be taken by those who may write: it holds every feed token.
+        v1.post("backup") { _, _ in
+            let path = store.path + ".backup-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+            try await store.backup(to: path)
+            defer { unlink(path) }
+            guard let file = NoFollow.read((path as NSString).lastPathComponent, under: (path as NSString).deletingLastPathComponent) else {
+                throw StoreError.io("cannot read the backup \(path)")
+            }
+            return Response(
+                status: .ok, headers: [.contentType: "application/vnd.sqlite3", .contentLength: String(file.data.count)],
+                body: ResponseBody(byteBuffer: ByteBuffer(bytes: file.data)))
+        }
         v1.get("events") { request, _ in
             let query = request.uri.queryParameters
             let (from, to) = try reader.range(from: query.get("from"), to: query.get("to"))
@@ -121,6 +157,7 @@ struct Routes: Sendable {
             let drafts = try await store.write { context in
                 let drafts = try planner.invitations(event, now: context.now)
                 try context.queue(drafts)
+                try context.audit("invite \(drafts.count)", eventID: event.id)
                 return drafts.map(\.recipient)
             }
             wake()
@@ -194,14 +231,24 @@ struct Routes: Sendable {
         }
     }
 
-    private func status() async throws -> Response {
+    private func status(_ context: APIContext) async throws -> Response {
         let counts = try await store.counts()
         let now = SQLiteStore.systemClock()
-        return try json(
-            StatusView(
-                version: DefaultPaths.version, pid: getpid(), uptimeSeconds: now.seconds - started.seconds,
-                events: counts.events, sessions: counts.sessions, people: counts.people, database: store.path,
-                socket: config.socketPath, defaultTimeZone: config.defaultTimeZone))
+        var view = StatusView(
+            version: DefaultPaths.version, pid: getpid(), uptimeSeconds: now.seconds - started.seconds,
+            events: counts.events, sessions: counts.sessions, people: counts.people, database: store.path,
+            socket: config.socketPath, defaultTimeZone: config.defaultTimeZone)
+        view.configFile = configFile
+        if let caller = Caller.current {
+            view.you = "\(caller.user) (uid \(caller.uid))"
+            view.access = AccessPolicy(config: config).level(of: caller) == .write ? "write" : "read"
+        }
+        view.notices = try await store.noticeCounts()
+        let feedState = feeds.state.withLock { $0 }
+        let zone = try Zone(config.defaultTimeZone)
+        view.feeds = StatusView.FeedsStatus(
+            directory: feeds.directory, lastWrite: feedState.lastWrite.map { zone.iso8601($0) }, lastError: feedState.lastError)
+        return try json(view)
     }
 
     /// Each event, or for a recurring one each occurrence, that overlaps the range, in order of start.
@@ -276,7 +323,7 @@ struct Routes: Sendable {
     }
 
     /// The person's feed addresses; `rotate` revokes the old token first.
-    private func feedURL(_ context: BasicRequestContext, rotate: Bool) async throws -> Response {
+    private func feedURL(_ context: APIContext, rotate: Bool) async throws -> Response {
         let key = try context.parameters.require("key")
         let person = try await onePerson(matching: key.removingPercentEncoding ?? key)
         let token = try await store.feedToken(personID: person.id!, rotate: rotate)
@@ -286,7 +333,7 @@ struct Routes: Sendable {
         return try json(FeedURLView(person: Views.person(person), token: token, https: https, webcal: String(webcal)))
     }
 
-    private func noticeID(_ context: BasicRequestContext) throws -> Int64 {
+    private func noticeID(_ context: APIContext) throws -> Int64 {
         let text = try context.parameters.require("id")
         guard let id = Int64(text), id > 0 else { throw RegisterError.notFound(what: "notice with id", key: text) }
         return id
@@ -300,7 +347,7 @@ struct Routes: Sendable {
             attempts: n.attempts, nextAttempt: zone.iso8601(n.nextAttempt), lastError: n.lastError, sequence: n.draft.sequence)
     }
 
-    private func id(_ context: BasicRequestContext) throws -> Int64 {
+    private func id(_ context: APIContext) throws -> Int64 {
         try id(try context.parameters.require("id"))
     }
 
@@ -356,7 +403,7 @@ func json(_ value: some Encodable, status: HTTPResponse.Status = .ok) throws -> 
 
 /// Turns every error into a status and an `ErrorBody`, so clients parse one shape.
 struct JSONErrorMiddleware: RouterMiddleware {
-    typealias Context = BasicRequestContext
+    typealias Context = APIContext
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
@@ -367,10 +414,16 @@ struct JSONErrorMiddleware: RouterMiddleware {
             case .notFound: return try json(ErrorBody(code: "not_found", message: error.message), status: .notFound)
             case .conflict(let field, _): return try json(ErrorBody(code: "conflict", message: error.message, field: field), status: .conflict)
             }
+        } catch let error as AccessDenied {
+            return try json(ErrorBody(code: "forbidden", message: error.message), status: .forbidden)
+        } catch let error as StoreError {
+            context.logger.error("request failed", metadata: ["path": "\(request.uri.path)", "error": "\(error)"])
+            return try json(ErrorBody(code: "unavailable", message: error.description), status: .serviceUnavailable)
         } catch let error as HTTPError {
             let code = switch error.status {
             case .notFound: "not_found"
             case .contentTooLarge: "too_large"
+            case .forbidden: "forbidden"
             default: "bad_request"
             }
             let message = error.body ?? "\(request.method) \(request.uri.path): \(error.status.reasonPhrase)"

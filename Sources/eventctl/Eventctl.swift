@@ -20,7 +20,42 @@ enum Entry {
                 exit(65)  // EX_DATAERR
             }
         }
-        Eventctl.main()
+        Eventctl.main(GlobalOptions.moved(Array(CommandLine.arguments.dropFirst())))
+    }
+}
+
+/// `--socket` and `--json` are options of each command, but people write them first as with
+/// git -C or docker -H: those given before the command are moved behind its name.
+enum GlobalOptions {
+    static func moved(_ arguments: [String]) -> [String] {
+        var leading: [String] = []
+        var rest = arguments[...]
+        while let first = rest.first {
+            if first == "--json" || first.hasPrefix("--socket=") {
+                leading.append(first)
+                rest = rest.dropFirst()
+            } else if first == "--socket", rest.count >= 2 {
+                leading += rest.prefix(2)
+                rest = rest.dropFirst(2)
+            } else {
+                break
+            }
+        }
+        guard !leading.isEmpty else { return arguments }
+        // Walk down the command names (eventctl person add ...), then put the options there.
+        var command: any ParsableCommand.Type = Eventctl.self
+        var path: [String] = []
+        while let next = rest.first,
+            let sub = command.configuration.subcommands.first(where: { ($0.configuration.commandName ?? $0._commandName) == next })
+        {
+            path.append(next)
+            rest = rest.dropFirst()
+            command = sub
+        }
+        if !command.configuration.subcommands.isEmpty, let fallback = command.configuration.defaultSubcommand {
+            path.append(fallback.configuration.commandName ?? fallback._commandName)
+        }
+        return path + leading + rest
     }
 }
 
@@ -33,13 +68,18 @@ struct Eventctl: ParsableCommand {
             WHEN is ISO 8601 with an offset (2017-03-03T08:00:00+07:00), a local time in the event's zone \
             (2017-03-03 08:00), or day first as agencies write it (3/3/2017 8h30, 14h00 3/3/2017; 3/3/2017 alone \
             for a whole day). A person P is "Full Name <email>", a bare name, or an existing person's id or email.
-            Exit status: 0 on success, 1 when eventd refuses the request, 64 on bad usage, 65 on invalid text, \
-            69 when eventd cannot be reached.
+            --socket and --json may also come before the command (eventctl --socket S list).
+            Exit status: 0 on success; 1 eventd refused the request (nothing was changed); 64 bad usage; \
+            65 invalid text; 66 an input file cannot be read; 69 eventd cannot be reached; 70 eventd's answer \
+            cannot be read; 73 an output file cannot be written; 74 the connection broke mid-request (the \
+            change may or may not have been made: check with show or log); 75 eventd cannot reach its \
+            register just now (a full disk): try later; 77 you may not do this (eventd's writers and readers).
             """,
         version: DefaultPaths.version,
         subcommands: [
             Add.self, List.self, Show.self, Update.self, Cancel.self, Delete.self, SessionCommand.self,
             PersonCommand.self, Agenda.self, Conflicts.self, ICS.self, Import.self, Invite.self, Notices.self, Feed.self, Status.self,
+            Log.self, Backup.self,
         ])
 }
 
@@ -551,27 +591,5 @@ struct Import: ParsableCommand {
         let result = try JSONDecoder().decode(ImportResult.self, from: Data(answer))
         print("created \(result.created.count), updated \(result.updated.count), skipped \(result.skipped.count)")
         for skipped in result.skipped { print("  skipped \(skipped.uid): \(skipped.reason)") }
-    }
-}
-
-struct Status: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Show eventd's version, uptime, counts and database path.")
-
-    @OptionGroup var output: JSONFlag
-    @OptionGroup var connection: Connection
-
-    func run() throws {
-        if output.json { return try connection.client.printRaw("GET", "/v1/status") }
-        let s: StatusView = try connection.client.call("GET", "/v1/status")
-        print(
-            """
-            eventd \(s.version) (pid \(s.pid)), up \(s.uptimeSeconds / 3600)h \(s.uptimeSeconds % 3600 / 60)m \(s.uptimeSeconds % 60)s
-            Socket:    \(s.socket)
-            Database:  \(s.database)
-            Zone:      \(s.defaultTimeZone)
-            Events:    \(s.events)
-            Sessions:  \(s.sessions)
-            People:    \(s.people)
-            """)
     }
 }

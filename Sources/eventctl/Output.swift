@@ -52,9 +52,14 @@ struct APIClient {
         }
         guard response.status == expect else {
             let detail = try? JSONDecoder().decode(ErrorBody.self, from: Data(response.body))
-            let unchanged = method == "GET" ? "" : "; nothing was changed"
+            // eventd refuses whole requests: a 4xx or 503 changed nothing. After another 5xx, nobody can say.
+            let unchanged = method == "GET" || !(400..<500 ~= response.status || response.status == 503) ? "" : "; nothing was changed"
             printError("eventctl: \(detail?.error.message ?? "eventd answered \(response.status)")\(unchanged)")
-            throw ExitCode(1)
+            switch response.status {
+            case 403: throw ExitCode(77)  // EX_NOPERM
+            case 503: throw ExitCode(75)  // EX_TEMPFAIL
+            default: throw ExitCode(1)
+            }
         }
         return response.body
     }

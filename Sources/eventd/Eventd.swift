@@ -34,24 +34,33 @@ struct Eventd: AsyncParsableCommand {
     @Option(name: .customLong("log-level"), help: ArgumentHelp("trace, debug, info, notice, warning, error or critical.", valueName: "level"))
     var logLevel: String?
 
+    @Flag(name: .customLong("check-config"), help: "Read the config (--config FILE, and the flags given), print every problem with its line, and exit: 0 when it is good, 78 when not.")
+    var checkConfig = false
+
+    var overrides: ConfigOverrides {
+        var overrides = ConfigOverrides()
+        overrides.socketPath = socket
+        overrides.dataDirectory = dataDirectory
+        overrides.mailHook = mailHook
+        overrides.feedsDirectory = feedsDirectory
+        overrides.httpAddress = http
+        overrides.logLevel = logLevel
+        return overrides
+    }
+
     func run() async throws {
-        var settings: DaemonConfig
+        let settings: DaemonConfig
         do {
-            settings = try config.map(DaemonConfig.load) ?? DaemonConfig()
-            if let logLevel { settings = try DaemonConfig.parse("log_level = \(logLevel)", source: "--log-level") }
+            settings = try overrides.settings(file: config)
         } catch {
-            fail("\(error)", code: 78)  // EX_CONFIG
+            fail(error.problems.joined(separator: "\neventd: "), code: 78)  // EX_CONFIG
         }
-        if let socket { settings.socketPath = socket }
-        if let dataDirectory { settings.dataDirectory = dataDirectory }
-        if let mailHook { settings.mailHook = [mailHook] }
-        if let feedsDirectory { settings.feedsDirectory = feedsDirectory }
-        if let http {
-            guard parseAddress(http) != nil else { fail("--http must be host:port, such as 127.0.0.1:8080", code: 64) }
-            settings.httpAddress = http
+        if checkConfig {
+            print("\(config ?? "(no config file: the defaults)"): good")
+            return
         }
         do {
-            try await Daemon.run(config: settings)
+            try await Daemon.run(config: settings, file: config, overrides: overrides)
         } catch {
             fail("\(error)", code: 1)
         }
