@@ -5,7 +5,7 @@ set -euo pipefail
 sudo=""
 if [ "$(id -u)" != 0 ]; then sudo="sudo"; fi
 
-packages=(libsqlite3-dev libical-dev tzdata pkg-config curl python3 python3-pip msmtp)
+packages=(libsqlite3-dev libical-dev tzdata pkg-config curl python3 python3-pip msmtp sqlite3 util-linux procps man-db strace)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -18,5 +18,14 @@ fi
 # Python clients used by the interoperability tests (icalendar, recurring-ical-events, aiosmtpd).
 python3 -m pip install -q --disable-pip-version-check -r "$(dirname "$0")/requirements-test.txt" 2>/dev/null \
   || python3 -m pip install -q --disable-pip-version-check --break-system-packages -r "$(dirname "$0")/requirements-test.txt"
+
+# Users for the tests run as root: eventd runs as eventd-test (as the unit's User=eventd would),
+# and eventd-reader is a member of its group who may connect but, by the tests' config, only read.
+if [ "$(id -u)" = 0 ]; then
+  getent group eventd-test >/dev/null || groupadd --system eventd-test
+  id -u eventd-test >/dev/null 2>&1 || useradd --system --gid eventd-test --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin eventd-test
+  id -u eventd-reader >/dev/null 2>&1 || useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin eventd-reader
+  id -nG eventd-reader | grep -qw eventd-test || usermod -a -G eventd-test eventd-reader
+fi
 
 command -v swift >/dev/null || { echo "setup: swift is not on PATH; install the Swift 6 toolchain (swift.org) first" >&2; exit 1; }

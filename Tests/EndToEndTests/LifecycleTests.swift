@@ -91,9 +91,9 @@ import Testing
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let cases = [
-            ("socket_mode = 0660\ncolour = blue\n", "eventd.conf:2: unknown setting \"colour\""),
+            ("socket_mode = 0660\ncolour = blue\n", "eventd.conf:2: colour: unknown setting"),
             ("default_tz = Asia/Saigon_Old\n", "unknown time zone"),
-            ("max_body_bytes = lots\n", "max_body_bytes must be a whole number"),
+            ("max_body_bytes = lots\n", "eventd.conf:1: max_body_bytes: must be a whole number"),
             ("just words\n", "expected `key = value`"),
         ]
         for (text, message) in cases {

@@ -27,7 +27,7 @@ let mailCheck = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appe
 /// each attempt; it fails, defers or hangs for recipients whose address says so.
 func writeHook(_ daemon: TestDaemon, slow: Bool = false) throws -> String {
     let path = daemon.directory + "/hook.sh"
-    try FileManager.default.createDirectory(atPath: daemon.directory + "/mail", withIntermediateDirectories: true)
+    try DaemonUser.makeFolder(daemon.directory + "/mail")
     try """
         #!/bin/sh
         now=$(date +%s.%N)

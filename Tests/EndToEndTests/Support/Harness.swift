@@ -14,6 +14,56 @@ let binDirectory: String = {
 let eventdPath = binDirectory + "/eventd"
 let eventctlPath = binDirectory + "/eventctl"
 
+/// The unprivileged user eventd runs as when the tests run as root (as CI does), like the unit's
+/// `User=eventd`; scripts/setup.sh creates it. Run as anyone else, eventd runs as that user.
+enum DaemonUser {
+    static let name = "eventd-test"
+    /// A second user, in eventd-test's group: may connect to the socket, not listed as a writer.
+    static let reader = "eventd-reader"
+
+    static var isRoot: Bool { getuid() == 0 }
+
+    /// uid and gid of `name`; the tests stop with a clear message if setup.sh was not run.
+    static func ids(_ name: String) -> (uid: uid_t, gid: gid_t) {
+        guard let entry = getpwnam(name) else {
+            fatalError("user \(name) does not exist: run scripts/setup.sh as root first (it creates the tests' users)")
+        }
+        return (entry.pointee.pw_uid, entry.pointee.pw_gid)
+    }
+
+    /// `setpriv` arguments that run a program as `user` with its groups.
+    static func prefix(_ user: String) -> [String] {
+        ["--reuid=\(user)", "--regid=\(user)", "--init-groups", "--"]
+    }
+
+    /// eventd as the daemon user can run: the build folder may sit where that user cannot reach
+    /// (a clone under /root), so then the binary is copied once to a folder it can.
+    static let eventd: String = {
+        guard isRoot else { return eventdPath }
+        let probe = try? run("/usr/bin/setpriv", prefix(name) + [eventdPath, "--help"])
+        if probe?.status == 0 { return eventdPath }
+        let folder = "/tmp/evt-bin-\(getpid())"
+        try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
+        try? FileManager.default.removeItem(atPath: folder + "/eventd")
+        try! FileManager.default.copyItem(atPath: eventdPath, toPath: folder + "/eventd")
+        chmod(folder + "/eventd", 0o755)
+        return folder + "/eventd"
+    }()
+
+    /// Makes `path` (a folder) the daemon user's, so eventd and its hooks can write there.
+    static func own(_ path: String) {
+        guard isRoot else { return }
+        let (uid, gid) = ids(name)
+        chown(path, uid, gid)
+    }
+
+    /// A folder of the test's that eventd (and its mail hook) may write into.
+    static func makeFolder(_ path: String) throws {
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        own(path)
+    }
+}
+
 /// What a finished program left: its exit status and its output.
 struct Run: CustomStringConvertible {
     var status: Int32
@@ -62,11 +112,17 @@ final class TestDaemon: @unchecked Sendable {  // used from one test at a time
     var log: String { directory + "/eventd.log" }
     private(set) var process: Process?
 
+    /// Extra environment of eventd (NOTIFY_SOCKET, say).
+    var environment: [String: String] = [:]
+    /// prlimit options eventd starts under (`--nofile=64:64`).
+    var limits: [String] = []
+
     /// `config` is written to a config file and passed with --config when given.
-    init(config: String? = nil) throws {
+    init(config: String? = nil, environment: [String: String] = [:]) throws {
+        self.environment = environment
         // Socket paths are limited to 108 bytes, so stay short and unique under /tmp.
         directory = "/tmp/evt-" + String(UUID().uuidString.prefix(8))
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        try DaemonUser.makeFolder(directory)
         if let config { try config.write(toFile: directory + "/eventd.conf", atomically: true, encoding: .utf8) }
         try start()
     }
@@ -80,10 +136,14 @@ final class TestDaemon: @unchecked Sendable {  // used from one test at a time
     func start(extra: [String]? = nil) throws {
         if let extra { self.extra = extra }
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: eventdPath)
         var arguments = ["--socket", socket, "--data-dir", dataDirectory] + self.extra
         if FileManager.default.fileExists(atPath: directory + "/eventd.conf") { arguments += ["--config", directory + "/eventd.conf"] }
-        process.arguments = arguments
+        var command = DaemonUser.isRoot ? ["/usr/bin/setpriv"] + DaemonUser.prefix(DaemonUser.name) + [DaemonUser.eventd] : [eventdPath]
+        if !limits.isEmpty { command = ["/usr/bin/prlimit"] + limits + ["--"] + command }
+        // prlimit and setpriv exec what follows them: the pid stays eventd's, so signals reach it.
+        process.executableURL = URL(fileURLWithPath: command[0])
+        process.arguments = Array(command.dropFirst()) + arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         if !FileManager.default.fileExists(atPath: log) { _ = FileManager.default.createFile(atPath: log, contents: nil) }
         let logHandle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
         logHandle.seekToEndOfFile()
@@ -135,6 +195,12 @@ final class TestDaemon: @unchecked Sendable {  // used from one test at a time
         try run(eventctlPath, arguments, environment: ["EVENTD_SOCKET": socket].merging(environment) { $1 })
     }
 
+    /// Runs eventctl as another user (root only): `eventd-reader` is in the socket's group.
+    @discardableResult
+    func ctl(as user: String, _ arguments: String...) throws -> Run {
+        try run("/usr/bin/setpriv", DaemonUser.prefix(user) + [eventctlPath] + arguments, environment: ["EVENTD_SOCKET": socket])
+    }
+
     /// curl over the Unix socket: prints the body, then the status code on a line of its own.
     func curl(_ arguments: String...) throws -> (status: Int, body: String) {
         try curl(arguments)
@@ -147,8 +213,9 @@ final class TestDaemon: @unchecked Sendable {  // used from one test at a time
         return (status, lines.joined(separator: "\n"))
     }
 
-    /// The whole register as the API shows it, to check that a refused request changed nothing.
+    /// The whole register as the API shows it, the outbox and the audit log, to check that a
+    /// refused request changed nothing.
     func snapshot() throws -> String {
-        try ctl("list", "--json").stdout + (try ctl("person", "list", "--json").stdout)
+        try ["list", "person list", "notices", "log"].map { try ctl($0.split(separator: " ").map(String.init) + ["--json"]).stdout }.joined()
     }
 }

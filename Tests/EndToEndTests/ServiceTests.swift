@@ -1,0 +1,481 @@
+import EventAPI
+import Foundation
+import Synchronization
+import Testing
+
+/// eventd as an administrator runs it: an unprivileged user, explicit file modes, access by
+/// peer credentials with an audit log, limits on connections, systemd's notify protocol,
+/// reloads and backups.
+@Suite struct ServiceTests {
+    /// Mode bits of a file, without following a last symbolic link.
+    func mode(_ path: String) -> (mode: Int, uid: uid_t, gid: gid_t)? {
+        var info = stat()
+        guard lstat(path, &info) == 0 else { return nil }
+        return (Int(info.st_mode & 0o7777), info.st_uid, info.st_gid)
+    }
+
+    /// The real uid eventd runs under, from /proc.
+    func uid(of daemon: TestDaemon) throws -> uid_t? {
+        let pid = try #require(daemon.process?.processIdentifier)
+        let status = try String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)
+        let line = status.split(separator: "\n").first { $0.hasPrefix("Uid:") }
+        return line.flatMap { $0.split(separator: "\t").dropFirst().first.flatMap { uid_t($0) } }
+    }
+
+    @Test func aFreshUnprivilegedDaemonServesEveryCommand() throws {
+        let daemon = try TestDaemon()
+        if DaemonUser.isRoot {
+            #expect(try uid(of: daemon) == DaemonUser.ids(DaemonUser.name).uid, "the tests run eventd as \(DaemonUser.name), not root")
+        }
+        let ok = { (arguments: [String]) throws -> Run in
+            let result = try daemon.ctl(arguments)
+            #expect(result.status == 0, "eventctl \(arguments.joined(separator: " ")): \(result)")
+            return result
+        }
+        let id = try ok(Seed.conference).out
+        _ = try ok(["list"])
+        _ = try ok(["show", id, "--agenda"])
+        _ = try ok(["update", id, "--location", "Trung tâm Hội nghị tỉnh Thái Nguyên"])
+        _ = try ok(["session", "add", id, "Phát động thi đua", "--start", "3/3/2017 8h30", "--end", "3/3/2017 9h00", "--speaker", Seed.tam])
+        _ = try ok(["person", "add", "Nguyễn Văn Mới", "--email", "moi@example.vn"])
+        _ = try ok(["person", "list"])
+        _ = try ok(["person", "show", "hieu@moj.gov.vn"])
+        _ = try ok(["agenda", "Phan Chí Hiếu", "--from", "1/3/2017", "--to", "31/3/2017"])
+        _ = try ok(["conflicts", "--from", "1/3/2017", "--to", "31/3/2017"])
+        let ics = try ok(["ics", id]).stdout
+        let file = daemon.directory + "/export.ics"
+        try ics.replacingOccurrences(of: "UID:", with: "UID:copy-").write(toFile: file, atomically: true, encoding: .utf8)
+        _ = try ok(["import", file])
+        let later = try ok(["add", "Họp sắp tới", "--kind", "meeting", "--start", startIn(86_400), "--attendee", "Lan <lan@example.vn>"]).out
+        _ = try ok(["invite", later])
+        let notices = try ok(["notices", "--json"]).json([NoticeView].self)
+        let pending = try #require(notices.first { $0.state == "pending" && $0.kind == "reminder" })
+        _ = try ok(["notices", "cancel", String(pending.id)])
+        _ = try ok(["notices", "retry", String(pending.id)])
+        _ = try ok(["feed", "url", "hieu@moj.gov.vn"])
+        _ = try ok(["feed", "rotate", "hieu@moj.gov.vn"])
+        _ = try ok(["cancel", later])
+        _ = try ok(["delete", later])
+        _ = try ok(["status"])
+        _ = try ok(["log"])
+        _ = try ok(["backup", daemon.directory + "/copy.sqlite"])
+        #expect(FileManager.default.fileExists(atPath: daemon.directory + "/copy.sqlite"))
+        let log = try daemon.ctl("log", "--json", "--limit", "1000").json([AuditView].self)
+        #expect(log.map(\.action).contains("create") && log.map(\.action).contains("delete") && log.map(\.action).contains("import"))
+    }
+
+    @Test func theRegisterItsWALAndSHMTheSocketAndFeedsHaveExplicitModes() throws {
+        let daemon = try TestDaemon()
+        try daemon.ctl(Seed.conference)
+        let register = daemon.dataDirectory + "/register.sqlite"
+        for file in [register, register + "-wal", register + "-shm"] {
+            #expect(mode(file)?.mode == 0o600, "\(file): \(String(mode(file)?.mode ?? 0, radix: 8))")
+        }
+        #expect(mode(daemon.dataDirectory)?.mode == 0o750)
+        #expect(mode(daemon.socket)?.mode == 0o660)
+        let feeds = daemon.dataDirectory + "/feeds"
+        _ = try FeedTests().waitForFeed(daemon, "all.ics", toContain: "Thái Nguyên")
+        #expect(mode(feeds)?.mode == 0o750)
+        #expect(mode(feeds + "/kind")?.mode == 0o750)
+        #expect(mode(feeds + "/all.ics")?.mode == 0o600, "no feeds_group: only eventd reads the feeds")
+        let user: (uid: uid_t, gid: gid_t) = DaemonUser.isRoot ? DaemonUser.ids(DaemonUser.name) : (getuid(), getgid())
+        #expect(mode(register)?.uid == user.uid)
+
+        // With register_mode 0640, socket_group and feeds_group: the group reads, nobody else.
+        let group = String(cString: getgrgid(user.gid)!.pointee.gr_name)
+        let grouped = try TestDaemon(config: "register_mode = 0640\nfeeds_group = \(group)\nsocket_group = \(group)\n")
+        try grouped.ctl(Seed.visit)
+        _ = try FeedTests().waitForFeed(grouped, "all.ics", toContain: "Tuyên Quang")
+        let groupedRegister = grouped.dataDirectory + "/register.sqlite"
+        for file in [groupedRegister, groupedRegister + "-wal", groupedRegister + "-shm"] {
+            #expect(mode(file)?.mode == 0o640, "\(file)")
+        }
+        #expect(mode(grouped.dataDirectory + "/feeds/all.ics")?.mode == 0o640)
+        #expect(mode(grouped.dataDirectory + "/feeds/all.ics")?.gid == user.gid)
+        #expect(mode(grouped.socket)?.gid == user.gid)
+    }
+
+    @Test func aSocketModeThatLetsOthersWriteIsRefused() throws {
+        let directory = "/tmp/evt-mode-\(UUID().uuidString.prefix(6))"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try "socket_mode = 0666\n".write(toFile: directory + "/eventd.conf", atomically: true, encoding: .utf8)
+        let result = try run(eventdPath, ["--config", directory + "/eventd.conf", "--socket", directory + "/s", "--data-dir", directory + "/d"])
+        #expect(result.status == 78)
+        #expect(result.stderr.contains("eventd.conf:1: socket_mode:"), "\(result.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: directory + "/s"))
+    }
+
+    @Test func aReadOnlyCallerIsRefusedEveryChangeAndTheLogNamesWhoChangedWhat() throws {
+        guard DaemonUser.isRoot else { return }  // needs a second user; CI runs as root
+        let daemon = try TestDaemon(config: "writers = \(DaemonUser.name)\nreaders = @\(DaemonUser.name)\nmail_hook = /bin/true\n")
+        let id = try daemon.ctl(Seed.conference).out
+        let future = try daemon.ctl("add", "Họp sắp tới", "--kind", "meeting", "--start", startIn(86_400), "--attendee", "Lan <lan@example.vn>").out
+        let file = daemon.directory + "/other.ics"
+        try daemon.ctl("ics", id).stdout.replacingOccurrences(of: "UID:", with: "UID:other-").write(toFile: file, atomically: true, encoding: .utf8)
+        chmod(file, 0o644)
+        let before = try daemon.snapshot()
+        let refused: [[String]] = [
+            Seed.visit, ["update", id, "--title", "Đổi tên"], ["cancel", id], ["delete", id], ["import", file], ["invite", future],
+            ["person", "add", "Người Mới"], ["backup", "/tmp/evt-never-\(UUID().uuidString.prefix(6)).sqlite"],
+        ]
+        for arguments in refused {
+            let result = try run("/usr/bin/setpriv", DaemonUser.prefix(DaemonUser.reader) + [eventctlPath] + arguments, environment: ["EVENTD_SOCKET": daemon.socket])
+            #expect(result.status == 77, "\(arguments.first!): \(result)")
+            #expect(result.stderr.contains("\(DaemonUser.reader) (uid \(DaemonUser.ids(DaemonUser.reader).uid)) may not change the register"), "\(result.stderr)")
+        }
+        #expect(try daemon.snapshot() == before, "a refused change changes nothing, not even the outbox or the log")
+        let curl = try run(
+            "/usr/bin/setpriv",
+            DaemonUser.prefix(DaemonUser.reader) + ["/usr/bin/curl", "-s", "-w", "\n%{http_code}", "--unix-socket", daemon.socket, "-X", "DELETE", "http://localhost/v1/events/\(id)"])
+        #expect(curl.stdout.hasSuffix("\n403"))
+        #expect(curl.stdout.contains(#""code":"forbidden""#), "a 403 has the JSON error body: \(curl.stdout)")
+        // Reading is allowed.
+        #expect(try daemon.ctl(as: DaemonUser.reader, "list").status == 0)
+        #expect(try daemon.ctl(as: DaemonUser.reader, "status").out.contains("may read"))
+
+        // The log names root for root's changes; after a reload makes the reader a writer, the reader's own.
+        try "writers = \(DaemonUser.name), \(DaemonUser.reader)\nmail_hook = /bin/true\n".write(toFile: daemon.directory + "/eventd.conf", atomically: true, encoding: .utf8)
+        kill(daemon.process!.processIdentifier, SIGHUP)
+        var added = try daemon.ctl(as: DaemonUser.reader, "add", "Họp của người đọc", "--kind", "meeting", "--start", "4/7/2022 8h00")
+        for _ in 0..<50 where added.status != 0 {
+            usleep(100_000)
+            added = try daemon.ctl(as: DaemonUser.reader, "add", "Họp của người đọc", "--kind", "meeting", "--start", "4/7/2022 8h00")
+        }
+        #expect(added.status == 0, "\(added)")
+        let log = try daemon.ctl("log", "--json").json([AuditView].self)
+        #expect(log.filter { $0.eventId == Int64(id) }.map(\.uid) == [0])
+        #expect(log.last?.uid == DaemonUser.ids(DaemonUser.reader).uid)
+        #expect(log.last?.user == DaemonUser.reader)
+        #expect(log.last?.action == "create")
+        #expect(log.last?.before == nil && log.last?.after?.contains("Họp của người đọc") == true)
+        let ofEvent = try daemon.ctl("log", "--event", id, "--json").json([AuditView].self)
+        #expect(ofEvent.count == 1)
+    }
+
+    @Test func withEveryConnectionTakenStatusStillAnswers() throws {
+        let daemon = try TestDaemon(config: "max_connections = 8\nheader_timeout = 30s\n")
+        // Eight clients that connect and send half a request, and hold on.
+        var sockets: [Int32] = []
+        defer { sockets.forEach { close($0) } }
+        for _ in 0..<12 {
+            let fd = try connect(daemon.socket)
+            _ = "GET /v1/status HTTP/1.1\r\nHost: x\r\n".withCString { send(fd, $0, strlen($0), 0) }
+            sockets.append(fd)
+        }
+        usleep(200_000)
+        let started = Date()
+        let status = try daemon.ctl("status", "--json")
+        #expect(status.status == 0, "\(status)")
+        #expect(Date().timeIntervalSince(started) < 1.0, "status answered in \(Date().timeIntervalSince(started)) s")
+        #expect(daemon.process?.isRunning == true)
+    }
+
+    @Test func runningOutOfDescriptorsDoesNotKillEventd() throws {
+        let daemon = try TestDaemon(config: "max_connections = 5000\n")
+        daemon.stop()
+        daemon.limits = ["--nofile=64:64"]
+        try daemon.start()
+        #expect(try String(contentsOfFile: daemon.log, encoding: .utf8).contains("the descriptor limit 64 is low for max_connections 5000"))
+        var sockets: [Int32] = []
+        for _ in 0..<150 {
+            guard let fd = try? connect(daemon.socket) else { break }
+            sockets.append(fd)
+        }
+        usleep(300_000)
+        // While the descriptors are gone, eventd waits to accept more; it does not die.
+        #expect(daemon.process?.isRunning == true)
+        sockets.forEach { close($0) }
+        usleep(1_500_000)  // NIO backs off accepting for a second after EMFILE
+        var status = try daemon.ctl("status")
+        for _ in 0..<30 where status.status != 0 {
+            usleep(200_000)
+            status = try daemon.ctl("status")
+        }
+        #expect(status.status == 0, "\(status)")
+        #expect(try daemon.ctl(Seed.visit).status == 0)
+    }
+
+    @Test func aRequestHTTPCannotParseGetsTheJSONErrorBody() throws {
+        let daemon = try TestDaemon()
+        let fd = try connect(daemon.socket)
+        defer { close(fd) }
+        _ = "GET /v1/status HTTP/1.1\r\nHost: x\r\nNo colon here\r\n\r\n".withCString { send(fd, $0, strlen($0), 0) }
+        var answer: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let n = recv(fd, &buffer, buffer.count, 0)
+            if n <= 0 { break }
+            answer += buffer[0..<n]
+        }
+        let text = String(decoding: answer, as: UTF8.self)
+        #expect(text.hasPrefix("HTTP/1.1 400"), "\(text)")
+        let body = try JSONDecoder().decode(ErrorBody.self, from: Data(text.components(separatedBy: "\r\n\r\n").dropFirst().joined().utf8))
+        #expect(body.error.code == "bad_request")
+    }
+
+    @Test func aHookThatOverrunsIsKilledWithItsChildren() throws {
+        let daemon = try TestDaemon(config: "hook_timeout = 1s\nmax_attempts = 1\n")
+        let hook = daemon.directory + "/hook.sh"
+        try """
+            #!/bin/sh
+            cat >/dev/null
+            sleep 300 &
+            echo $! > \(daemon.directory)/child.pid
+            echo $$ > \(daemon.directory)/hook.pid
+            sleep 300
+
+            """.write(toFile: hook, atomically: true, encoding: .utf8)
+        chmod(hook, 0o755)
+        try daemon.restart(extra: ["--mail-hook", hook])
+        let id = try daemon.ctl("add", "Họp", "--kind", "meeting", "--start", startIn(86_400), "--remind", "none", "--attendee", "Lan <lan@example.vn>").out
+        try daemon.ctl("invite", id)
+        let done = try daemon.waitForNotices { $0.allSatisfy { $0.state == "failed" } }
+        #expect(done.first?.lastError?.contains("hook_timeout") == true, "\(done)")
+        for file in ["child.pid", "hook.pid"] {
+            let pid = try #require(pid_t(try String(contentsOfFile: daemon.directory + "/" + file, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)))
+            var gone = kill(pid, 0) != 0
+            for _ in 0..<20 where !gone {
+                usleep(100_000)
+                gone = kill(pid, 0) != 0
+            }
+            #expect(gone, "\(file) \(pid) outlived the hook's timeout")
+        }
+    }
+
+    @Test func aHookThatExitsZeroDeliveredWhateverItWroteToStderr() throws {
+        let daemon = try TestDaemon()
+        let hook = daemon.directory + "/hook.sh"
+        try """
+            #!/bin/sh
+            cat >/dev/null
+            head -c 300000 /dev/zero | tr '\\0' x >&2
+            echo $EVENTD_NOTICE_ID >> \(daemon.directory)/sent.log
+            exit 0
+
+            """.write(toFile: hook, atomically: true, encoding: .utf8)
+        chmod(hook, 0o755)
+        try daemon.restart(extra: ["--mail-hook", hook])
+        let id = try daemon.ctl("add", "Họp", "--kind", "meeting", "--start", startIn(86_400), "--remind", "none", "--attendee", "Lan <lan@example.vn>").out
+        try daemon.ctl("invite", id)
+        let done = try daemon.waitForNotices { $0.allSatisfy { $0.state == "sent" || $0.state == "failed" } }
+        #expect(done.map(\.state) == ["sent"])
+        #expect(done.first?.attempts == 1)
+        #expect(try String(contentsOfFile: daemon.directory + "/sent.log", encoding: .utf8).split(separator: "\n").count == 1, "sent once")
+    }
+
+    @Test func systemdHearsReadyWatchdogAndStopping() throws {
+        let path = "/tmp/evt-ntf-\(UUID().uuidString.prefix(6))"
+        let fd = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue), 0)
+        defer {
+            close(fd)
+            unlink(path)
+        }
+        var address = unixAddress(path)
+        let bound = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) } }
+        try #require(bound == 0)
+        chmod(path, 0o666)  // eventd runs as another user
+        var timeout = timeval(tv_sec: 10, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        func receive() -> String {
+            var buffer = [UInt8](repeating: 0, count: 1024)
+            let n = recv(fd, &buffer, buffer.count, 0)
+            return n > 0 ? String(decoding: buffer[0..<n], as: UTF8.self) : ""
+        }
+        let daemon = try TestDaemon(config: nil, environment: ["NOTIFY_SOCKET": path, "WATCHDOG_USEC": "200000"])
+        var messages: [String] = []
+        for _ in 0..<3 { messages.append(receive()) }
+        #expect(messages.contains { $0.hasPrefix("READY=1") }, "\(messages)")
+        #expect(messages.contains("WATCHDOG=1"), "\(messages)")
+        #expect(try daemon.ctl("status").status == 0, "READY=1 comes once requests are served")
+        daemon.stop(signal: SIGTERM)
+        var rest = receive()
+        while rest == "WATCHDOG=1" { rest = receive() }
+        #expect(rest.hasPrefix("STOPPING=1"), "\(rest)")
+    }
+
+    @Test func sighupTakesAGoodConfigAndKeepsTheOldOneOnABrokenOne() throws {
+        let daemon = try TestDaemon(config: "default_reminders = 1d\nlog_level = info\n")
+        let pid = try #require(daemon.process?.processIdentifier)
+        try "default_reminders = 2h\nlog_level = debug\nsocket_mode = 0600\n".write(toFile: daemon.directory + "/eventd.conf", atomically: true, encoding: .utf8)
+        kill(pid, SIGHUP)
+        let log = { try String(contentsOfFile: daemon.log, encoding: .utf8) }
+        var waited = 0
+        while try !log().contains("config reloaded"), waited < 50 {
+            usleep(100_000)
+            waited += 1
+        }
+        #expect(try log().contains("config reloaded"))
+        #expect(try log().contains("take effect only after a restart: socket_mode"))
+        let id = try daemon.ctl("add", "Họp", "--kind", "meeting", "--start", startIn(3 * 86_400), "--attendee", "Lan <lan@example.vn>").out
+        let offsets = try daemon.notices("--event", id).map { epoch($0.due) }
+        let start = try daemon.ctl("show", id, "--json").json(EventView.self).start
+        #expect(offsets == [epoch(start) - 7200], "the reloaded default reminder, 2h")
+
+        try "default_reminders = soon\nno such line\n".write(toFile: daemon.directory + "/eventd.conf", atomically: true, encoding: .utf8)
+        kill(pid, SIGHUP)
+        waited = 0
+        while try !log().contains("config not reloaded"), waited < 50 {
+            usleep(100_000)
+            waited += 1
+        }
+        #expect(try log().contains("config not reloaded; the old settings stay in force"))
+        #expect(try log().contains("eventd.conf:2"))
+        #expect(daemon.process?.isRunning == true)
+        let second = try daemon.ctl("add", "Họp 2", "--kind", "meeting", "--start", startIn(3 * 86_400), "--attendee", "Lan <lan@example.vn>").out
+        #expect(try daemon.notices("--event", second).count == 1, "still the 2h reminder")
+    }
+
+    @Test func aBackupTakenDuringWritesHoldsEveryAcknowledgedEvent() throws {
+        let daemon = try TestDaemon()
+        let acknowledged = Mutex([Int64]())
+        let stop = Mutex(false)
+        let writer = Thread {
+            var n = 0
+            while !stop.withLock({ $0 }) {
+                n += 1
+                if let result = try? daemon.ctl("add", "Họp số \(n)", "--kind", "meeting", "--start", "4/7/2022 8h00"), result.status == 0, let id = Int64(result.out) {
+                    acknowledged.withLock { $0.append(id) }
+                }
+            }
+        }
+        writer.start()
+        while acknowledged.withLock({ $0.count }) < 20 { usleep(20_000) }
+        let before = acknowledged.withLock { $0 }
+        let file = daemon.directory + "/backup.sqlite"
+        let backup = try daemon.ctl("backup", file)
+        stop.withLock { $0 = true }
+        while !writer.isFinished { usleep(10_000) }
+        #expect(backup.status == 0, "\(backup)")
+        let ids = try run("/usr/bin/sqlite3", [file, "SELECT id FROM event ORDER BY id"]).stdout.split(separator: "\n").compactMap { Int64($0) }
+        #expect(Set(before).isSubset(of: Set(ids)), "every event acknowledged before the backup began is in it")
+        #expect(try run("/usr/bin/sqlite3", [file, "PRAGMA integrity_check"]).out == "ok")
+        #expect(mode(file)?.mode == 0o600)
+        let again = try daemon.ctl("backup", file)
+        #expect(again.status == 73, "a backup never overwrites a file")
+    }
+
+    @Test func checkConfigReportsEveryProblemWithItsLine() throws {
+        let directory = "/tmp/evt-chk-\(UUID().uuidString.prefix(6))"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let file = directory + "/eventd.conf"
+        try "default_tz = Asia/Ho_Chi_Minh\ncolour = blue\nhook_timeout = forever\nmax_connections = 2\nsocket_mode = 0666\n".write(toFile: file, atomically: true, encoding: .utf8)
+        let bad = try run(eventdPath, ["--check-config", "--config", file])
+        #expect(bad.status == 78)
+        for expected in ["eventd.conf:2: colour: unknown setting", "eventd.conf:3: hook_timeout:", "eventd.conf:4: max_connections:", "eventd.conf:5: socket_mode:"] {
+            #expect(bad.stderr.contains(expected), "\(expected) in \(bad.stderr)")
+        }
+        try "default_tz = Europe/Paris\n".write(toFile: file, atomically: true, encoding: .utf8)
+        let good = try run(eventdPath, ["--check-config", "--config", file])
+        #expect(good.status == 0, "\(good)")
+    }
+
+    @Test func aCommandLineFlagOverridesOneKeyAndKeepsTheRest() throws {
+        let daemon = try TestDaemon(config: "default_tz = Europe/Paris\n")
+        try daemon.restart(extra: ["--log-level", "debug"])
+        let id = try daemon.ctl("add", "Réunion", "--kind", "meeting", "--start", "3/3/2017 8h00").out
+        #expect(try daemon.ctl("show", id, "--json").json(EventView.self).start == "2017-03-03T08:00:00+01:00", "--log-level kept default_tz")
+        #expect(try String(contentsOfFile: daemon.log, encoding: .utf8).contains("debug"))
+    }
+
+    @Test func optionsEveryCommandTakesMayComeFirst() throws {
+        let daemon = try TestDaemon()
+        let status = try run(eventctlPath, ["--socket", daemon.socket, "--json", "status"])
+        #expect(status.status == 0, "\(status)")
+        #expect(try status.json(StatusView.self).socket == daemon.socket)
+        try daemon.ctl(Seed.visit)
+        let people = try run(eventctlPath, ["--json", "--socket=\(daemon.socket)", "person", "list"])
+        #expect(people.status == 0, "\(people)")
+        #expect(people.out.hasPrefix("["))
+        let notices = try run(eventctlPath, ["--socket", daemon.socket, "--json", "notices"])
+        #expect(notices.status == 0, "\(notices)")
+    }
+
+    @Test func statusShowsTheOutboxTheFeedsAndTheConfig() throws {
+        let daemon = try TestDaemon(config: "mail_hook = /bin/false\nmax_attempts = 1\n")
+        let id = try daemon.ctl("add", "Họp", "--kind", "meeting", "--start", startIn(86_400), "--remind", "none", "--attendee", "Lan <lan@example.vn>").out
+        try daemon.ctl("invite", id)
+        _ = try daemon.waitForNotices { $0.allSatisfy { $0.state == "failed" } }
+        _ = try FeedTests().waitForFeed(daemon, "all.ics", toContain: "Họp")
+        let view = try daemon.ctl("status", "--json").json(StatusView.self)
+        #expect(view.configFile == daemon.directory + "/eventd.conf")
+        #expect(view.notices?["failed"] == 1)
+        #expect(view.feeds?.lastWrite != nil)
+        #expect(view.feeds?.lastError == nil)
+        let text = try daemon.ctl("status").out
+        #expect(text.contains("1 failed"))
+        #expect(text.contains("Config:    \(daemon.directory)/eventd.conf"))
+    }
+
+    @Test func aFullDiskAnswers503AndChangesNothing() throws {
+        guard DaemonUser.isRoot else { return }  // mounting a small disk needs root; CI runs as root
+        let daemon = try TestDaemon()
+        daemon.stop()
+        let data = daemon.dataDirectory
+        try? FileManager.default.removeItem(atPath: data)
+        try FileManager.default.createDirectory(atPath: data, withIntermediateDirectories: true)
+        #expect(try run("/usr/bin/mount", ["-t", "tmpfs", "-o", "size=400k", "tmpfs", data]).status == 0)
+        defer {
+            daemon.stop(signal: SIGKILL)
+            _ = try? run("/usr/bin/umount", ["-l", data])
+        }
+        DaemonUser.own(data)
+        try daemon.start()
+        let description = String(repeating: "Nội dung dài. ", count: 1_200)
+        var full: Run?
+        for n in 0..<200 {
+            let result = try daemon.ctl("add", "Họp \(n)", "--kind", "meeting", "--start", "4/7/2022 8h00", "--description", description)
+            if result.status != 0 {
+                full = result
+                break
+            }
+        }
+        let refused = try #require(full, "the disk never filled")
+        #expect(refused.status == 75, "\(refused)")
+        #expect(refused.stderr.contains("the disk that holds the register is full"), "\(refused.stderr)")
+        #expect(!refused.stderr.contains("SQLite"), "a plain message, not SQLite's")
+        #expect(daemon.process?.isRunning == true)
+        #expect(try daemon.ctl("status").status == 0)
+    }
+
+    @Test func theFeedListenerFollowsNoLinkAndNoDotDot() throws {
+        let port = FeedTests.port(3)
+        let daemon = try TestDaemon(config: "http = 127.0.0.1:\(port)\n")
+        try daemon.ctl(Seed.visit)
+        _ = try FeedTests().waitForFeed(daemon, "all.ics", toContain: "Tuyên Quang")
+        let feeds = daemon.dataDirectory + "/feeds"
+        symlink(daemon.dataDirectory + "/register.sqlite", feeds + "/stolen.ics")
+        symlink(daemon.dataDirectory, feeds + "/linked")
+        try "secret".write(toFile: daemon.dataDirectory + "/secret.ics", atomically: true, encoding: .utf8)
+        let base = "http://127.0.0.1:\(port)"
+        #expect(try FeedTests().curl([base + "/feeds/all.ics"]).status == 200)
+        for path in ["/feeds/stolen.ics", "/feeds/linked/secret.ics", "/feeds/../secret.ics", "/feeds/kind/../../secret.ics", "/feeds//all.ics"] {
+            // --path-as-is: curl sends the dots as they are, so eventd's own check is what answers.
+            let answer = try FeedTests().curl(["--path-as-is", base + path])
+            #expect(answer.status == 404, "\(path): \(answer.status)")
+        }
+    }
+}
+
+/// A connected Unix stream socket.
+func connect(_ path: String) throws -> Int32 {
+    let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+    guard fd >= 0 else { throw POSIXError(.EMFILE) }
+    var address = unixAddress(path)
+    let result = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) } }
+    guard result == 0 else {
+        close(fd)
+        throw POSIXError(.ECONNREFUSED)
+    }
+    return fd
+}
+
+func unixAddress(_ path: String) -> sockaddr_un {
+    var address = sockaddr_un()
+    address.sun_family = sa_family_t(AF_UNIX)
+    withUnsafeMutableBytes(of: &address.sun_path) { raw in
+        for (i, byte) in path.utf8.enumerated() { raw[i] = byte }
+    }
+    return address
+}
