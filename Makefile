@@ -1,5 +1,5 @@
 # Convenience targets; README.md gives the same commands. docs/install.md: install, man, completions.
-.PHONY: build test run bench bench-agenda bench-startup clean release man completions dist install uninstall
+.PHONY: build test run bench bench-agenda bench-startup clean release man completions dist install uninstall test-install
 
 SWIFT   ?= swift
 # SwiftPM's build folder; man pages and completions are generated under it too (never committed).
@@ -138,6 +138,10 @@ uninstall:
 	rm -f $(addprefix $(DESTDIR),$(INSTALLED))
 	rmdir $(DESTDIR)$(DOCDIR) 2>/dev/null || true
 	@echo "kept $(DESTDIR)$(CONFIG), the register in $(DESTDIR)/var/lib/eventd and the user eventd; remove them by hand if you mean to"
+
+# make install into a temporary DESTDIR, every file checked, man -l, uninstall, verify-units.sh.
+test-install:
+	scripts/test-install.sh
 
 clean:
 	rm -rf .build

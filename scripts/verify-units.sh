@@ -9,8 +9,8 @@
 # Tells real errors in the files (unknown keys, values that do not parse, missing settings:
 # exit 1) from what only this machine lacks ("cannot run here": a program the unit names is not
 # installed, man pages not installed, no systemd at all, no user manager). A program named in
-# Exec*= that does not exist is looked for under DESTDIR, then in the release build; failing
-# both, /bin/true stands in for it so the rest of the unit is still verified.
+# Exec*= is taken from under DESTDIR; one that is not there or on this machine is taken from
+# the release build, or failing that /bin/true stands in so the rest of the unit is verified.
 # Prints one line per finding and "verify-units: N real errors, N cannot-run-here notes".
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -42,10 +42,10 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
 # Lines systemd-analyze prints because of this machine, not because of the unit.
-env_pattern='is not executable: No such file or directory|Command .man .* failed with code|Failed to initialize manager|Failed to lookup .* path|Cannot add dependency job|Unit [^ ]+\.(target|slice|socket) not found|Permission denied|Operation not permitted|Read-only file system|No such device or address'
+env_pattern='is not executable: No such file or directory|Command .man .* failed with code|Failed to initialize manager|Failed to lookup .* path|Permission denied|Operation not permitted|Read-only file system|No such device or address'
 
-# prepare UNIT DIR LABEL: copies UNIT into DIR under its own name, with each Exec*= program that is missing here
-# replaced by its copy under DESTDIR, its release build, or /bin/true.
+# prepare UNIT DIR LABEL: copies UNIT into DIR under its own name, each Exec*= program
+# replaced by its copy under DESTDIR, or when missing here by its release build or /bin/true.
 prepare() {
   local unit=$1 dir=$2 label=$3 line key prog rest alt
   mkdir -p "$dir"
@@ -53,10 +53,10 @@ prepare() {
   while IFS= read -r line || [ -n "$line" ]; do
     if [[ $line =~ ^(Exec[A-Za-z]*=)([-@:+!]*)(/[^ ]+)(.*)$ ]]; then
       key=${BASH_REMATCH[1]}${BASH_REMATCH[2]}; prog=${BASH_REMATCH[3]}; rest=${BASH_REMATCH[4]}
-      if [ ! -x "$prog" ]; then
-        alt=""
-        if [ -n "$destdir" ] && [ -x "$destdir$prog" ]; then alt=$destdir$prog
-        elif [ -x "$repo/$scratch/release/${prog##*/}" ]; then alt=$repo/$scratch/release/${prog##*/}
+      # What the unit will run once installed: DESTDIR's copy before this machine's.
+      if [ -n "$destdir" ] && [ -x "$destdir$prog" ]; then line=$key$destdir$prog$rest
+      elif [ ! -x "$prog" ]; then
+        if [ -x "$repo/$scratch/release/${prog##*/}" ]; then alt=$repo/$scratch/release/${prog##*/}
         else alt=/bin/true; note "$label: $prog is not installed here; /bin/true stands in"
         fi
         line=$key$alt$rest
@@ -95,7 +95,7 @@ verify() {
     found=1
     line=${line//$dir\/eventd.service/$orig}
     if [ -n "$ourpages" ] && [[ $line =~ Command\ .man\ (eventd|eventctl) ]]; then
-      fail "$label: $line (Documentation= names a page eventd does not ship)"
+      fail "$label: $line (Documentation= names a page that make install or make man did not produce)"
     elif [[ $line =~ $env_pattern ]]; then note "$label: $line"; else fail "$label: $line"; fi
   done <<< "$out"
   if [ "$status" -ne 0 ] && [ "$found" -eq 0 ]; then fail "$label: systemd-analyze exited $status without a message"; fi
