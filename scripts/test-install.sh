@@ -95,6 +95,7 @@ for n in walk(json.load(sys.stdin)["command"], []):
     if n not in seen: seen.append(n)
 print("\n".join(seen))'
 }
+command -v man >/dev/null || fail "man is not installed (apt-get install man-db): the pages cannot be rendered"
 for cmd in eventd eventctl; do
   page=$dest$prefix/share/man/man1/$cmd.1
   out=$work/$cmd.txt
