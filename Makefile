@@ -44,8 +44,8 @@ CONFIG = $(SYSCONFDIR)/eventd/eventd.conf
 # The units name /usr/local/bin, /etc/eventd and /usr/local/share/doc/eventd; installed copies
 # name the PREFIX's and SYSCONFDIR's.
 UNIT_SED = sed \
-	-e 's|^\(ExecStart=\)/usr/local/bin/|\1$(BINDIR)/|' \
-	-e 's|^\(ExecStart=.*--config \)/etc/eventd/|\1$(SYSCONFDIR)/eventd/|' \
+	-e 's|^\(Exec[A-Za-z]*=\)/usr/local/bin/|\1$(BINDIR)/|' \
+	-e 's|^\(Exec[A-Za-z]*=.*--config \)/etc/eventd/|\1$(SYSCONFDIR)/eventd/|' \
 	-e 's|^\(Documentation=.*file://\)/usr/local/share/doc/eventd/|\1$(DOCDIR)/|'
 
 build:

@@ -74,6 +74,8 @@ done
 sys=$dest$prefix/lib/systemd/system/eventd.service
 check "system unit: --config /etc/eventd/eventd.conf, User/Group eventd, UMask=0027, LimitNOFILE=4096" \
   bash -c 'grep -q -- "--config /etc/eventd/eventd.conf" "$1" && grep -qx User=eventd "$1" && grep -qx Group=eventd "$1" && grep -qx UMask=0027 "$1" && grep -qx LimitNOFILE=4096 "$1" && grep -qx StateDirectoryMode=0750 "$1" && grep -qx RuntimeDirectoryMode=0750 "$1"' _ "$sys"
+check "system unit: reload checks the installed config with the installed eventd first" \
+  grep -qx "ExecReload=$prefix/bin/eventd --check-config --config /etc/eventd/eventd.conf" "$sys"
 check "user unit: no User=, no --config" bash -c '! grep -q "^User=\|^ExecStart=.*--config" "$1"' _ "$dest$prefix/lib/systemd/user/eventd.service"
 
 # --- man pages, rendered with man -l --------------------------------------------------------
@@ -177,7 +179,7 @@ fi
 usr=$work/usr-dest
 if "$make" install DESTDIR="$usr" PREFIX=/usr BUILD=no > "$log" 2>&1; then
   check "PREFIX=/usr: ExecStart=/usr/bin/eventd in /usr/lib/systemd/system and /usr/lib/systemd/user" \
-    bash -c 'grep -qx "ExecStart=/usr/bin/eventd --config /etc/eventd/eventd.conf" "$1/usr/lib/systemd/system/eventd.service" && grep -qx "ExecStart=/usr/bin/eventd" "$1/usr/lib/systemd/user/eventd.service" && [ -x "$1/usr/bin/eventctl" ] && [ -f "$1/usr/share/man/man1/eventctl.1" ]' _ "$usr"
+    bash -c 'grep -qx "ExecStart=/usr/bin/eventd --config /etc/eventd/eventd.conf" "$1/usr/lib/systemd/system/eventd.service" && grep -q "^ExecReload=/usr/bin/eventd --check-config" "$1/usr/lib/systemd/system/eventd.service" && grep -qx "ExecStart=/usr/bin/eventd" "$1/usr/lib/systemd/user/eventd.service" && [ -x "$1/usr/bin/eventctl" ] && [ -f "$1/usr/share/man/man1/eventctl.1" ]' _ "$usr"
   "$make" uninstall DESTDIR="$usr" PREFIX=/usr > "$log" 2>&1
   check "PREFIX=/usr: uninstall leaves only the config" \
     bash -c '[ "$(cd "$1" && find . -type f -o -type l)" = "./etc/eventd/eventd.conf" ]' _ "$usr"
