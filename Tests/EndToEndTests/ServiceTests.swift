@@ -479,3 +479,32 @@ func unixAddress(_ path: String) -> sockaddr_un {
     }
     return address
 }
+
+/// The README's promise that an acknowledged write is on disk: the WAL is synced before the
+/// answer is written to the socket, as `strace` sees the system calls.
+@Suite struct DurabilityTests {
+    @Test func anAcknowledgedAddIsSyncedBeforeItsAnswerLeaves() throws {
+        let daemon = try TestDaemon()
+        let pid = try #require(daemon.process?.processIdentifier)
+        let trace = daemon.directory + "/strace.txt"
+        let strace = Process()
+        // Through Python, to clear the signal mask Foundation's Process passes on, so SIGINT stops strace.
+        strace.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+        strace.arguments = [
+            "-c", "import os, signal, sys; signal.pthread_sigmask(signal.SIG_SETMASK, []); os.execv('/usr/bin/strace', sys.argv[1:])",
+            "strace", "-f", "-y", "-s", "24", "-e", "trace=fsync,fdatasync,write,writev,sendmsg", "-o", trace, "-p", String(pid),
+        ]
+        strace.standardError = FileHandle.nullDevice
+        try strace.run()
+        usleep(700_000)  // strace attaches to every thread
+        let added = try daemon.ctl("add", "Họp", "--kind", "meeting", "--start", "4/7/2022 8h00")
+        #expect(added.status == 0)
+        usleep(300_000)
+        kill(strace.processIdentifier, SIGINT)
+        strace.waitUntilExit()
+        let lines = try String(contentsOfFile: trace, encoding: .utf8).split(separator: "\n")
+        let answer = try #require(lines.firstIndex { $0.contains("HTTP/1.1 201") }, "the answer was not seen:\n\(lines.joined(separator: "\n"))")
+        let synced = lines[..<answer].contains { ($0.contains("fdatasync(") || $0.contains("fsync(")) && $0.contains("register.sqlite") }
+        #expect(synced, "no sync of the register before the answer:\n\(lines[..<answer].joined(separator: "\n"))")
+    }
+}
