@@ -120,6 +120,9 @@ final class FeedWriter: Service, Sendable {
             }
             guard !everything, !batch.events.isEmpty || !batch.people.isEmpty else { continue }
             do {
+                // Changes are marked from inside their transaction, before it commits: wait for the
+                // writer to finish it, so what is read next holds every change of the batch.
+                try await store.waitForWrites()
                 var people = batch.people
                 var kinds = Set(batch.events.compactMap { events[$0]?.kind })
                 for id in batch.events {

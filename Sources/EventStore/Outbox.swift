@@ -87,6 +87,12 @@ enum Outbox {
 extension SQLiteStore {
     /// Runs `body` in a write transaction with a context, for work that is not an event change
     /// (replanning every event's reminders at start-up).
+    /// Returns once every write transaction begun before it has committed or rolled back
+    /// (one writer at a time: an empty write waits its turn).
+    public func waitForWrites() async throws {
+        try await writing { _ in }
+    }
+
     public func write<T: Sendable>(_ body: @escaping @Sendable (WriteContext) throws -> T) async throws -> T {
         try await writing { db in try body(WriteContext(db: db, now: self.now())) }
     }
