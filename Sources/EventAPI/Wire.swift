@@ -116,7 +116,12 @@ public struct ParticipantView: Codable, Sendable, Equatable {
     public var organisation: String?
     public var role: String
     public var required: Bool
+    /// `needs-action`, `accepted`, `declined`, `tentative` or `delegated`.
     public var rsvp: String
+    /// When the answer came (ISO 8601), with its comment and how it came (`mail from …`, `by hand (…)`).
+    public var answeredAt: String?
+    public var comment: String?
+    public var answeredVia: String?
 
     public init(personId: Int64, name: String, email: String?, position: String?, organisation: String?, role: String, required: Bool, rsvp: String) {
         self.personId = personId
@@ -499,5 +504,122 @@ public struct ErrorBody: Codable, Sendable, Equatable {
 
     public init(code: String, message: String, field: String? = nil) {
         self.error = Detail(code: code, message: message, field: field)
+    }
+}
+
+/// What one iTIP answer did (`POST /v1/mail-in`, or `POST /v1/import` of a REPLY or COUNTER).
+public struct ReplyResult: Codable, Sendable, Equatable {
+    /// `REPLY` or `COUNTER`.
+    public var method: String
+    public var eventId: Int64
+    public var uid: String
+    public var person: String
+    public var email: String
+    /// For a REPLY: the answer recorded, and the occurrence (epoch seconds) it is for, if one.
+    public var answer: String?
+    public var occurrence: Int64?
+    /// For a COUNTER: the proposed start and end (epoch seconds), kept for the organizer.
+    public var proposedStart: Int64?
+    public var proposedEnd: Int64?
+    public var via: String
+
+    public init(method: String, eventId: Int64, uid: String, person: String, email: String, via: String) {
+        self.method = method
+        self.eventId = eventId
+        self.uid = uid
+        self.person = person
+        self.email = email
+        self.via = via
+    }
+}
+
+/// `POST /v1/events/{id}/rsvp`: an answer given by phone or in person.
+public struct RSVPInput: Codable, Sendable, Equatable {
+    /// Who answered: id, email or name.
+    public var person: String
+    /// `accepted`, `declined` or `tentative`.
+    public var answer: String
+    public var comment: String?
+    /// One occurrence of a series (WHEN); absent: the whole event.
+    public var occurrence: String?
+
+    public init(person: String, answer: String, comment: String? = nil, occurrence: String? = nil) {
+        self.person = person
+        self.answer = answer
+        self.comment = comment
+        self.occurrence = occurrence
+    }
+}
+
+/// `GET /v1/events/{id}/answers`: every participant's answer, answers for single occurrences,
+/// and COUNTER proposals.
+public struct AnswersView: Codable, Sendable, Equatable {
+    public struct Occurrence: Codable, Sendable, Equatable {
+        public var personId: Int64
+        public var name: String
+        public var occurrence: String
+        public var answer: String
+        public var comment: String?
+        public var answeredAt: String
+        public var via: String
+
+        public init(personId: Int64, name: String, occurrence: String, answer: String, comment: String?, answeredAt: String, via: String) {
+            self.personId = personId
+            self.name = name
+            self.occurrence = occurrence
+            self.answer = answer
+            self.comment = comment
+            self.answeredAt = answeredAt
+            self.via = via
+        }
+    }
+
+    public struct Proposal: Codable, Sendable, Equatable {
+        public var id: Int64
+        public var personId: Int64
+        public var name: String
+        public var occurrence: String?
+        public var start: String
+        public var end: String
+        public var comment: String?
+        public var receivedAt: String
+        public var via: String
+
+        public init(id: Int64, personId: Int64, name: String, occurrence: String?, start: String, end: String, comment: String?, receivedAt: String, via: String) {
+            self.id = id
+            self.personId = personId
+            self.name = name
+            self.occurrence = occurrence
+            self.start = start
+            self.end = end
+            self.comment = comment
+            self.receivedAt = receivedAt
+            self.via = via
+        }
+    }
+
+    public var eventId: Int64
+    /// One per person: their answer to the whole event.
+    public var participants: [ParticipantView]
+    public var occurrences: [Occurrence]
+    public var proposals: [Proposal]
+
+    public init(eventId: Int64, participants: [ParticipantView], occurrences: [Occurrence], proposals: [Proposal]) {
+        self.eventId = eventId
+        self.participants = participants
+        self.occurrences = occurrences
+        self.proposals = proposals
+    }
+}
+
+/// `POST /v1/events/{id}/invite`: the invitations queued, and who could not be invited.
+public struct InviteView: Codable, Sendable, Equatable {
+    public var queued: [NoticeView]
+    /// Participants without an email, by name.
+    public var notInvited: [String]
+
+    public init(queued: [NoticeView], notInvited: [String]) {
+        self.queued = queued
+        self.notInvited = notInvited
     }
 }

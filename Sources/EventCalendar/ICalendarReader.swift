@@ -17,8 +17,11 @@ public struct ParsedPerson: Sendable, Equatable {
     public var roles: [Role]
     /// False only for OPT-PARTICIPANT.
     public var required: Bool
-    /// PARTSTAT when it is one of ours; nil when absent or another value (DELEGATED, …).
+    /// PARTSTAT when it is one of ours; nil when absent or another value.
     public var rsvp: RSVPState?
+    /// DELEGATED-TO and SENT-BY addresses, without `mailto:`.
+    public var delegatedTo: String? = nil
+    public var sentBy: String? = nil
 }
 
 /// One VEVENT as read from an iCalendar file, with every time resolved to an instant.
@@ -47,6 +50,18 @@ public struct ParsedEvent: Sendable, Equatable {
     /// RELATED-TO values: for our session VEVENTs, the UID of their event.
     public var relatedTo: [String]
     public var recurrenceID: Instant?
+    /// COMMENT: what an attendee wrote with a REPLY or COUNTER.
+    public var comment: String? = nil
+    /// X-EVENTD-VISITING and X-EVENTD-HOST: the two sides of a working visit, as we write them.
+    public var visiting: String? = nil
+    public var host: String? = nil
+}
+
+/// An iTIP message (RFC 5546): the calendar's METHOD and its VEVENTs.
+public struct ParsedMessage: Sendable, Equatable {
+    /// `REQUEST`, `REPLY`, `COUNTER`, `CANCEL`, `PUBLISH`…; nil when the calendar has none.
+    public var method: String?
+    public var events: [ParsedEvent]
 }
 
 /// Reads iCalendar text with libical, refusing what libical flags as broken.
@@ -71,11 +86,16 @@ public struct ICalendarReader: Sendable {
     /// except unknown property and parameter names, which are ignored; a VEVENT without UID
     /// or DTSTART; a TZID neither defined by a VTIMEZONE in the file nor an IANA name.
     public func parse(_ text: String) throws(CalendarError) -> [ParsedEvent] {
+        try parseMessage(text).events
+    }
+
+    /// The METHOD of the (first) calendar and every VEVENT, as `parse` reads them.
+    public func parseMessage(_ text: String) throws(CalendarError) -> ParsedMessage {
         let bytes = text.utf8.count
         guard bytes <= maxBytes else { throw .tooLarge(bytes: bytes, limit: maxBytes) }
         let outline = try Outline(text, maxComponents: maxComponents)
 
-        return try LibICal.locked { () throws(CalendarError) -> [ParsedEvent] in
+        return try LibICal.locked { () throws(CalendarError) -> ParsedMessage in
             guard let root = icalparser_parse_string(text) else {
                 throw .malformed(line: nil, component: nil, message: "libical could not read the calendar")
             }
@@ -86,12 +106,16 @@ public struct ICalendarReader: Sendable {
             let calendars = icalcomponent_isa(root) == ICAL_XROOT_COMPONENT
                 ? LibICal.children(root, ICAL_VCALENDAR_COMPONENT) : [root]
             var events: [ParsedEvent] = []
+            var method: String?
             for calendar in calendars where icalcomponent_isa(calendar) == ICAL_VCALENDAR_COMPONENT {
+                if method == nil, let property = icalcomponent_get_first_property(calendar, ICAL_METHOD_PROPERTY) {
+                    method = LibICal.take(icalproperty_get_value_as_string_r(property))?.uppercased()
+                }
                 for vevent in LibICal.children(calendar, ICAL_VEVENT_COMPONENT) {
                     events.append(try EventReading(vevent: vevent, calendar: calendar, zone: defaultZone, places: places).read())
                 }
             }
-            return events
+            return ParsedMessage(method: method, events: events)
         }
     }
 }
@@ -212,7 +236,14 @@ private struct EventReading {
             rrule: icalcomponent_get_first_property(vevent, ICAL_RRULE_PROPERTY).flatMap { LibICal.take(icalproperty_get_value_as_string_r($0)) },
             exdates: exdates,
             relatedTo: LibICal.properties(vevent, ICAL_RELATEDTO_PROPERTY).compactMap { LibICal.copy(icalproperty_get_relatedto($0)) },
-            recurrenceID: recurrenceID)
+            recurrenceID: recurrenceID,
+            comment: icalcomponent_get_first_property(vevent, ICAL_COMMENT_PROPERTY).flatMap { LibICal.copy(icalproperty_get_comment($0)) },
+            visiting: xProperty("X-EVENTD-VISITING"), host: xProperty("X-EVENTD-HOST"))
+    }
+
+    private func xProperty(_ name: String) -> String? {
+        LibICal.properties(vevent, ICAL_X_PROPERTY).first { LibICal.copy(icalproperty_get_x_name($0))?.uppercased() == name }
+            .flatMap { LibICal.copy(icalproperty_get_x($0)) }
     }
 
     private var status: EventStatus? {
@@ -293,10 +324,19 @@ private struct EventReading {
         case ICAL_PARTSTAT_ACCEPTED?: .accepted
         case ICAL_PARTSTAT_DECLINED?: .declined
         case ICAL_PARTSTAT_TENTATIVE?: .tentative
+        case ICAL_PARTSTAT_DELEGATED?: .delegated
         default: nil
+        }
+        func parameterAddress(_ kind: icalparameter_kind, _ value: (OpaquePointer) -> UnsafePointer<CChar>?) -> String? {
+            icalproperty_get_first_parameter(property, kind).flatMap { LibICal.copy(value($0)) }.map { text in
+                let bare = text.trimmingCharacters(in: CharacterSet(charactersIn: "\" "))
+                return bare.lowercased().hasPrefix("mailto:") ? String(bare.dropFirst(7)) : bare
+            }
         }
         return ParsedPerson(
             address: address, email: email, name: name, icalRole: icalRole, roles: written.isEmpty ? [derived] : written,
-            required: icalRole != "OPT-PARTICIPANT", rsvp: rsvp)
+            required: icalRole != "OPT-PARTICIPANT", rsvp: rsvp,
+            delegatedTo: parameterAddress(ICAL_DELEGATEDTO_PARAMETER, icalparameter_get_delegatedto),
+            sentBy: parameterAddress(ICAL_SENTBY_PARAMETER, icalparameter_get_sentby))
     }
 }

@@ -15,7 +15,7 @@ public enum CalendarMethod: String, Sendable, CaseIterable {
 ///
 /// People: the first organizer becomes ORGANIZER; everybody else (and further organizers)
 /// an ATTENDEE with ROLE from their part (chair → CHAIR; speaker and required attendee →
-/// REQ-PARTICIPANT; optional attendee → OPT-PARTICIPANT; witness → NON-PARTICIPANT), PARTSTAT from
+/// REQ-PARTICIPANT; optional attendee → OPT-PARTICIPANT; witness → REQ-PARTICIPANT), PARTSTAT from
 /// their reply, `X-EVENTD-ROLE` with the domain role so a round trip keeps it, and RSVP=TRUE
 /// in a REQUEST when they have an email. A person without email is written, by default, with
 /// the address `urn:x-eventd:person:<id>` (or `urn:x-eventd:name:<name>` when unsaved) so that
@@ -129,6 +129,14 @@ public struct ICalendarWriter: Sendable {
         add(main, icalproperty_new_summary(oneLine(event.title)))
         if let text = descriptionWithTimetable(event, zone: zone) { add(main, icalproperty_new_description(text)) }
         if let location = event.location { add(main, icalproperty_new_location(oneLine(location))) }
+        if let delegation = event.delegation {
+            // A working visit's two sides travel with the event, so an import keeps the visit whole.
+            for (name, value) in [("X-EVENTD-VISITING", delegation.visiting), ("X-EVENTD-HOST", delegation.host)] {
+                let property = icalproperty_new_x(oneLine(value))!
+                icalproperty_set_x_name(property, name)
+                add(main, property)
+            }
+        }
         if event.allDay {
             let (first, afterLast) = allDayDates(event, zone: zone)
             add(main, icalproperty_new_dtstart(first))
@@ -387,6 +395,7 @@ extension RSVPState {
         case .accepted: ICAL_PARTSTAT_ACCEPTED
         case .declined: ICAL_PARTSTAT_DECLINED
         case .tentative: ICAL_PARTSTAT_TENTATIVE
+        case .delegated: ICAL_PARTSTAT_DELEGATED
         }
     }
 }
@@ -408,7 +417,9 @@ extension Participation {
         case .organizer, .chair: ICAL_ROLE_CHAIR
         case .speaker: ICAL_ROLE_REQPARTICIPANT
         case .attendee: required ? ICAL_ROLE_REQPARTICIPANT : ICAL_ROLE_OPTPARTICIPANT
-        case .witness: ICAL_ROLE_NONPARTICIPANT
+        // A witness takes part, and mail clients treat NON-PARTICIPANT as "for information":
+        // REQ-PARTICIPANT, with `witness` kept in X-EVENTD-ROLE.
+        case .witness: ICAL_ROLE_REQPARTICIPANT
         }
     }
 }

@@ -27,6 +27,8 @@ public struct DaemonConfig: Sendable, Equatable {
     public var defaultReminderAudience: Audience = .everyone
     /// From: of every notice.
     public var mailFrom = "eventd <eventd@localhost>"
+    /// ORGANIZER of invitations to events that name no organizer with an email: `Name <address>`.
+    public var organizer: String?
     /// The mail hook: a program and its arguments, run without a shell, the message on stdin.
     public var mailHook = ["/usr/sbin/sendmail", "-t", "-i"]
     /// Seconds a hook may run before it is killed and the attempt counts as failed.
@@ -95,7 +97,7 @@ public struct DaemonConfig: Sendable, Equatable {
         "max_occurrences", "recurrence_horizon_days", "travel_buffer", "default_reminder_audience", "mail_from", "mail_hook",
         "hook_timeout", "hook_concurrency", "max_attempts", "retry_base", "late_grace", "auto_updates", "feeds_dir", "feeds_delay",
         "refresh_interval", "public_feeds", "http", "feeds_base_url", "register_mode", "feeds_group", "writers", "readers",
-        "max_connections", "header_timeout", "body_timeout", "idle_timeout",
+        "max_connections", "header_timeout", "body_timeout", "idle_timeout", "organizer",
     ].joined(separator: ", ")
 
     /// A line's problem, before the file name and line number are put in front.
@@ -228,6 +230,14 @@ public struct DaemonConfig: Sendable, Equatable {
                     throw fail("must be one of \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", "))")
                 }
                 self.logLevel = level
+            case "organizer":
+                let text: String
+                do { text = try TextRules.oneLine(value, field: "organizer") } catch { throw fail(error.message) }
+                guard let open = text.lastIndex(of: "<"), text.hasSuffix(">") else { throw fail("must be Name <address>, such as Văn phòng Bộ <vanphong@moj.gov.vn>") }
+                let address = String(text[text.index(after: open)...].dropLast())
+                do { _ = try TextRules.email(address, field: "organizer") } catch { throw fail(error.message) }
+                guard !address.lowercased().hasSuffix("@localhost") else { throw fail("must be an address replies can reach, not \(address)") }
+                self.organizer = text
             case "register_mode":
                 guard let mode = UInt16(value, radix: 8), mode == 0o600 || mode == 0o640 else { throw fail("must be 0600 or 0640") }
                 self.registerMode = mode

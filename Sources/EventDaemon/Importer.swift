@@ -42,6 +42,10 @@ struct Importer {
             link: try p.url.flatMap(nonEmpty).map { try TextRules.link($0, field: "URL of \(at)") },
             start: p.start, end: p.end, timeZone: zone.identifier, allDay: p.allDay, status: p.status ?? .confirmed,
             sequence: p.sequence, created: p.start, updated: p.start)
+        if let visiting = p.visiting.flatMap(nonEmpty), let host = p.host.flatMap(nonEmpty) {
+            event.delegation = Delegation(
+                visiting: try TextRules.oneLine(visiting, field: "X-EVENTD-VISITING of \(at)"), host: try TextRules.oneLine(host, field: "X-EVENTD-HOST of \(at)"))
+        }
         if let rule = p.rrule {
             event.recurrence = Recurrence(rule: try InputReader.checkedRule(rule, field: "RRULE of \(at)", maxCount: maxOccurrences), exceptions: p.exdates.sorted())
         }

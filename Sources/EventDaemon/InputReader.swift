@@ -113,6 +113,11 @@ struct InputReader: Sendable {
         return (start, end)
     }
 
+    /// One instant, written as WHEN, in `zone` (an event's).
+    func instant(_ text: String, field: String, zone: String) throws -> Instant {
+        try WhenParser.parse(text, zone: try Zone(zone), field: field).instant
+    }
+
     // MARK: Pieces
 
     private func reminders(_ input: EventInput) throws -> [Reminder]? {

@@ -8,8 +8,17 @@ import Foundation
 /// header value can carry a line break, so user text never makes a header.
 struct MailComposer: Sendable {
     let from: String
+    /// `organizer` from the config: the ORGANIZER of events that name none.
+    let configuredOrganizer: String?
     let defaultZone: String
     let reminders: [Int]
+
+    init(from: String, organizer: String? = nil, defaultZone: String, reminders: [Int]) {
+        self.from = from
+        self.configuredOrganizer = organizer
+        self.defaultZone = defaultZone
+        self.reminders = reminders
+    }
 
     struct Letter {
         var kind: NoticeKind
@@ -19,6 +28,17 @@ struct MailComposer: Sendable {
         var date: Instant
         /// For a reminder of a recurring event: the occurrence.
         var occurrence: Instant?
+        /// For an update: what changed.
+        var changes: [Changes.Item] = []
+        /// An invitation sent again to someone who has not answered.
+        var again = false
+    }
+
+    /// Who the ORGANIZER of an invitation is (RFC 5546 §3.2.2): the event's first organizer with
+    /// an email, else the configured one. Never eventd's own sending address.
+    func organizer(of event: Event) -> Person? {
+        if let own = event.participants.first(where: { $0.role == .organizer && $0.sessionID == nil && $0.person.email != nil }) { return own.person }
+        return configuredOrganizer.flatMap(Self.person)
     }
 
     func compose(_ letter: Letter) throws -> String {
@@ -29,9 +49,16 @@ struct MailComposer: Sendable {
         }
         var event = letter.event
         if letter.kind == .cancellation { event.status = .cancelled }
-        // iTIP needs an ORGANIZER for Accept and Decline to show: without one of the event's own, the sender.
-        if method != .publish, !event.participants.contains(where: { $0.role == .organizer }), let sender {
-            event.participants.insert(Participation(person: sender, role: .organizer), at: 0)
+        if method != .publish {
+            // iTIP needs an ORGANIZER with a real address for Accept and Decline to show and to come back.
+            guard let organizer = organizer(of: event) else {
+                throw RegisterError.conflict(
+                    field: "organizer",
+                    message: "an invitation needs an organizer with an email: add one to the event (--organizer \"Name <email>\") or set organizer in eventd's config")
+            }
+            if !event.participants.contains(where: { $0.role == .organizer && $0.person.email == organizer.email }) {
+                event.participants.insert(Participation(person: organizer, role: .organizer), at: 0)
+            }
         }
         // iTIP wants one UID per REQUEST or CANCEL: sessions stay in the DESCRIPTION's timetable.
         let calendar = try ICalendarWriter(includeSessions: false).write(
@@ -88,13 +115,26 @@ struct MailComposer: Sendable {
         let mine = event.participants.filter { $0.person.id == letter.recipient.id }
         var roles: [String] = []
         for p in mine where !roles.contains(roleName(p, english)) { roles.append(roleName(p, english)) }
-        var lines = [
-            english ? "Dear \(letter.recipient.name)," : "Kính gửi \(letter.recipient.name),", "",
-            intro(letter.kind, english), "", event.title, "",
+        var lines = [english ? "Dear \(letter.recipient.name)," : "Kính gửi \(letter.recipient.name),", ""]
+        if letter.again {
+            lines += [english ? "We have not had your answer yet; please accept or decline:" : "Chúng tôi chưa nhận được trả lời của quý vị; xin vui lòng xác nhận tham dự:"]
+        } else {
+            lines += [intro(letter.kind, english)]
+        }
+        lines += ["", event.title, ""]
+        if !letter.changes.isEmpty {
+            lines.append(english ? "What changed:" : "Những thay đổi:")
+            for item in letter.changes { lines.append("  " + changeLine(item, english)) }
+            lines.append("")
+        }
+        lines += [
             (english ? "When: " : "Thời gian: ") + (event.allDay
                 ? "\(zone.display(start, dateOnly: true)) – \(zone.display(end.adding(seconds: -1), dateOnly: true))"
                 : "\(zone.display(start)) – \(zone.display(end)) (\(zone.identifier))"),
         ]
+        if let recurrence = event.recurrence {
+            lines.append((english ? "Repeats: " : "Lặp lại: ") + RepeatDescription.text(recurrence, zone: zone, english: english))
+        }
         if let location = event.location { lines.append((english ? "Where: " : "Địa điểm: ") + location) }
         if let link = event.link { lines.append((english ? "Join online: " : "Tham gia trực tuyến: ") + link) }
         if !roles.isEmpty { lines.append((english ? "Your role: " : "Vai trò của quý vị: ") + roles.joined(separator: ", ")) }
@@ -109,6 +149,27 @@ struct MailComposer: Sendable {
         if let description = event.description { lines += ["", description] }
         lines += ["", english ? "— eventd, on behalf of the organisers" : "— eventd, thay mặt ban tổ chức"]
         return lines.joined(separator: "\n")
+    }
+
+    private func changeLine(_ item: Changes.Item, _ english: Bool) -> String {
+        let label: String = switch (item.kind, english) {
+        case (.time, false): "Thời gian"
+        case (.time, true): "Time"
+        case (.place, false): "Địa điểm"
+        case (.place, true): "Place"
+        case (.link, false): "Đường dẫn trực tuyến"
+        case (.link, true): "Online link"
+        case (.status, false): "Trạng thái"
+        case (.status, true): "Status"
+        case (.title, false): "Tên"
+        case (.title, true): "Title"
+        case (.people, false): "Thành phần"
+        case (.people, true): "People"
+        case (.repeats, false): "Lặp lại"
+        case (.repeats, true): "Repeats"
+        }
+        if item.kind == .people { return "\(label): \([item.now, item.before].filter { !$0.isEmpty }.joined(separator: "; "))" }
+        return english ? "\(label): \(item.now) (was \(item.before))" : "\(label): \(item.now) (trước đây: \(item.before))"
     }
 
     private func intro(_ kind: NoticeKind, _ english: Bool) -> String {
@@ -135,12 +196,17 @@ struct MailComposer: Sendable {
         }
     }
 
-    /// `mail_from` (`eventd <eventd@example>`) as a person: the From: header, and the ORGANIZER
-    /// when an event has none.
-    private var sender: Person? {
-        guard let open = from.lastIndex(of: "<") else { return nil }
-        let name = from[..<open].trimmingCharacters(in: .whitespaces).trimmingCharacters(in: CharacterSet(charactersIn: "\""))
-        let email = from[from.index(after: open)...].trimmingCharacters(in: CharacterSet(charactersIn: "> "))
+    /// `mail_from` (`eventd <eventd@example>`) as a person: the From: header.
+    private var sender: Person? { Self.person(from) }
+
+    /// `Name <address>` (or a bare address) as a person.
+    static func person(_ text: String) -> Person? {
+        guard let open = text.lastIndex(of: "<") else {
+            let bare = text.trimmingCharacters(in: .whitespaces)
+            return bare.contains("@") ? Person(name: bare, email: bare.lowercased()) : nil
+        }
+        let name = text[..<open].trimmingCharacters(in: .whitespaces).trimmingCharacters(in: CharacterSet(charactersIn: "\""))
+        let email = text[text.index(after: open)...].trimmingCharacters(in: CharacterSet(charactersIn: "> ")).lowercased()
         return Person(name: name.isEmpty ? email : name, email: email)
     }
 

@@ -14,7 +14,8 @@ struct NoticePlanner: Sendable {
     var config: DaemonConfig { live.current }
     var composer: MailComposer {
         let config = self.config
-        return MailComposer(from: config.mailFrom, defaultZone: config.defaultTimeZone, reminders: config.defaultReminders.map { Int($0) })
+        return MailComposer(
+            from: config.mailFrom, organizer: config.organizer, defaultZone: config.defaultTimeZone, reminders: config.defaultReminders.map { Int($0) })
     }
 
     var scheduling: Scheduling { Scheduling(config: config) }
@@ -49,14 +50,21 @@ struct NoticePlanner: Sendable {
             theirs.sequence = after.sequence
             try context.queue(try letters(.cancellation, theirs, to: removed, now: context.now))
         }
-        if config.autoUpdates, after.sequence > before.sequence {
-            try context.queue(try letters(.update, after, to: people(after), now: context.now))
-        }
+        guard config.autoUpdates, after.sequence > before.sequence else { return }
+        // Someone new was never invited: an invitation for them, an update (saying what changed) for the rest.
+        let added = people(after).subtracting(people(before))
+        try context.queue(try letters(.invitation, after, to: added, now: context.now))
+        try context.queue(try letters(.update, after, to: people(after).subtracting(added), now: context.now, changes: Changes.between(before, after)))
     }
 
-    /// REQUESTs to every participant with an email (`eventctl invite`).
+    /// REQUESTs to every participant with an email (`eventctl invite`), but not to the organizer.
     func invitations(_ event: Event, now: Instant) throws -> [NoticeDraft] {
         try letters(.invitation, event, to: people(event), now: now)
+    }
+
+    /// Who an invitation cannot reach: participants without an email (the organizer aside).
+    func uninvitable(_ event: Event) -> [Person] {
+        unique(event.participants.map(\.person)).filter { $0.email == nil }
     }
 
     /// Every reminder of every occurrence within the horizon that is still ahead.
@@ -71,26 +79,32 @@ struct NoticePlanner: Sendable {
         for start in try scheduling.starts(of: event, from: now, to: horizon) where start > now {
             for reminder in reminders {
                 let due = start.adding(seconds: -reminder.offset)
-                let audience = event.participants.filter { reminder.audience.includes($0.role) }.map(\.person)
+                // `unanswered`: those whose answer is still awaited (checked again when it is sent).
+                let audience = event.participants.filter {
+                    reminder.audience.includes($0.role) && (reminder.audience != .unanswered || $0.rsvp == .needsAction)
+                }.map(\.person)
                 for person in unique(audience) {
                     // `1h` and `60m:speakers` are one reminder for a speaker.
                     guard let id = person.id, let email = person.email, seen.insert("\(start.seconds)/\(reminder.offset)/\(id)").inserted else { continue }
                     drafts.append(
                         NoticeDraft(
                             kind: .reminder, eventUID: event.uid, eventID: event.id, personID: id, recipient: email, due: due,
-                            startsAt: start, offset: reminder.offset, sequence: event.sequence))
+                            startsAt: start, offset: reminder.offset, sequence: event.sequence, audience: reminder.audience))
                 }
             }
         }
         return drafts
     }
 
-    private func letters(_ kind: NoticeKind, _ event: Event, to people: Set<Person>, now: Instant) throws -> [NoticeDraft] {
-        try people.sorted { ($0.id ?? 0) < ($1.id ?? 0) }.compactMap { person in
-            guard let id = person.id, let email = person.email else { return nil }
+    private func letters(_ kind: NoticeKind, _ event: Event, to people: Set<Person>, now: Instant, changes: [Changes.Item] = []) throws -> [NoticeDraft] {
+        let composer = self.composer
+        // The organizer sends the invitations; they are not invited to their own event.
+        let organizer = composer.organizer(of: event)?.email
+        return try people.sorted { ($0.id ?? 0) < ($1.id ?? 0) }.compactMap { person in
+            guard let id = person.id, let email = person.email, email != organizer else { return nil }
             let messageID = "<\(UUID().uuidString.lowercased())@eventd>"
             let message = try composer.compose(
-                MailComposer.Letter(kind: kind, event: event, recipient: person, messageID: messageID, date: now, occurrence: nil))
+                MailComposer.Letter(kind: kind, event: event, recipient: person, messageID: messageID, date: now, occurrence: nil, changes: changes))
             var draft = NoticeDraft(
                 kind: kind, eventUID: event.uid, eventID: event.id, personID: id, recipient: email, due: now, startsAt: event.start,
                 sequence: event.sequence, message: message)
@@ -320,8 +334,9 @@ final class NoticeScheduler: Service, Sendable {
                 logger.warning("notice \(notice.id) skipped", metadata: ["reason": "\(reason)"])
                 return
             }
-            guard let message = try await message(for: notice, now: now) else {
-                try await store.finishNotice(id: notice.id, state: .skipped, error: "the event was cancelled or deleted")
+            let (composed, reason) = try await message(for: notice, now: now)
+            guard let message = composed else {
+                try await store.finishNotice(id: notice.id, state: .skipped, error: reason)
                 return
             }
             let outcome = await hook.send(
@@ -352,15 +367,22 @@ final class NoticeScheduler: Service, Sendable {
         }
     }
 
-    /// The stored message, or for a reminder one composed now from the event as it is.
-    private func message(for notice: Notice, now: Instant) async throws -> String? {
-        if let message = notice.draft.message { return message }
-        guard let event = try await store.event(uid: notice.draft.eventUID), event.status != .cancelled else { return nil }
+    /// The stored message, or for a reminder one composed now from the event as it is; nil when
+    /// there is nothing to send any more (the event is gone, or an `unanswered` person answered).
+    private func message(for notice: Notice, now: Instant) async throws -> (String?, reason: String) {
+        if let message = notice.draft.message { return (message, "") }
+        guard let event = try await store.event(uid: notice.draft.eventUID), event.status != .cancelled else {
+            return (nil, "the event was cancelled or deleted")
+        }
         let person = try await store.person(id: notice.draft.personID)
-        return try planner.composer.compose(
+        let unanswered = notice.draft.audience == .unanswered
+        if unanswered, !event.participants.contains(where: { $0.person.id == person.id && $0.rsvp == .needsAction }) {
+            return (nil, "\(person.name) has answered since")
+        }
+        return (try planner.composer.compose(
             MailComposer.Letter(
-                kind: .reminder, event: event, recipient: person, messageID: notice.messageID, date: now,
-                occurrence: event.recurrence == nil ? nil : notice.draft.startsAt))
+                kind: unanswered ? .invitation : .reminder, event: event, recipient: person, messageID: notice.messageID, date: now,
+                occurrence: event.recurrence == nil ? nil : notice.draft.startsAt, again: unanswered)), "")
     }
 
     private func isoUTC(_ instant: Instant) -> String { (try? Zone("UTC"))?.iso8601(instant) ?? String(instant.seconds) }

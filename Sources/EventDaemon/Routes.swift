@@ -94,10 +94,18 @@ struct Routes: Sendable {
         }
         v1.post("import") { request, _ in
             let text = String(decoding: try await body(of: request), as: UTF8.self)
+            let message = try parseCalendar(text)
+            switch message.method {
+            // Answers to our invitations: they set answers or keep proposals, never rewrite the event.
+            case "REPLY"?, "COUNTER"?: return try json(try await ReplyDesk(store: store).receive(message, sender: nil))
+            case "CANCEL"?: return try json(try await cancelImported(message))
+            case "REFRESH"?, "DECLINECOUNTER"?, "ADD"?:
+                throw RegisterError.invalid(field: "METHOD", message: "\(message.method!) is not supported; import a REQUEST, PUBLISH, REPLY, COUNTER or CANCEL")
+            default: break
+            }
             let plan: Importer.Plan
             do {
-                let parsed = try ICalendarReader(defaultZone: try Zone(config.defaultTimeZone), maxBytes: config.maxBodyBytes).parse(text)
-                plan = try Importer(defaultZone: try Zone(config.defaultTimeZone), maxOccurrences: config.maxOccurrences).plan(parsed)
+                plan = try Importer(defaultZone: try Zone(config.defaultTimeZone), maxOccurrences: config.maxOccurrences).plan(message.events)
             } catch let error as CalendarError {
                 throw RegisterError.invalid(field: "calendar", message: error.description)
             }
@@ -107,6 +115,54 @@ struct Routes: Sendable {
                 ImportResult(
                     created: outcome.created, updated: outcome.updated,
                     skipped: (plan.ignored + outcome.skipped).map { ImportResult.Skipped(uid: $0.uid, reason: $0.reason) }))
+        }
+        // One RFC 5322 message as an MTA delivers it (eventctl mail-in): its text/calendar part is
+        // an answer, and its From: must be the attendee who answers.
+        v1.post("mail-in") { request, _ in
+            let mail = MailMessage(try await body(of: request, limit: config.maxBodyBytes * 8))
+            guard let calendar = mail.calendar else {
+                throw RegisterError.invalid(field: "message", message: "the message has no text/calendar part")
+            }
+            guard let from = mail.from else { throw RegisterError.invalid(field: "From", message: "the message has no From: address") }
+            return try json(try await ReplyDesk(store: store).receive(try parseCalendar(calendar), sender: from))
+        }
+        v1.post("events/:id/rsvp") { request, context in
+            let eventID = try id(context)
+            let input = try await decode(RSVPInput.self, from: request)
+            guard let rsvp = RSVPState(rawValue: input.answer), rsvp != .needsAction else {
+                throw RegisterError.invalid(field: "answer", message: "unknown answer \(input.answer.debugDescription); one of accepted, declined, tentative, delegated")
+            }
+            let comment = try input.comment.map { try TextRules.oneLine($0, field: "comment") }
+            let event = try await store.event(id: eventID)
+            let occurrence = try input.occurrence.map { text in
+                try reader.instant(text, field: "occurrence", zone: event.timeZone)
+            }
+            let person = try onePerson(matching: input.person, in: event)
+            let via = "by hand (\(Caller.current?.user ?? "eventd"))"
+            try await store.write { context in
+                try context.record(Answer(rsvp: rsvp, comment: comment, occurrence: occurrence, via: via), eventID: eventID, personID: person.id!)
+            }
+            return try json(Views.event(try await store.event(id: eventID)))
+        }
+        v1.get("events/:id/answers") { _, context in
+            let eventID = try id(context)
+            let event = try await store.event(id: eventID)
+            let zone = try Zone(event.timeZone)
+            var seen = Set<Int64>()
+            let people = event.participants.filter { seen.insert($0.person.id ?? 0).inserted }
+            let names = Dictionary(people.map { ($0.person.id ?? 0, $0.person.name) }) { a, _ in a }
+            let occurrences = try await store.occurrenceAnswers(eventID: eventID).map {
+                AnswersView.Occurrence(
+                    personId: $0.personID, name: names[$0.personID] ?? "?", occurrence: zone.iso8601($0.occurrence), answer: $0.rsvp.rawValue,
+                    comment: $0.comment, answeredAt: zone.iso8601($0.answeredAt), via: $0.via)
+            }
+            let proposals = try await store.proposals(eventID: eventID).map {
+                AnswersView.Proposal(
+                    id: $0.id ?? 0, personId: $0.personID, name: names[$0.personID] ?? "?", occurrence: $0.occurrence.map(zone.iso8601),
+                    start: zone.iso8601($0.start), end: zone.iso8601($0.end), comment: $0.comment, receivedAt: zone.iso8601($0.receivedAt), via: $0.via)
+            }
+            return try json(
+                AnswersView(eventId: eventID, participants: people.map { Views.participant($0, zone: zone) }, occurrences: occurrences, proposals: proposals))
         }
         v1.patch("events/:id") { request, context in
             let input = try await decode(EventInput.self, from: request)
@@ -161,8 +217,13 @@ struct Routes: Sendable {
                 return drafts.map(\.recipient)
             }
             wake()
-            guard !drafts.isEmpty else { throw RegisterError.invalid(field: "participants", message: "nobody in event \(event.id ?? 0) has an email to invite") }
-            return try json(try await store.notices(state: nil, eventID: event.id).filter { $0.draft.kind == .invitation }.suffix(drafts.count).map(noticeView), status: .accepted)
+            let notInvited = planner.uninvitable(event).map(\.name)
+            guard !drafts.isEmpty else {
+                let who = notInvited.isEmpty ? "" : " (no email: \(notInvited.joined(separator: ", ")))"
+                throw RegisterError.invalid(field: "participants", message: "nobody in event \(event.id ?? 0) but the organizer has an email to invite\(who)")
+            }
+            let queued = try await store.notices(state: nil, eventID: event.id).filter { $0.draft.kind == .invitation }.suffix(drafts.count).map(noticeView)
+            return try json(InviteView(queued: Array(queued), notInvited: notInvited), status: .accepted)
         }
         v1.get("notices") { request, _ in
             let query = request.uri.queryParameters
@@ -281,6 +342,51 @@ struct Routes: Sendable {
         return view
     }
 
+    /// The calendar of an import or an answer, read as eventd reads every calendar.
+    private func parseCalendar(_ text: String) throws -> ParsedMessage {
+        do {
+            return try ICalendarReader(defaultZone: try Zone(config.defaultTimeZone), maxBytes: config.maxBodyBytes).parseMessage(text)
+        } catch let error as CalendarError {
+            throw RegisterError.invalid(field: "calendar", message: error.description)
+        }
+    }
+
+    /// An organizer's CANCEL (RFC 5546 §3.2.5): each known event whose SEQUENCE is not newer is cancelled.
+    private func cancelImported(_ message: ParsedMessage) async throws -> ImportResult {
+        var result = ImportResult(created: [], updated: [], skipped: [])
+        for parsed in message.events where parsed.recurrenceID == nil {
+            guard let event = try await store.event(uid: parsed.uid), let eventID = event.id else {
+                result.skipped.append(.init(uid: parsed.uid, reason: "no event with this UID to cancel"))
+                continue
+            }
+            guard parsed.sequence >= event.sequence else {
+                result.skipped.append(.init(uid: parsed.uid, reason: "the register holds SEQUENCE \(event.sequence), newer than the CANCEL's \(parsed.sequence)"))
+                continue
+            }
+            var cancel = EventChanges()
+            cancel.status = .cancelled
+            _ = try await store.updateEvent(id: eventID, applying: cancel, afterWrite: afterWrite())
+            result.updated.append(parsed.uid)
+        }
+        wake()
+        return result
+    }
+
+    /// A participant of `event` named by id, email or name (folded as agendas fold it).
+    private func onePerson(matching key: String, in event: Event) throws -> Person {
+        var seen = Set<Int64>()
+        let people = event.participants.map(\.person).filter { seen.insert($0.id ?? 0).inserted }
+        let folded = foldedForSearch(key)
+        let matches = people.filter {
+            String($0.id ?? 0) == key || $0.email?.lowercased() == key.lowercased() || foldedForSearch($0.name) == folded
+        }
+        guard matches.count == 1 else {
+            if matches.isEmpty { throw RegisterError.notFound(what: "participant of event \(event.id ?? 0) matching", key: key) }
+            throw RegisterError.conflict(field: "person", message: "\(key.debugDescription) matches \(matches.count) participants; give an id or an email")
+        }
+        return matches[0]
+    }
+
     /// The one person `key` names (id, email or name); several matches are a 409 listing them.
     private func onePerson(matching key: String) async throws -> Person {
         let people = try await store.people(matching: key)
@@ -356,17 +462,19 @@ struct Routes: Sendable {
         return id
     }
 
-    /// The request body: at most `max_body_bytes` of valid UTF-8, else a 413 or 400.
-    private func body(of request: Request) async throws -> [UInt8] {
+    /// The request body: at most `max_body_bytes` of valid UTF-8, else a 413 or 400. A mail
+    /// (`limit` given) may be larger and in any encoding: its parts say theirs.
+    private func body(of request: Request, limit: Int? = nil) async throws -> [UInt8] {
         var request = request
         let buffer: ByteBuffer
+        let most = limit ?? config.maxBodyBytes
         do {
-            buffer = try await request.collectBody(upTo: config.maxBodyBytes)
+            buffer = try await request.collectBody(upTo: most)
         } catch {
-            throw HTTPError(.contentTooLarge, message: "the request body is larger than the limit of \(config.maxBodyBytes) bytes (max_body_bytes)")
+            throw HTTPError(.contentTooLarge, message: "the request body is larger than the limit of \(most) bytes")
         }
         let bytes = Array(buffer.readableBytesView)
-        guard String(validating: bytes, as: UTF8.self) != nil else {
+        guard limit != nil || String(validating: bytes, as: UTF8.self) != nil else {
             throw HTTPError(.badRequest, message: "the request body is not valid UTF-8")
         }
         return bytes
@@ -413,6 +521,7 @@ struct JSONErrorMiddleware: RouterMiddleware {
             case .invalid(let field, _): return try json(ErrorBody(code: "invalid", message: error.message, field: field), status: .badRequest)
             case .notFound: return try json(ErrorBody(code: "not_found", message: error.message), status: .notFound)
             case .conflict(let field, _): return try json(ErrorBody(code: "conflict", message: error.message, field: field), status: .conflict)
+            case .forbidden(let field, _): return try json(ErrorBody(code: "forbidden", message: error.message, field: field), status: .forbidden)
             }
         } catch let error as AccessDenied {
             return try json(ErrorBody(code: "forbidden", message: error.message), status: .forbidden)

@@ -17,20 +17,24 @@ enum Views {
             visiting: event.delegation?.visiting, host: event.delegation?.host, rrule: event.recurrence?.rule,
             exdates: event.recurrence.map { $0.exceptions.map(zone.iso8601) }, recurrenceId: occurrence.map(zone.iso8601),
             created: zone.iso8601(event.created),
-            updated: zone.iso8601(event.updated), participants: eventLevel.map(participant),
+            updated: zone.iso8601(event.updated), participants: eventLevel.map { participant($0, zone: zone) },
             sessions: event.sessions.map { session($0, of: event, zone: zone) })
     }
 
     static func session(_ session: Session, of event: Event, zone: Zone) -> SessionView {
         SessionView(
             id: session.id ?? 0, uid: session.uid, title: session.title, start: zone.iso8601(session.start), end: zone.iso8601(session.end),
-            room: session.room, participants: event.participants.filter { $0.sessionID == session.id && session.id != nil }.map(participant))
+            room: session.room, participants: event.participants.filter { $0.sessionID == session.id && session.id != nil }.map { participant($0, zone: zone) })
     }
 
-    static func participant(_ p: Participation) -> ParticipantView {
-        ParticipantView(
+    static func participant(_ p: Participation, zone: Zone) -> ParticipantView {
+        var view = ParticipantView(
             personId: p.person.id ?? 0, name: p.person.name, email: p.person.email, position: p.person.position,
             organisation: p.person.organisation, role: p.role.rawValue, required: p.required, rsvp: p.rsvp.rawValue)
+        view.answeredAt = p.answeredAt.map(zone.iso8601)
+        view.comment = p.comment
+        view.answeredVia = p.answeredVia
+        return view
     }
 
     static func person(_ p: Person) -> PersonView {

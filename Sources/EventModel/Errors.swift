@@ -9,10 +9,12 @@ public enum RegisterError: Error, Sendable, Equatable {
     case notFound(what: String, key: String)
     /// The request clashes with what is stored (a duplicate email, an ambiguous name).
     case conflict(field: String, message: String)
+    /// The request may not be made by whoever made it (an answer sent for someone else).
+    case forbidden(field: String, message: String)
 
     public var field: String? {
         switch self {
-        case .invalid(let field, _), .conflict(let field, _): field
+        case .invalid(let field, _), .conflict(let field, _), .forbidden(let field, _): field
         case .notFound: nil
         }
     }
@@ -21,7 +23,7 @@ public enum RegisterError: Error, Sendable, Equatable {
         switch self {
         case .invalid(let field, let message): "\(field): \(message)"
         case .notFound(let what, let key): "no \(what) \(key)"
-        case .conflict(let field, let message): "\(field): \(message)"
+        case .conflict(let field, let message), .forbidden(let field, let message): "\(field): \(message)"
         }
     }
 }

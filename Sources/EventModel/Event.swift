@@ -14,7 +14,7 @@ public enum Role: String, Sendable, Codable, CaseIterable {
 
 /// RFC 5545 PARTSTAT values that a participant's reply can take.
 public enum RSVPState: String, Sendable, Codable, CaseIterable {
-    case needsAction = "needs-action", accepted, declined, tentative
+    case needsAction = "needs-action", accepted, declined, tentative, delegated
 }
 
 public enum Language: String, Sendable, Codable, CaseIterable {
@@ -54,13 +54,23 @@ public struct Participation: Sendable, Equatable, Hashable, Codable {
     public var required: Bool
     public var rsvp: RSVPState
     public var sessionID: Int64?
+    /// When the answer in `rsvp` came, its COMMENT, and how (`mail from …`, `by hand by …`).
+    public var answeredAt: Instant?
+    public var comment: String?
+    public var answeredVia: String?
 
-    public init(person: Person, role: Role, required: Bool = true, rsvp: RSVPState = .needsAction, sessionID: Int64? = nil) {
+    public init(
+        person: Person, role: Role, required: Bool = true, rsvp: RSVPState = .needsAction, sessionID: Int64? = nil,
+        answeredAt: Instant? = nil, comment: String? = nil, answeredVia: String? = nil
+    ) {
         self.person = person
         self.role = role
         self.required = required
         self.rsvp = rsvp
         self.sessionID = sessionID
+        self.answeredAt = answeredAt
+        self.comment = comment
+        self.answeredVia = answeredVia
     }
 }
 

@@ -5,10 +5,12 @@ public enum Audience: String, Sendable, Codable, CaseIterable {
     /// Speakers and chairs.
     case speakers
     case organizers
+    /// Everyone who has not answered the invitation: they get it again.
+    case unanswered
 
     public func includes(_ role: Role) -> Bool {
         switch self {
-        case .everyone: true
+        case .everyone, .unanswered: true
         case .speakers: role == .speaker || role == .chair
         case .organizers: role == .organizer
         }
@@ -31,7 +33,7 @@ public struct Reminder: Sendable, Equatable, Hashable, Codable {
         offset = try DurationParser.seconds(parts.first ?? "", field: field)
         if parts.count == 2 {
             guard let audience = Audience(rawValue: parts[1]) else {
-                throw .invalid(field: field, message: "unknown audience \(parts[1].debugDescription); one of everyone, speakers, organizers")
+                throw .invalid(field: field, message: "unknown audience \(parts[1].debugDescription); one of everyone, speakers, organizers, unanswered")
             }
             self.audience = audience
         } else {
@@ -70,11 +72,14 @@ public struct NoticeDraft: Sendable, Equatable {
     public var message: String?
     /// The Message-ID the composed `message` carries; generated when nil.
     public var messageID: String?
+    /// For a reminder: whom it is for; `unanswered` ones go out as the invitation again.
+    public var audience: Audience?
 
     public init(
         kind: NoticeKind, eventUID: String, eventID: Int64?, personID: Int64, recipient: String, due: Instant, startsAt: Instant,
-        offset: Int64? = nil, sequence: Int, message: String? = nil
+        offset: Int64? = nil, sequence: Int, message: String? = nil, audience: Audience? = nil
     ) {
+        self.audience = audience
         self.kind = kind
         self.eventUID = eventUID
         self.eventID = eventID

@@ -63,12 +63,12 @@ enum Outbox {
         try db.execute(
             sql: """
                 INSERT OR IGNORE INTO notice (message_id, kind, event_uid, event_id, person_id, recipient, due_at, starts_at, reminder_offset,
-                    sequence, message, next_attempt_at, created_at, updated_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    sequence, message, next_attempt_at, created_at, updated_at, audience)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
             arguments: [
                 d.messageID ?? "<\(UUID().uuidString.lowercased())@eventd>", d.kind.rawValue, d.eventUID, d.eventID, d.personID, d.recipient,
-                d.due.seconds, d.startsAt.seconds, d.offset, d.sequence, d.message, d.due.seconds, now.seconds, now.seconds,
+                d.due.seconds, d.startsAt.seconds, d.offset, d.sequence, d.message, d.due.seconds, now.seconds, now.seconds, d.audience?.rawValue,
             ])
     }
 
@@ -78,7 +78,8 @@ enum Outbox {
             draft: NoticeDraft(
                 kind: NoticeKind(rawValue: row["kind"]) ?? .reminder, eventUID: row["event_uid"], eventID: row["event_id"],
                 personID: row["person_id"], recipient: row["recipient"], due: Instant(seconds: row["due_at"]),
-                startsAt: Instant(seconds: row["starts_at"]), offset: row["reminder_offset"], sequence: row["sequence"], message: row["message"]),
+                startsAt: Instant(seconds: row["starts_at"]), offset: row["reminder_offset"], sequence: row["sequence"], message: row["message"],
+                audience: (row["audience"] as String?).flatMap(Audience.init(rawValue:))),
             state: NoticeState(rawValue: row["state"]) ?? .pending, attempts: row["attempts"], nextAttempt: Instant(seconds: row["next_attempt_at"]),
             lastError: row["last_error"], updated: Instant(seconds: row["updated_at"]))
     }

@@ -440,14 +440,15 @@ public final class SQLiteStore: Sendable {
         let participants = try Row.fetchAll(
             db,
             sql: """
-                SELECT p.*, pa.role, pa.required, pa.rsvp, pa.session_id FROM participation pa
+                SELECT p.*, pa.role, pa.required, pa.rsvp, pa.session_id, pa.rsvp_at, pa.rsvp_comment, pa.rsvp_via FROM participation pa
                 JOIN person p ON p.id = pa.person_id WHERE pa.event_id = ? ORDER BY pa.id
                 """,
             arguments: [id]
         ).map { row in
             Participation(
                 person: person(row), role: Role(rawValue: row["role"]) ?? .attendee, required: row["required"],
-                rsvp: RSVPState(rawValue: row["rsvp"]) ?? .needsAction, sessionID: row["session_id"])
+                rsvp: try rsvp(row["rsvp"]), sessionID: row["session_id"], answeredAt: (row["rsvp_at"] as Int64?).map(Instant.init(seconds:)),
+                comment: row["rsvp_comment"], answeredVia: row["rsvp_via"])
         }
         let sessions = try Row.fetchAll(db, sql: "SELECT * FROM session WHERE event_id = ? ORDER BY start_at, id", arguments: [id]).map { row in
             Session(id: row["id"], uid: row["uid"], title: row["title"], start: Instant(seconds: row["start_at"]), end: Instant(seconds: row["end_at"]), room: row["room"])

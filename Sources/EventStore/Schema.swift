@@ -142,6 +142,44 @@ enum Schema {
                     CREATE INDEX audit_by_time ON audit(at);
                     """)
         }
+        migrator.registerMigration("v7-rsvp: answers to invitations, counter-proposals, reminder audiences") { db in
+            try db.execute(
+                sql: """
+                    -- The answer for the whole event (or series) is kept on each of the person's participations.
+                    ALTER TABLE participation ADD COLUMN rsvp_at INTEGER;
+                    ALTER TABLE participation ADD COLUMN rsvp_comment TEXT;
+                    ALTER TABLE participation ADD COLUMN rsvp_via TEXT;
+
+                    -- An answer for one occurrence of a series (a REPLY with RECURRENCE-ID).
+                    CREATE TABLE occurrence_answer (
+                        event_id INTEGER NOT NULL REFERENCES event(id) ON DELETE CASCADE,
+                        person_id INTEGER NOT NULL REFERENCES person(id),
+                        occurrence INTEGER NOT NULL,
+                        rsvp TEXT NOT NULL,
+                        comment TEXT,
+                        answered_at INTEGER NOT NULL,
+                        via TEXT NOT NULL,
+                        PRIMARY KEY (event_id, person_id, occurrence)
+                    );
+
+                    -- A COUNTER: a new time an attendee proposes, kept for the organizer, never applied.
+                    CREATE TABLE proposal (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        event_id INTEGER NOT NULL REFERENCES event(id) ON DELETE CASCADE,
+                        person_id INTEGER NOT NULL REFERENCES person(id),
+                        occurrence INTEGER,
+                        start_at INTEGER NOT NULL,
+                        end_at INTEGER NOT NULL,
+                        comment TEXT,
+                        received_at INTEGER NOT NULL,
+                        via TEXT NOT NULL
+                    );
+                    CREATE INDEX proposal_by_event ON proposal(event_id, received_at);
+
+                    -- A reminder's audience; 'unanswered' reminders are invitations sent again.
+                    ALTER TABLE notice ADD COLUMN audience TEXT;
+                    """)
+        }
         return migrator
     }
 }

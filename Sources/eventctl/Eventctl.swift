@@ -79,7 +79,7 @@ struct Eventctl: ParsableCommand {
         subcommands: [
             Add.self, List.self, Show.self, Update.self, Cancel.self, Delete.self, SessionCommand.self,
             PersonCommand.self, Agenda.self, Conflicts.self, ICS.self, Import.self, Invite.self, Notices.self, Feed.self, Status.self,
-            Log.self, Backup.self,
+            Log.self, Backup.self, RSVP.self, MailIn.self,
         ])
 }
 
@@ -139,7 +139,7 @@ struct EventOptions: ParsableArguments {
     var exdate: [String] = []
     @Flag(name: .long, help: "Refuse the change if it makes a clash (a person in two places, too little travel time, a room booked twice); default: warn.")
     var strict = false
-    @Option(name: .long, help: ArgumentHelp("A reminder this long before each occurrence, for everyone or :speakers or :organizers (1d, 2h:speakers, 30s); repeat for more, \"none\" for none; replaces the list.", valueName: "offset"))
+    @Option(name: .long, help: ArgumentHelp("A reminder this long before each occurrence, for everyone or :speakers or :organizers (1d, 2h:speakers, 30s; 2d:unanswered sends the invitation again to whoever has not answered); repeat for more, \"none\" for none; replaces the list.", valueName: "offset"))
     var remind: [String] = []
 
     func input(title: String?) -> EventInput {
@@ -451,9 +451,10 @@ struct Invite: ParsableCommand {
     @OptionGroup var connection: Connection
 
     func run() throws {
-        let queued: [NoticeView] = try connection.client.call("POST", "/v1/events/\(id)/invite", body: nil as EventInput?, expect: 202)
-        if output.json { return try printJSON(queued) }
-        print("queued \(queued.count) invitation(s): \(queued.map(\.recipient).joined(separator: ", "))")
+        let result: InviteView = try connection.client.call("POST", "/v1/events/\(id)/invite", body: nil as EventInput?, expect: 202)
+        if output.json { return try printJSON(result) }
+        print("queued \(result.queued.count) invitation(s): \(result.queued.map(\.recipient).joined(separator: ", "))")
+        if !result.notInvited.isEmpty { print("not invited (no email): \(result.notInvited.joined(separator: ", "))") }
     }
 }
 

@@ -195,7 +195,13 @@ private func personLine(_ p: ParticipantView) -> String {
     let role = p.role == "attendee" && !p.required ? "optional" : p.role
     let email = p.email.map { " <\($0)>" } ?? ""
     let position = [p.position, p.organisation].compactMap { $0 }.joined(separator: ", ")
-    return role.padding(10) + p.name + email + (position.isEmpty ? "" : " — " + position)
+    return role.padding(10) + p.name + email + (position.isEmpty ? "" : " — " + position) + "  [" + answerText(p) + "]"
+}
+
+/// `accepted 02/03/2017 16:20 "xin đến muộn"`, or `no answer yet`.
+func answerText(_ p: ParticipantView) -> String {
+    guard p.rsvp != "needs-action" else { return "no answer yet" }
+    return [p.rsvp, p.answeredAt.map { displayTime($0) }, p.comment.map { "\"\($0)\"" }].compactMap { $0 }.joined(separator: " ")
 }
 
 func printTable(header: [String], rows: [[String]]) {

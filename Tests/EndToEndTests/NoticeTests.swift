@@ -262,8 +262,7 @@ func startIn(_ seconds: Int) -> String {
             server.waitUntilExit()
         }
         usleep(800_000)
-        try "mail_hook = /usr/bin/msmtp --host=127.0.0.1 --port=\(port) --auth=off --tls=off --from=eventd@localhost -t\n"
-            .write(toFile: daemon.directory + "/eventd.conf", atomically: true, encoding: .utf8)
+        try daemon.writeConfig("mail_hook = /usr/bin/msmtp --host=127.0.0.1 --port=\(port) --auth=off --tls=off --from=eventd@localhost -t\n")
         try daemon.restart()
         let id = try daemon.ctl("add", Self.title, "--kind", "online", "--start", startIn(86_400), "--link", "https://hop.chinhphu.example.vn/phien",
                                 "--remind", "none", "--speaker", "Trần Tiến Dũng <dung@laichau.gov.vn>").out

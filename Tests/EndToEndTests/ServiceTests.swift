@@ -135,7 +135,7 @@ import Testing
         #expect(try daemon.ctl(as: DaemonUser.reader, "status").out.contains("may read"))
 
         // The log names root for root's changes; after a reload makes the reader a writer, the reader's own.
-        try "writers = \(DaemonUser.name), \(DaemonUser.reader)\nmail_hook = /bin/true\n".write(toFile: daemon.directory + "/eventd.conf", atomically: true, encoding: .utf8)
+        try daemon.writeConfig("writers = \(DaemonUser.name), \(DaemonUser.reader)\nmail_hook = /bin/true\n")
         kill(daemon.process!.processIdentifier, SIGHUP)
         var added = try daemon.ctl(as: DaemonUser.reader, "add", "Họp của người đọc", "--kind", "meeting", "--start", "4/7/2022 8h00")
         for _ in 0..<50 where added.status != 0 {
@@ -297,7 +297,7 @@ import Testing
     @Test func sighupTakesAGoodConfigAndKeepsTheOldOneOnABrokenOne() throws {
         let daemon = try TestDaemon(config: "default_reminders = 1d\nlog_level = info\n")
         let pid = try #require(daemon.process?.processIdentifier)
-        try "default_reminders = 2h\nlog_level = debug\nsocket_mode = 0600\n".write(toFile: daemon.directory + "/eventd.conf", atomically: true, encoding: .utf8)
+        try daemon.writeConfig("default_reminders = 2h\nlog_level = debug\nsocket_mode = 0600\n")
         kill(pid, SIGHUP)
         let log = { try String(contentsOfFile: daemon.log, encoding: .utf8) }
         var waited = 0
@@ -312,7 +312,7 @@ import Testing
         let start = try daemon.ctl("show", id, "--json").json(EventView.self).start
         #expect(offsets == [epoch(start) - 7200], "the reloaded default reminder, 2h")
 
-        try "default_reminders = soon\nno such line\n".write(toFile: daemon.directory + "/eventd.conf", atomically: true, encoding: .utf8)
+        try daemon.writeConfig("default_reminders = soon\nno such line\n")
         kill(pid, SIGHUP)
         waited = 0
         while try !log().contains("config not reloaded"), waited < 50 {

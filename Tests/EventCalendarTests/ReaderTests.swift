@@ -92,7 +92,7 @@ func calendar(_ lines: String...) -> String { lines.joined(separator: "\r\n") + 
             "END:VEVENT", "END:VCALENDAR"))[0]
         #expect(e.summary == "Họp")
         #expect(e.attendees.first?.email == "a@example.com" && e.attendees.first?.name == "A, B")
-        #expect(e.attendees.first?.roles == [.chair] && e.attendees.first?.rsvp == nil)
+        #expect(e.attendees.first?.roles == [.chair] && e.attendees.first?.rsvp == .delegated)
     }
 
     @Test func concatenatedCalendarsAreAllRead() throws {

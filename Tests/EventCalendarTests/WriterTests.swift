@@ -31,7 +31,7 @@ import Testing
         #expect(byName["Nhữ Văn Tâm"]?.roles == [.speaker])
         #expect(byName["Nhữ Văn Tâm"]?.rsvp == .accepted)
         #expect(byName["Vũ Duy Hiển"]?.rsvp == .tentative)
-        #expect(byName["Phan Chí Hiếu"]?.icalRole == "NON-PARTICIPANT")
+        #expect(byName["Phan Chí Hiếu"]?.icalRole == "REQ-PARTICIPANT", "a witness takes part")
         #expect(byName["Phan Chí Hiếu"]?.roles == [.witness])
         #expect(byName["Phan Chí Hiếu"]?.email == "hieu.pc@moj.example")
         #expect(byName["Lê Thị Thu"]?.icalRole == "OPT-PARTICIPANT")

@@ -123,8 +123,17 @@ final class TestDaemon: @unchecked Sendable {  // used from one test at a time
         // Socket paths are limited to 108 bytes, so stay short and unique under /tmp.
         directory = "/tmp/evt-" + String(UUID().uuidString.prefix(8))
         try DaemonUser.makeFolder(directory)
-        if let config { try config.write(toFile: directory + "/eventd.conf", atomically: true, encoding: .utf8) }
+        try writeConfig(config ?? "")
         try start()
+    }
+
+    /// The organizer of invitations to events that name none: every test daemon has one.
+    static let organizer = "Văn phòng Bộ Tư pháp <vanphong@moj.gov.vn>"
+
+    /// Writes eventd.conf (read on the next start or SIGHUP), with the test organizer unless `text` sets one.
+    func writeConfig(_ text: String) throws {
+        let organizer = text.contains("organizer =") ? "" : "organizer = \"\(Self.organizer)\"\n"
+        try (organizer + text).write(toFile: directory + "/eventd.conf", atomically: true, encoding: .utf8)
     }
 
     deinit {

@@ -1,0 +1,80 @@
+import EventModel
+import Foundation
+
+/// What an update changed, for the mail that announces it: time, place, status, people.
+enum Changes {
+    struct Item: Sendable, Equatable {
+        enum Kind: String, Sendable { case time, place, link, status, title, people, repeats }
+        var kind: Kind
+        /// The new value as the mail shows it (times in the event's zone).
+        var now: String
+        /// The old value.
+        var before: String
+    }
+
+    static func between(_ old: Event, _ new: Event) -> [Item] {
+        let zone = (try? Zone(new.timeZone)) ?? (try! Zone("UTC"))
+        func span(_ e: Event) -> String {
+            e.allDay ? zone.display(e.start, dateOnly: true) : "\(zone.display(e.start)) – \(zone.display(e.end))"
+        }
+        var items: [Item] = []
+        if old.start != new.start || old.end != new.end || old.timeZone != new.timeZone { items.append(Item(kind: .time, now: span(new), before: span(old))) }
+        if old.location != new.location { items.append(Item(kind: .place, now: new.location ?? "—", before: old.location ?? "—")) }
+        if old.link != new.link { items.append(Item(kind: .link, now: new.link ?? "—", before: old.link ?? "—")) }
+        if old.status != new.status { items.append(Item(kind: .status, now: new.status.rawValue, before: old.status.rawValue)) }
+        if old.title != new.title { items.append(Item(kind: .title, now: new.title, before: old.title)) }
+        if old.recurrence != new.recurrence { items.append(Item(kind: .repeats, now: new.recurrence?.rule ?? "—", before: old.recurrence?.rule ?? "—")) }
+        let names = { (e: Event) in Set(e.participants.map(\.person.name)) }
+        let added = names(new).subtracting(names(old)).sorted(), gone = names(old).subtracting(names(new)).sorted()
+        if !added.isEmpty || !gone.isEmpty {
+            items.append(Item(kind: .people, now: added.map { "+ \($0)" }.joined(separator: ", "), before: gone.map { "− \($0)" }.joined(separator: ", ")))
+        }
+        return items
+    }
+}
+
+/// How a recurring event repeats, in the reader's words: "Hằng tuần vào Thứ Hai, 10 lần".
+enum RepeatDescription {
+    static func text(_ recurrence: Recurrence, zone: Zone, english: Bool) -> String {
+        var parts: [String: String] = [:]
+        for item in recurrence.rule.split(separator: ";") {
+            let pair = item.split(separator: "=", maxSplits: 1).map(String.init)
+            if pair.count == 2 { parts[pair[0].uppercased()] = pair[1] }
+        }
+        let interval = Int(parts["INTERVAL"] ?? "1") ?? 1
+        let unitsVI = ["DAILY": "ngày", "WEEKLY": "tuần", "MONTHLY": "tháng", "YEARLY": "năm", "HOURLY": "giờ"]
+        let unitsEN = ["DAILY": "day", "WEEKLY": "week", "MONTHLY": "month", "YEARLY": "year", "HOURLY": "hour"]
+        let frequency = parts["FREQ"] ?? "WEEKLY"
+        var text: String
+        if english {
+            let unit = unitsEN[frequency] ?? frequency.lowercased()
+            text = interval == 1 ? "Every \(unit)" : "Every \(interval) \(unit)s"
+        } else {
+            let unit = unitsVI[frequency] ?? frequency.lowercased()
+            text = interval == 1 ? "Hằng \(unit)" : "\(interval) \(unit) một lần"
+        }
+        if let days = parts["BYDAY"] {
+            let vi = ["MO": "Thứ Hai", "TU": "Thứ Ba", "WE": "Thứ Tư", "TH": "Thứ Năm", "FR": "Thứ Sáu", "SA": "Thứ Bảy", "SU": "Chủ nhật"]
+            let en = ["MO": "Monday", "TU": "Tuesday", "WE": "Wednesday", "TH": "Thursday", "FR": "Friday", "SA": "Saturday", "SU": "Sunday"]
+            let names = days.split(separator: ",").map { day -> String in
+                let code = String(day.suffix(2))
+                let ordinal = String(day.dropLast(2))
+                let name = (english ? en : vi)[code] ?? code
+                guard let n = Int(ordinal) else { return name }
+                if english { return n == -1 ? "the last \(name)" : "the \(n)\(n == 1 ? "st" : n == 2 ? "nd" : n == 3 ? "rd" : "th") \(name)" }
+                return n == -1 ? "\(name) cuối cùng" : "\(name) thứ \(n)"
+            }
+            text += (english ? " on " : " vào ") + names.joined(separator: english ? ", " : ", ")
+        }
+        if let monthDay = parts["BYMONTHDAY"] { text += english ? " on day \(monthDay)" : " vào ngày \(monthDay)" }
+        if let count = parts["COUNT"] { text += english ? ", \(count) times" : ", \(count) lần" }
+        if let until = parts["UNTIL"], until.count >= 8, let y = Int(until.prefix(4)), let m = Int(until.dropFirst(4).prefix(2)), let d = Int(until.dropFirst(6).prefix(2)) {
+            text += english ? ", until \(d)/\(m)/\(y)" : ", đến ngày \(d)/\(m)/\(y)"
+        }
+        if !recurrence.exceptions.isEmpty {
+            let skipped = recurrence.exceptions.map { zone.display($0, dateOnly: true) }.joined(separator: ", ")
+            text += english ? " (not on \(skipped))" : " (trừ \(skipped))"
+        }
+        return text
+    }
+}
