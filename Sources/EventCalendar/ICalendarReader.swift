@@ -169,10 +169,15 @@ private struct Places {
                 // Unknown names (a newer RFC's property, a vendor's parameter) are dropped by libical; tolerate them.
                 if type == ICAL_XLICERRORTYPE_PARAMETERNAMEPARSEERROR { continue }
                 if type == ICAL_XLICERRORTYPE_PROPERTYPARSEERROR, message.hasPrefix("Parse error in property name") { continue }
+                // RFC 5545 §3.3.11 allows an empty TEXT value (Google writes `DESCRIPTION:`); libical drops the property.
+                if message.hasPrefix("No value for"), let name = Self.propertyNamed(in: message), Self.emptyAllowed.contains(name) { continue }
                 throw error(component, property: Self.propertyNamed(in: message), message)
             }
         }
     }
+
+    /// Properties whose value is TEXT (or a list of TEXT), which may be empty.
+    static let emptyAllowed: Set<String> = ["DESCRIPTION", "LOCATION", "SUMMARY", "COMMENT", "CATEGORIES", "CONTACT", "RESOURCES", "X"]
 
     /// The property a libical message is about ("… in DTSTART property …", "… property name: FOO").
     private static func propertyNamed(in message: String) -> String? {

@@ -142,7 +142,10 @@ struct Routes: Sendable {
             try await store.write { context in
                 try context.record(Answer(rsvp: rsvp, comment: comment, occurrence: occurrence, via: via), eventID: eventID, personID: person.id!)
             }
-            return try json(Views.event(try await store.event(id: eventID)))
+            var result = ReplyResult(method: "RSVP", eventId: eventID, uid: event.uid, person: person.name, email: person.email ?? "", via: via)
+            result.answer = rsvp.rawValue
+            result.occurrence = occurrence?.seconds
+            return try json(result)
         }
         v1.get("events/:id/answers") { _, context in
             let eventID = try id(context)

@@ -39,10 +39,9 @@ struct RSVP: ParsableCommand {
     func run() throws {
         if let person, let answer {
             let input = RSVPInput(person: person, answer: answer, comment: comment, occurrence: occurrence)
-            let event: EventView = try connection.client.call("POST", "/v1/events/\(self.event)/rsvp", body: input)
-            if output.json { return try printJSON(event) }
-            let mine = event.participants.first { $0.name == person || $0.email == person.lowercased() || String($0.personId) == person }
-            print("\(mine?.name ?? person): \(mine.map(answerText) ?? answer)\(occurrence.map { " (for \($0))" } ?? "")")
+            let result: ReplyResult = try connection.client.call("POST", "/v1/events/\(self.event)/rsvp", body: input)
+            if output.json { return try printJSON(result) }
+            print("\(result.person): \(result.answer ?? answer)\(occurrence.map { " (for \($0))" } ?? "")")
             return
         }
         let answers: AnswersView = try connection.client.call("GET", "/v1/events/\(event)/answers")

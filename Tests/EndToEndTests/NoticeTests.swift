@@ -19,6 +19,10 @@ struct ParsedMail: Decodable {
     var sequence: Int?
     var status: String?
     var summary: String?
+    var uid: String?
+    var organizer: String?
+    var attendees: [String]?
+    var calendar: String?
 }
 
 let mailCheck = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Python/mail_check.py").path

@@ -5,7 +5,8 @@
 
 For each message: decoded Subject, From and To (display name and address), Message-ID, every
 header name, the text/plain body, and the text/calendar part's `method=` parameter with the
-METHOD, SEQUENCE and STATUS inside it (read with `icalendar`).
+METHOD, SEQUENCE, STATUS, UID, ORGANIZER and ATTENDEEs inside it (read with `icalendar`), and
+the calendar text itself, from which the tests answer as a client would.
 """
 import email
 import email.policy
@@ -34,6 +35,10 @@ def read(path):
         "sequence": None,
         "status": None,
         "summary": None,
+        "uid": None,
+        "organizer": None,
+        "attendees": [],
+        "calendar": None,
     }
     for part in message.iter_parts():
         if part.get_content_type() == "text/plain":
@@ -46,6 +51,19 @@ def read(path):
             out["sequence"] = int(event.get("SEQUENCE", 0))
             out["status"] = str(event.get("STATUS", ""))
             out["summary"] = str(event.get("SUMMARY", ""))
+            out["uid"] = str(event.get("UID", ""))
+            out["calendar"] = part.get_content()
+
+            def address(value):
+                text = str(value)
+                return text[7:].lower() if text.lower().startswith("mailto:") else text
+
+            if event.get("ORGANIZER") is not None:
+                out["organizer"] = address(event.get("ORGANIZER"))
+            attendees = event.get("ATTENDEE", [])
+            if not isinstance(attendees, list):
+                attendees = [attendees]
+            out["attendees"] = [address(a) for a in attendees]
     return out
 
 

@@ -80,13 +80,13 @@ struct Run: CustomStringConvertible {
 
 /// Runs a program to its end. Output goes through files, so neither stream can fill a pipe and block.
 @discardableResult
-func run(_ path: String, _ arguments: [String], environment: [String: String] = [:], stdin: String? = nil) throws -> Run {
+func run(_ path: String, _ arguments: [String], environment: [String: String] = [:], stdin: String? = nil, input: Data? = nil) throws -> Run {
     let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("run-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(at: scratch) }
     let outURL = scratch.appendingPathComponent("out"), errURL = scratch.appendingPathComponent("err"), inURL = scratch.appendingPathComponent("in")
     for url in [outURL, errURL] { _ = FileManager.default.createFile(atPath: url.path, contents: nil) }
-    _ = FileManager.default.createFile(atPath: inURL.path, contents: Data((stdin ?? "").utf8))
+    _ = FileManager.default.createFile(atPath: inURL.path, contents: input ?? Data((stdin ?? "").utf8))
     let process = Process()
     process.executableURL = URL(fileURLWithPath: path)
     process.arguments = arguments
@@ -200,8 +200,8 @@ final class TestDaemon: @unchecked Sendable {  // used from one test at a time
     }
 
     @discardableResult
-    func ctl(_ arguments: [String], environment: [String: String] = [:]) throws -> Run {
-        try run(eventctlPath, arguments, environment: ["EVENTD_SOCKET": socket].merging(environment) { $1 })
+    func ctl(_ arguments: [String], environment: [String: String] = [:], input: Data? = nil) throws -> Run {
+        try run(eventctlPath, arguments, environment: ["EVENTD_SOCKET": socket].merging(environment) { $1 }, input: input)
     }
 
     /// Runs eventctl as another user (root only): `eventd-reader` is in the socket's group.
