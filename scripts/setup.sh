@@ -10,7 +10,10 @@ missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
+# Postfix, for the test that mails a reply through a real MTA into eventctl mail-in: local only.
+dpkg-query -W -f='${Status}' postfix 2>/dev/null | grep -q "install ok installed" || missing+=(postfix)
 if [ ${#missing[@]} -gt 0 ]; then
+  printf '%s\n' "postfix postfix/main_mailer_type select Local only" "postfix postfix/mailname string localhost" | $sudo debconf-set-selections
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}"
 fi

@@ -279,3 +279,43 @@ let replyFacts = URL(fileURLWithPath: #filePath).deletingLastPathComponent().app
         #expect(imported.participants.first { $0.name == "Phan Chí Hiếu" }?.role == "witness")
     }
 }
+
+/// A real MTA: Postfix delivers a reply sent with sendmail to an alias that pipes it into
+/// `eventctl mail-in`, as an agency would set it up. It changes the machine's Postfix
+/// configuration, so it runs only where asked to (.ci/run sets EVENTD_TEST_POSTFIX=1, as root).
+@Suite struct PostfixTests {
+    @Test(.enabled(if: ProcessInfo.processInfo.environment["EVENTD_TEST_POSTFIX"] == "1" && DaemonUser.isRoot, "set EVENTD_TEST_POSTFIX=1 and run as root"))
+    func aReplySentThroughPostfixReachesMailIn() throws {
+        let daemon = try TestDaemon()
+        let id = try daemon.ctl(Seed.conference).out
+        let event = try daemon.ctl("show", id, "--json").json(EventView.self)
+        // The alias file belongs to the daemon user, so Postfix runs the pipe as that user.
+        let local = "lich-\(UUID().uuidString.prefix(6).lowercased())"
+        let aliases = daemon.directory + "/aliases"
+        try "\(local): \"|/usr/bin/env EVENTD_SOCKET=\(daemon.socket) \(DaemonUser.eventctl) mail-in\"\n".write(toFile: aliases, atomically: true, encoding: .utf8)
+        DaemonUser.own(aliases)
+        #expect(try run("/usr/sbin/postalias", [aliases]).status == 0)
+        DaemonUser.own(aliases + ".db")
+        let maps = try run("/usr/sbin/postconf", ["-h", "alias_maps"]).out
+        #expect(try run("/usr/sbin/postconf", ["-e", "alias_maps = \(maps), hash:\(aliases)", "inet_interfaces = loopback-only"]).status == 0)
+        if try run("/usr/sbin/postfix", ["status"]).status != 0 {
+            #expect(try run("/usr/sbin/postfix", ["start"]).status == 0)
+        } else {
+            _ = try run("/usr/sbin/postfix", ["reload"])
+        }
+        defer { _ = try? run("/usr/sbin/postconf", ["-e", "alias_maps = \(maps)"]) }
+
+        let reply = AnswerTests().reply(uid: event.uid, sequence: event.sequence, attendee: "tam@thainguyen.gov.vn", partstat: "ACCEPTED")
+        var message = String(decoding: AnswerTests().message(from: "tam@thainguyen.gov.vn", calendar: reply, encoding: "base64"), as: UTF8.self)
+        message = message.replacingOccurrences(of: "To: Văn phòng Bộ Tư pháp <vanphong@moj.gov.vn>", with: "To: \(local)@localhost")
+        let sent = try run("/usr/sbin/sendmail", ["-t", "-i"], stdin: message)
+        #expect(sent.status == 0, "\(sent)")
+        var answer = ""
+        for _ in 0..<150 {
+            answer = try daemon.ctl("show", id, "--json").json(EventView.self).participants.first { $0.email == "tam@thainguyen.gov.vn" }?.rsvp ?? ""
+            if answer == "accepted" { break }
+            usleep(200_000)
+        }
+        #expect(answer == "accepted", "Postfix delivered the reply to eventctl mail-in")
+    }
+}

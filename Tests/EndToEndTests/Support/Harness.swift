@@ -38,17 +38,22 @@ enum DaemonUser {
 
     /// eventd as the daemon user can run: the build folder may sit where that user cannot reach
     /// (a clone under /root), so then the binary is copied once to a folder it can.
-    static let eventd: String = {
-        guard isRoot else { return eventdPath }
-        let probe = try? run("/usr/bin/setpriv", prefix(name) + [eventdPath, "--help"])
-        if probe?.status == 0 { return eventdPath }
+    static let eventd = reachable(eventdPath)
+    /// eventctl as the daemon user (or an MTA delivering as it) can run.
+    static let eventctl = reachable(eventctlPath)
+
+    private static func reachable(_ path: String) -> String {
+        guard isRoot else { return path }
+        let probe = try? run("/usr/bin/setpriv", prefix(name) + [path, "--help"])
+        if probe?.status == 0 { return path }
         let folder = "/tmp/evt-bin-\(getpid())"
+        let copy = folder + "/" + (path as NSString).lastPathComponent
         try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
-        try? FileManager.default.removeItem(atPath: folder + "/eventd")
-        try! FileManager.default.copyItem(atPath: eventdPath, toPath: folder + "/eventd")
-        chmod(folder + "/eventd", 0o755)
-        return folder + "/eventd"
-    }()
+        try? FileManager.default.removeItem(atPath: copy)
+        try! FileManager.default.copyItem(atPath: path, toPath: copy)
+        chmod(copy, 0o755)
+        return copy
+    }
 
     /// Makes `path` (a folder) the daemon user's, so eventd and its hooks can write there.
     static func own(_ path: String) {
