@@ -1,5 +1,5 @@
 # Convenience targets; README.md gives the same commands. docs/install.md: install, man, completions.
-.PHONY: build test run bench bench-agenda bench-startup clean release man completions dist install uninstall test-install
+.PHONY: soak build test run bench bench-agenda bench-startup clean release man completions dist install uninstall test-install
 
 SWIFT   ?= swift
 # SwiftPM's build folder; man pages and completions are generated under it too (never committed).
@@ -56,6 +56,13 @@ test:
 
 run:
 	scripts/run.sh
+
+# SIGKILL eventd at random moments during writes and dispatch, then check nothing acknowledged
+# was lost (ROUNDS=20 in CI, through scripts/test.sh).
+ROUNDS ?= 100
+soak:
+	swift build
+	scripts/soak.py $$(swift build --show-bin-path) $(ROUNDS)
 
 # Figures beside baselines measured in the same run; release builds.
 bench: bench-agenda bench-startup

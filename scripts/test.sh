@@ -5,5 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 swift build --build-tests -Xswiftc -warnings-as-errors
 swift test --skip-build
+# Nothing acknowledged is lost across 20 SIGKILLs during writes and dispatch (make soak runs 100).
+scripts/soak.py "$(swift build --show-bin-path)" 20
 # make install into a temporary DESTDIR, man pages rendered with man -l, units verified.
 scripts/test-install.sh
