@@ -86,7 +86,8 @@ final class FeedWriter: Service, Sendable {
         var generation = live.generation
         var renderer = FeedRenderer(reminders: config.defaultReminders.map { Int($0) })
         var events: [Int64: Event] = [:]
-        var written: [String: String] = [:]
+        // A hash of each feed as written, not its text: all.ics of a large register is tens of MB.
+        var written: [String: UInt64] = [:]
         var everything = true
         while !Task.isCancelled {
             if everything {
@@ -166,7 +167,7 @@ final class FeedWriter: Service, Sendable {
     /// Writes the feeds a batch touched (all of them on start), skipping unchanged text.
     private func regenerate(
         everything: Bool, events: [Int64: Event], people: Set<Int64>, kinds: Set<EventKind>, changed: Set<Int64> = [], renderer: FeedRenderer,
-        written: inout [String: String]
+        written: inout [String: UInt64]
     ) async throws {
         let stamp = SQLiteStore.systemClock()
         let all = events.values.sorted { ($0.start, $0.id ?? 0) < ($1.start, $1.id ?? 0) }
@@ -199,16 +200,17 @@ final class FeedWriter: Service, Sendable {
         for feed in feeds {
             let text = try renderer.calendar(
                 feed.events, subscription: ICalendarWriter.Subscription(name: feed.name, refreshInterval: Int(config.refreshInterval)), stamp: stamp)
-            if written[feed.path] == nil, let onDisk = try? String(contentsOfFile: directory + "/" + feed.path, encoding: .utf8) {
-                written[feed.path] = onDisk
+            let hash = FeedListener.hash(text.utf8)
+            if written[feed.path] == nil, let onDisk = NoFollow.read(feed.path, under: directory) {
+                written[feed.path] = FeedListener.hash(onDisk.data)
             }
-            guard written[feed.path] != text else { continue }
+            guard written[feed.path] != hash else { continue }
             try writeAtomically(text, to: feed.path)
-            written[feed.path] = text
+            written[feed.path] = hash
         }
     }
 
-    private func remove(_ path: String, _ written: inout [String: String]) {
+    private func remove(_ path: String, _ written: inout [String: UInt64]) {
         unlink(directory + "/" + path)
         written[path] = nil
     }
@@ -273,12 +275,7 @@ enum FeedListener {
             let file = NoFollow.read(relative, under: directory)
         else { return Response(status: .notFound) }
         let data = file.data, modified = file.modified
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325  // FNV-1a: a content ETag, cheap and stable
-        for byte in data {
-            hash ^= UInt64(byte)
-            hash &*= 0x100_0000_01b3
-        }
-        let etag = "\"\(String(hash, radix: 16))\""
+        let etag = "\"\(String(hash(data), radix: 16))\""
         let lastModified = httpDate(modified)
         var headers: HTTPFields = [.contentType: "text/calendar; charset=utf-8", .eTag: etag, .lastModified: lastModified, .cacheControl: "no-cache"]
         let notModified = request.headers[.ifNoneMatch].map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.contains(etag) }
@@ -287,6 +284,16 @@ enum FeedListener {
         headers[.contentLength] = String(data.count)
         if request.method == .head { return Response(status: .ok, headers: headers) }
         return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
+    /// FNV-1a of the bytes: the ETag of a feed, and how the writer knows a feed is unchanged.
+    static func hash(_ bytes: some Sequence<UInt8>) -> UInt64 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in bytes {
+            hash ^= UInt64(byte)
+            hash &*= 0x100_0000_01b3
+        }
+        return hash
     }
 
     static func httpDate(_ date: Date) -> String {
