@@ -179,6 +179,29 @@ let replyFacts = URL(fileURLWithPath: #filePath).deletingLastPathComponent().app
         #expect(down.status == 75)
     }
 
+    @Test func anAnswerForOneOccurrenceAndADelegation() throws {
+        let daemon = try TestDaemon()
+        let id = try daemon.ctl(
+            "add", "Giao ban thứ Hai", "--kind", "meeting", "--start", "4/3/2030 8h00", "--rrule", "FREQ=WEEKLY;COUNT=4", "--remind", "none",
+            "--attendee", Seed.hieu, "--attendee", Seed.tam).out
+        let event = try daemon.ctl("show", id, "--json").json(EventView.self)
+        // Declines the second Monday only (11 March 2030, 08:00 in Hà Nội = 01:00 UTC), as a client writes RECURRENCE-ID.
+        let one = reply(uid: event.uid, sequence: event.sequence, attendee: "hieu@moj.gov.vn", partstat: "DECLINED", extra: ["RECURRENCE-ID:20300311T010000Z", "COMMENT:Đi công tác"])
+        #expect(try daemon.ctl(["mail-in"], input: message(from: "hieu@moj.gov.vn", calendar: one)).status == 0)
+        let delegated = reply(uid: event.uid, sequence: event.sequence, attendee: "tam@thainguyen.gov.vn", partstat: "DELEGATED")
+            .replacingOccurrences(of: "PARTSTAT=DELEGATED;", with: "PARTSTAT=DELEGATED;DELEGATED-TO=\"mailto:pho@thainguyen.gov.vn\";")
+        #expect(try daemon.ctl(["mail-in"], input: message(from: "tam@thainguyen.gov.vn", calendar: delegated)).status == 0)
+        try daemon.ctl("rsvp", id, "Nhữ Văn Tâm", "tentative", "--occurrence", "18/3/2030 8h00")
+        let answers = try daemon.ctl("rsvp", id, "--json").json(AnswersView.self)
+        #expect(answers.participants.first { $0.email == "hieu@moj.gov.vn" }?.rsvp == "needs-action", "the series is still unanswered")
+        #expect(answers.participants.first { $0.email == "tam@thainguyen.gov.vn" }?.rsvp == "delegated")
+        #expect(answers.participants.first { $0.email == "tam@thainguyen.gov.vn" }?.comment == "delegated to pho@thainguyen.gov.vn")
+        #expect(answers.occurrences.map { "\($0.name) \($0.occurrence) \($0.answer)" } == [
+            "Phan Chí Hiếu 2030-03-11T08:00:00+07:00 declined", "Nhữ Văn Tâm 2030-03-18T08:00:00+07:00 tentative",
+        ])
+        #expect(answers.occurrences.first?.comment == "Đi công tác")
+    }
+
     @Test func importingAReplyChangesOnlyThatAnswer() throws {
         let daemon = try TestDaemon()
         let id = try daemon.ctl(Seed.conference).out
