@@ -424,6 +424,9 @@ public struct StatusView: Codable, Sendable, Equatable {
     public var defaultTimeZone: String
     /// The config file in use; nil: eventd runs on its defaults (and flags).
     public var configFile: String?
+    /// The last reload (SIGHUP): when, and why it was refused, if it was.
+    public var lastReload: String?
+    public var lastReloadError: String?
     /// The caller as eventd sees it, and what it may do: `write`, `read`.
     public var you: String?
     public var access: String?
@@ -468,11 +471,11 @@ public struct AuditView: Codable, Sendable, Equatable {
     public var action: String
     public var eventId: Int64?
     public var eventUid: String?
-    /// The event before and after the change, as eventd stored it (JSON text).
-    public var before: String?
-    public var after: String?
+    /// The event before and after the change.
+    public var before: EventView?
+    public var after: EventView?
 
-    public init(id: Int64, at: String, uid: UInt32, user: String, pid: Int32, action: String, eventId: Int64?, eventUid: String?, before: String?, after: String?) {
+    public init(id: Int64, at: String, uid: UInt32, user: String, pid: Int32, action: String, eventId: Int64?, eventUid: String?, before: EventView?, after: EventView?) {
         self.id = id
         self.at = at
         self.uid = uid

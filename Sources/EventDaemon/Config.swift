@@ -256,6 +256,31 @@ public struct DaemonConfig: Sendable, Equatable {
     }
 }
 
+extension DaemonConfig {
+    /// What the file cannot say wrong by itself but this machine can: groups and users that do
+    /// not exist, and (with `hook`) a mail hook that is not there. `--check-config` lists them all;
+    /// start refuses the first kind and only warns of the hook, which may be installed later.
+    public func systemProblems(hook: Bool = true) -> [String] {
+        var problems: [String] = []
+        for (key, group) in [("socket_group", socketGroup), ("feeds_group", feedsGroup)] {
+            if let group, getgrnam(group) == nil { problems.append("\(key): \(group.debugDescription) is not a group on this system (getent group)") }
+        }
+        for (key, names) in [("writers", writers ?? []), ("readers", readers ?? [])] {
+            for name in names {
+                if name.hasPrefix("@") {
+                    if getgrnam(String(name.dropFirst())) == nil { problems.append("\(key): \(name.dropFirst().debugDescription) is not a group on this system") }
+                } else if UInt32(name) == nil, getpwnam(name) == nil {
+                    problems.append("\(key): \(name.debugDescription) is not a user on this system (getent passwd); write @name for a group")
+                }
+            }
+        }
+        if hook, access(mailHook[0], X_OK) != 0 {
+            problems.append("mail_hook: \(mailHook[0]) is not a program eventd can run (\(String(cString: strerror(errno))))")
+        }
+        return problems
+    }
+}
+
 /// `127.0.0.1:8080` as host and port.
 public func parseAddress(_ text: String) -> (host: String, port: Int)? {
     guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]), (1...65535).contains(port) else { return nil }
@@ -310,6 +335,14 @@ final class LiveConfig: Sendable {
     var current: DaemonConfig { value.withLock { $0.config } }
     /// Raised by each reload, so a service can tell that it must rebuild what it derived.
     var generation: Int { value.withLock { $0.generation } }
+
+    /// The last SIGHUP: when, and why it was refused (nil: taken), for `eventctl status`.
+    private let lastReload = Mutex<(at: Instant, error: String?)?>(nil)
+    var reloadState: (at: Instant, error: String?)? { lastReload.withLock { $0 } }
+
+    func noteReload(error: String?) {
+        lastReload.withLock { $0 = (Instant(seconds: Int64(Date().timeIntervalSince1970)), error) }
+    }
 
     /// Keys that a running eventd cannot change (what was opened or bound at start), each with
     /// how to keep its old value.

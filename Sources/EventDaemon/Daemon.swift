@@ -11,12 +11,15 @@ import Synchronization
 public enum Daemon {
     public struct StartError: Error, CustomStringConvertible {
         public var description: String
+        /// 78 (EX_CONFIG) when the config asks for what cannot be (systemd does not restart those), else 1.
+        public var exitCode: Int32 = 1
     }
 
     /// Serves until SIGTERM or SIGINT. `file` and `overrides` are read again on SIGHUP.
     public static func run(config: DaemonConfig, file: String?, overrides: ConfigOverrides) async throws {
-        // Only a safety net: everything eventd creates gets its mode explicitly (FileModes).
-        umask(0o077)
+        // Only a safety net, the unit's UMask: everything eventd creates gets its mode
+        // explicitly (FileModes); the mail hook inherits it.
+        umask(0o027)
         // A hook that dies before reading its message must not take eventd with it.
         signal(SIGPIPE, SIG_IGN)
         let live = LiveConfig(config)
@@ -33,9 +36,16 @@ public enum Daemon {
         } catch {
             throw StartError(description: "cannot open the register in \(config.dataDirectory): \(error)")
         }
-        let socketGroup = try config.socketGroup.map { try FileModes.groupID($0, key: "socket_group") }
-        let feedsGroup = try config.feedsGroup.map { try FileModes.groupID($0, key: "feeds_group") }
+        let problems = config.systemProblems(hook: false)
+        guard problems.isEmpty else { throw StartError(description: problems.joined(separator: "\n"), exitCode: 78) }
+        if access(config.mailHook[0], X_OK) != 0 {
+            logger.warning("mail_hook \(config.mailHook[0]) cannot be run; notices will wait and be retried until it can")
+        }
+        let socketGroup = try config.socketGroup.map { try FileModes.memberGroup($0, key: "socket_group") }
+        let feedsGroup = try config.feedsGroup.map { try FileModes.memberGroup($0, key: "feeds_group") }
         try SocketFile.prepare(path: config.socketPath, group: socketGroup)
+        // The feeds group (a web server) must pass through the data folder to reach feeds/ in it.
+        if let feedsGroup, config.feedsDirectory == nil { try FileModes.give(config.dataDirectory, to: feedsGroup) }
 
         let planner = NoticePlanner(live: live)
         let scheduler = NoticeScheduler(store: store, live: live, planner: planner, logger: logger)
@@ -109,6 +119,7 @@ enum SocketFile {
         if !directory.isEmpty {
             // The socket group must be able to enter the folder to reach the socket.
             try FileModes.makeDirectory(directory, group: group)
+            if let group { try FileModes.give(directory, to: group) }
         }
         var info = stat()
         guard lstat(path, &info) == 0 else { return }

@@ -74,6 +74,9 @@ final class FeedWriter: Service, Sendable {
     func run() async throws {
         for sub in ["", "/kind", "/events", "/people"] {
             try FileModes.makeDirectory(directory + sub, group: group)
+            // Folders and files from before a change of feeds_group take the new group and modes.
+            if let group { try FileModes.give(directory + sub, to: group) }
+            FileModes.settle(filesIn: directory + sub, mode: fileMode, group: group)
         }
         await cancelWhenGracefulShutdown { await self.loop() }
     }

@@ -34,11 +34,41 @@ enum FileModes {
         return true
     }
 
-    static func groupID(_ name: String, key: String) throws -> gid_t {
+    /// The group's id; eventd must be in the group to give it files (chown to a group needs that).
+    static func memberGroup(_ name: String, key: String) throws -> gid_t {
         guard let entry = getgrnam(name) else {
-            throw Daemon.StartError(description: "\(key) \(name.debugDescription) is not a group on this system (see getent group)")
+            throw Daemon.StartError(description: "\(key) \(name.debugDescription) is not a group on this system (see getent group)", exitCode: 78)
         }
-        return entry.pointee.gr_gid
+        let gid = entry.pointee.gr_gid
+        var groups = [gid_t](repeating: 0, count: Int(max(getgroups(0, nil), 0)) + 1)
+        groups = Array(groups.prefix(Int(max(getgroups(Int32(groups.count), &groups), 0))))
+        guard geteuid() == 0 || getegid() == gid || groups.contains(gid) else {
+            let user = getpwuid(geteuid()).map { String(cString: $0.pointee.pw_name) } ?? String(geteuid())
+            throw Daemon.StartError(
+                description: "eventd runs as \(user), who is not in group \(name) (\(key)), so it cannot give files to that group: "
+                    + "usermod -aG \(name) \(user) (or a line `m \(user) \(name)` in sysusers.d), then start eventd again",
+                exitCode: 78)
+        }
+        return gid
+    }
+
+    /// Gives a folder eventd owns to `group`, with `directory` mode, so the group can pass through it.
+    /// A folder eventd does not own (/tmp, someone's home) is left alone.
+    static func give(_ path: String, to group: gid_t) throws {
+        var info = stat()
+        guard lstat(path, &info) == 0, info.st_mode & S_IFMT == S_IFDIR, info.st_uid == geteuid() else { return }
+        guard chown(path, uid_t.max, group) == 0, chmod(path, directory) == 0 else { throw failure("cannot give \(path) to group \(group)") }
+    }
+
+    /// Brings files eventd wrote earlier, under other settings, to `mode` and `group`; links are left alone.
+    static func settle(filesIn path: String, mode: mode_t, group: gid_t?) {
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? [] where !name.hasPrefix(".") {
+            var info = stat()
+            let file = path + "/" + name
+            guard lstat(file, &info) == 0, info.st_mode & S_IFMT == S_IFREG, info.st_uid == geteuid() else { continue }
+            if info.st_mode & 0o777 != mode { chmod(file, mode) }
+            if let group, info.st_gid != group { lchown(file, uid_t.max, group) }
+        }
     }
 
     static func failure(_ what: String) -> Daemon.StartError {

@@ -54,18 +54,32 @@ struct Reloader: Service {
         }
     }
 
+    /// The settings that differ, by their names in the code (mailHook, writers…).
+    static func changedSettings(_ old: DaemonConfig, _ new: DaemonConfig) -> [String] {
+        zip(Mirror(reflecting: old).children, Mirror(reflecting: new).children).compactMap { a, b in
+            "\(a.value)" == "\(b.value)" ? nil : a.label
+        }
+    }
+
     func reload() {
         do {
             let new = try overrides.settings(file: file)
+            let problems = new.systemProblems(hook: false)
+            guard problems.isEmpty else { throw DaemonConfig.ParseError(problems) }
+            let old = live.current
             let ignored = live.reload(new)
             LogLevel.current = live.current.logLevel
             changed()
-            logger.notice("config reloaded", metadata: ["file": "\(file ?? "(none)")"])
+            let taken = Self.changedSettings(old, live.current)
+            logger.notice("config reloaded: \(taken.isEmpty ? "nothing changed" : "changed " + taken.joined(separator: ", "))", metadata: ["file": "\(file ?? "(none)")"])
             if !ignored.isEmpty {
                 logger.warning("these settings changed but take effect only after a restart: \(ignored.joined(separator: ", "))")
             }
+            live.noteReload(error: nil)
         } catch {
-            logger.error("config not reloaded; the old settings stay in force: \(error.problems.joined(separator: "; "))")
+            let why = (error as? DaemonConfig.ParseError)?.problems.joined(separator: "; ") ?? "\(error)"
+            logger.error("config not reloaded; the old settings stay in force: \(why)")
+            live.noteReload(error: why)
         }
     }
 }

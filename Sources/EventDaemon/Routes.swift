@@ -53,7 +53,8 @@ struct Routes: Sendable {
                 try await store.auditLog(eventID: try query.get("event").map { try id($0) }, since: since, limit: limit).map { entry in
                     AuditView(
                         id: entry.id, at: zone.iso8601(entry.at), uid: entry.caller.uid, user: entry.caller.user, pid: entry.caller.pid,
-                        action: entry.action, eventId: entry.eventID, eventUid: entry.eventUID, before: entry.before, after: entry.after)
+                        action: entry.action, eventId: entry.eventID, eventUid: entry.eventUID,
+                        before: entry.before.flatMap(Self.storedEvent).map { Views.event($0) }, after: entry.after.flatMap(Self.storedEvent).map { Views.event($0) })
                 })
         }
         // A consistent copy of the register, streamed to the caller, who writes it where it wants.
@@ -303,6 +304,10 @@ struct Routes: Sendable {
             events: counts.events, sessions: counts.sessions, people: counts.people, database: store.path,
             socket: config.socketPath, defaultTimeZone: config.defaultTimeZone)
         view.configFile = configFile
+        if let reload = live.reloadState {
+            view.lastReload = try Zone(config.defaultTimeZone).iso8601(reload.at)
+            view.lastReloadError = reload.error
+        }
         if let caller = Caller.current {
             view.you = "\(caller.user) (uid \(caller.uid))"
             view.access = AccessPolicy(config: config).level(of: caller) == .write ? "write" : "read"
@@ -343,6 +348,11 @@ struct Routes: Sendable {
         var view = view
         view.conflicts = try await clashes(of: event).filter { !known.contains($0.message) }.map(\.view)
         return view
+    }
+
+    /// An event as the audit log stored it.
+    private static func storedEvent(_ json: String) -> Event? {
+        try? JSONDecoder().decode(Event.self, from: Data(json.utf8))
     }
 
     /// The calendar of an import or an answer, read as eventd reads every calendar.

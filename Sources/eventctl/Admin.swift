@@ -26,7 +26,7 @@ struct Status: ParsableCommand {
         print(
             """
             eventd \(s.version) (pid \(s.pid)), up \(s.uptimeSeconds / 3600)h \(s.uptimeSeconds % 3600 / 60)m \(s.uptimeSeconds % 60)s
-            Config:    \(s.configFile ?? "(none: defaults and flags)")
+            Config:    \(s.configFile ?? "(none: defaults and flags)")\(s.lastReload.map { ", reloaded \(displayTime($0))" } ?? "")\(s.lastReloadError.map { "\n           last reload REFUSED, old settings in force: \($0)" } ?? "")
             Socket:    \(s.socket)
             Database:  \(s.database)
             Zone:      \(s.defaultTimeZone)

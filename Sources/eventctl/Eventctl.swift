@@ -99,7 +99,8 @@ struct JSONFlag: ParsableArguments {
 
 /// The options `add` and `update` share: every field of an event and its people.
 struct EventOptions: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp("conference, signing, workshop, visit, ceremony, meeting or online.", valueName: "kind"))
+    @Option(name: .long, help: ArgumentHelp("conference, signing, workshop, visit, ceremony, meeting or online.", valueName: "kind"),
+            completion: .list(["conference", "signing", "workshop", "visit", "ceremony", "meeting", "online"]))
     var kind: String?
     @Option(name: .long, help: ArgumentHelp("When it starts (see WHEN above).", valueName: "when"))
     var start: String?
@@ -115,7 +116,8 @@ struct EventOptions: ParsableArguments {
     var link: String?
     @Option(name: .long, help: ArgumentHelp("Longer text; may span lines.", valueName: "text"))
     var description: String?
-    @Option(name: .long, help: ArgumentHelp("tentative, confirmed (default) or cancelled.", valueName: "status"))
+    @Option(name: .long, help: ArgumentHelp("tentative, confirmed (default) or cancelled.", valueName: "status"),
+            completion: .list(["tentative", "confirmed", "cancelled"]))
     var status: String?
     @Option(name: .long, help: ArgumentHelp("Organiser of the event.", valueName: "P"))
     var organizer: [String] = []
@@ -395,8 +397,9 @@ struct Agenda: ParsableCommand {
     @Argument(help: "The person: id, email or name.") var person: String
     @Option(name: .long, help: ArgumentHelp("Start of the range (default: now).", valueName: "when")) var from: String?
     @Option(name: .long, help: ArgumentHelp("End of the range (default: four weeks after the start).", valueName: "when")) var to: String?
-    @Option(name: .long, help: ArgumentHelp("Only entries in this role; speaker gives the speaker agenda.", valueName: "role")) var role: String?
-    @Option(name: .long, help: ArgumentHelp("text (default), json or ics.", valueName: "format")) var format = "text"
+    @Option(name: .long, help: ArgumentHelp("Only entries in this role; speaker gives the speaker agenda.", valueName: "role"),
+            completion: .list(["organizer", "chair", "speaker", "witness", "attendee"])) var role: String?
+    @Option(name: .long, help: ArgumentHelp("text (default), json or ics.", valueName: "format"), completion: .list(["text", "json", "ics"])) var format = "text"
     @OptionGroup var connection: Connection
 
     func validate() throws {
@@ -468,7 +471,8 @@ struct Notices: ParsableCommand {
 struct NoticesList: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "list", abstract: "List notices (the default).")
 
-    @Option(name: .long, help: ArgumentHelp("pending, sending, sent, failed or skipped.", valueName: "state")) var state: String?
+    @Option(name: .long, help: ArgumentHelp("pending, sending, sent, failed or skipped.", valueName: "state"),
+            completion: .list(["pending", "sending", "sent", "failed", "skipped"])) var state: String?
     @Option(name: .long, help: ArgumentHelp("Only the notices of this event.", valueName: "id")) var event: Int64?
     @OptionGroup var output: JSONFlag
     @OptionGroup var connection: Connection
@@ -556,7 +560,8 @@ struct ICS: ParsableCommand {
         commandName: "ics", abstract: "Print an event as an iCalendar object (what calendar clients import or are invited with).")
 
     @Argument(help: "The event's id.") var id: Int64
-    @Option(name: .long, help: ArgumentHelp("publish (default), request (an invitation) or cancel.", valueName: "method"))
+    @Option(name: .long, help: ArgumentHelp("publish (default), request (an invitation) or cancel.", valueName: "method"),
+            completion: .list(["publish", "request", "cancel"]))
     var method = "publish"
     @OptionGroup var connection: Connection
 

@@ -26,6 +26,12 @@ struct UnixHTTPClient {
 
         var description: String {
             switch self {
+            case .cannotConnect(let path, let reason) where reason == String(cString: strerror(EACCES)):
+                """
+                cannot reach eventd at \(path): \(reason).
+                You are not allowed to open the socket or its folder: ask the administrator to add you to \
+                eventd's socket group (socket_group in its config), then log in again.
+                """
             case .cannotConnect(let path, let reason):
                 """
                 cannot reach eventd at \(path): \(reason).

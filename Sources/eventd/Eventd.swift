@@ -10,7 +10,7 @@ struct Eventd: AsyncParsableCommand {
         discussion: """
             With no --config, eventd runs on local defaults: the socket at $EVENTD_SOCKET, \
             $XDG_RUNTIME_DIR/eventd/eventd.sock, /run/eventd/eventd.sock (root) or /tmp/eventd-UID/eventd.sock, \
-            and the data in $XDG_DATA_HOME/eventd or ~/.local/share/eventd. See config/eventd.conf for every setting.
+            and the data in $XDG_DATA_HOME/eventd or ~/.local/share/eventd. Every setting is described in the installed /etc/eventd/eventd.conf (config/eventd.conf in the source). SIGHUP reloads the config; SIGTERM and SIGINT stop it gracefully. Exit status: 0 after a stop, 1 when it cannot start, 64 on bad usage, 78 on a bad config (or --check-config finding a problem).
             """)
 
     @Option(name: .long, help: ArgumentHelp("Config file of `key = value` lines.", valueName: "file"))
@@ -56,11 +56,15 @@ struct Eventd: AsyncParsableCommand {
             fail(error.problems.joined(separator: "\neventd: "), code: 78)  // EX_CONFIG
         }
         if checkConfig {
+            let problems = settings.systemProblems()
+            guard problems.isEmpty else { fail(problems.joined(separator: "\neventd: "), code: 78) }
             print("\(config ?? "(no config file: the defaults)"): good")
             return
         }
         do {
             try await Daemon.run(config: settings, file: config, overrides: overrides)
+        } catch let error as Daemon.StartError {
+            fail(error.description, code: error.exitCode)
         } catch {
             fail("\(error)", code: 1)
         }
