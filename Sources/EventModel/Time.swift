@@ -132,45 +132,235 @@ public struct When: Sendable, Equatable {
     public var instant: Instant
     /// True when only a date was given: the event is an all-day one.
     public var dateOnly: Bool
+    /// Set when a half-day was written alone (`sáng 4/7/2022`): where that half-day ends. As a
+    /// start it also gives the end; as an end or the top of a range it stands for this instant.
+    public var halfDayEnd: Instant?
 
-    public init(instant: Instant, dateOnly: Bool) {
+    public init(instant: Instant, dateOnly: Bool, halfDayEnd: Instant? = nil) {
         self.instant = instant
         self.dateOnly = dateOnly
+        self.halfDayEnd = halfDayEnd
+    }
+
+    /// Where a range that ends at this WHEN stops: after the whole day for a date alone, at the
+    /// end of the half-day for a half-day, else at the instant itself.
+    public func endOfRange(in zone: Zone) -> Instant {
+        if let halfDayEnd { return halfDayEnd }
+        return dateOnly ? zone.instant(zone.civil(instant).nextDay()) : instant
     }
 }
 
+/// The parts of a working day as schedules write them: sáng (morning), chiều (afternoon), tối
+/// (evening). Alone, a part stands for its office hours: 08:00–12:00, 13:00–17:00, 18:00–21:00.
+public enum HalfDay: String, Sendable, CaseIterable {
+    case morning, afternoon, evening
+
+    public var hours: (start: Int, end: Int) {
+        switch self {
+        case .morning: (8, 12)
+        case .afternoon: (13, 17)
+        case .evening: (18, 21)
+        }
+    }
+}
+
+extension CivilDateTime {
+    /// The same wall-clock time `days` days later (earlier when negative).
+    public func adding(days: Int) -> CivilDateTime {
+        CivilDateTime(secondsSinceEpoch: secondsSinceEpoch + Int64(days) * 86_400)
+    }
+
+    /// 0 for Monday … 6 for Sunday, as ISO 8601 counts (1970-01-01 was a Thursday).
+    public var weekdayIndex: Int {
+        let days = secondsSinceEpochAtMidnight / 86_400
+        return Int(((days % 7) + 7 + 3) % 7)
+    }
+
+    /// The date alone, midnight.
+    public var date: CivilDateTime { CivilDateTime(year: year, month: month, day: day) }
+
+    /// `2017-03-03`
+    public var isoDate: String { "\(pad(year, 4))-\(pad(month))-\(pad(day))" }
+
+    /// `03/03/2017`, day first.
+    public var dayFirst: String { "\(pad(day))/\(pad(month))/\(pad(year, 4))" }
+}
+
+/// ISO 8601 weeks (`2017-W09`): Monday to Sunday; week 1 holds the year's first Thursday.
+public enum ISOWeek {
+    /// Year and week of `text` such as `2017-W09` or `2017W9`; nil if it is not one.
+    public static func parse(_ text: String) -> (year: Int, week: Int)? {
+        let upper = text.trimmingCharacters(in: .whitespaces).uppercased()
+        let parts = upper.split(separator: "W", omittingEmptySubsequences: false)
+        guard parts.count == 2 else { return nil }
+        let yearText = parts[0].hasSuffix("-") ? parts[0].dropLast() : parts[0]
+        guard yearText.count == 4, let year = Int(yearText), (1900...2200).contains(year),
+            (1...2).contains(parts[1].count), parts[1].allSatisfy({ $0.isASCII && $0.isNumber }), let week = Int(parts[1]),
+            (1...weeks(in: year)).contains(week)
+        else { return nil }
+        return (year, week)
+    }
+
+    /// The Monday of week `week` of `year`.
+    public static func monday(year: Int, week: Int) -> CivilDateTime {
+        let january4 = CivilDateTime(year: year, month: 1, day: 4)
+        return january4.adding(days: -january4.weekdayIndex + 7 * (week - 1))
+    }
+
+    /// The ISO year and week a date falls in.
+    public static func of(_ date: CivilDateTime) -> (year: Int, week: Int) {
+        let thursday = date.date.adding(days: 3 - date.weekdayIndex)
+        let first = monday(year: thursday.year, week: 1)
+        let week = Int((thursday.secondsSinceEpochAtMidnight - first.secondsSinceEpochAtMidnight) / (7 * 86_400)) + 1
+        return (thursday.year, week)
+    }
+
+    /// 52 or 53.
+    public static func weeks(in year: Int) -> Int {
+        of(CivilDateTime(year: year, month: 12, day: 28)).week
+    }
+
+    /// `2017-W09`
+    public static func label(year: Int, week: Int) -> String { "\(year)-W\(pad(week))" }
+}
+
 /// Reads WHEN arguments: ISO 8601 with an offset, `2017-03-03 08:00` in the event's zone,
-/// and what Vietnamese agencies write, day first: `3/3/2017 8h30`, `14h00 3/3/2017`, `3/3/2017`.
+/// and what Vietnamese agencies write, day first: `3/3/2017 8h30`, `14h00 3/3/2017`, `3/3/2017`,
+/// `8g30`, `8 giờ 30`, half-days (`sáng 4/7/2022`, `14h00 chiều 4/7/2022`) and days named from
+/// today (`ngày mai`, `thứ Hai tuần sau`). Words are matched with or without diacritics.
 public enum WhenParser {
     public static let accepted =
-        "ISO 8601 with an offset (2017-03-03T08:00:00+07:00), a local time in the event's zone (2017-03-03 08:00), or day first (3/3/2017 8h30, 03/03/2017 14:00, 3/3/2017 for the whole day)"
+        "ISO 8601 with an offset (2017-03-03T08:00:00+07:00); a local time in the event's zone (2017-03-03 08:00); "
+        + "day first (3/3/2017 8h30, 03/03/2017 14:00, 8g30 3/3/2017, 8 giờ 30 ngày 3/3/2017, 3/3 for this year, 3/3/2017 alone for the whole day); "
+        + "a half-day (sáng 4/7/2022 is 08:00–12:00, chiều 4/7/2022 13:00–17:00, tối 18:00–21:00; 2h chiều 4/7/2022 or 14h00 chiều 4/7/2022 is 14:00); "
+        + "or a day named from today (hôm nay, ngày mai, ngày kia, thứ Hai, thứ 2 tuần sau, chủ nhật tuần này, thứ Sáu tuần trước, tuần sau for its Monday; "
+        + "a weekday before a date must be that date's: thứ Sáu 3/3/2017), "
+        + "with or without diacritics"
 
-    public static func parse(_ text: String, zone: Zone, field: String) throws(RegisterError) -> When {
-        guard let when = parseOrNil(text.trimmingCharacters(in: .whitespaces), zone: zone) else {
+    /// Reads `text` in `zone`; days named from today (`ngày mai`) count from `now` (default: the clock).
+    public static func parse(_ text: String, zone: Zone, field: String, now: Instant? = nil) throws(RegisterError) -> When {
+        let today = zone.civil(now ?? Instant(seconds: Int64(Date().timeIntervalSince1970))).date
+        guard let when = parseOrNil(text.trimmingCharacters(in: .whitespaces), zone: zone, today: today) else {
             throw .invalid(field: field, message: "cannot read \(text.debugDescription) as a date and time; accepted: \(accepted)")
         }
         return when
     }
 
-    private static func parseOrNil(_ text: String, zone: Zone) -> When? {
-        var words = text.split(whereSeparator: { $0 == " " || $0 == "," }).map(String.init)
-        words.removeAll { $0.lowercased() == "ngày" || $0.lowercased() == "lúc" }
-        if words.count == 1, let when = iso8601(words[0], zone: zone) { return when }
+    private static func parseOrNil(_ text: String, zone: Zone, today: CivilDateTime) -> When? {
+        let raw = text.split(whereSeparator: { $0 == " " || $0 == "," }).map(String.init)
+        if raw.count == 1, let when = iso8601(raw[0], zone: zone) { return when }
+        // Words are compared folded: "Thứ Hai", "thu hai" and "THỨ HAI" read alike.
+        let words = raw.map(foldedForSearch).filter { $0 != "ngay" && $0 != "luc" && $0 != "vao" }
         var date: (y: Int, m: Int, d: Int)?
         var time: (h: Int, m: Int, s: Int)?
-        for word in words {
-            if date == nil, let d = isoDate(word) ?? dayFirstDate(word) {
-                date = d
-            } else if time == nil, let t = clock(word) {
-                time = t
+        var half: HalfDay?
+        func setDate(_ civil: CivilDateTime) -> Bool {
+            guard date == nil else { return false }
+            date = (civil.year, civil.month, civil.day)
+            return true
+        }
+        var i = 0
+        func next() -> String? { i + 1 < words.count ? words[i + 1] : nil }
+        /// `tuần này`, `tuần sau`/`tuần tới`, `tuần trước` after a weekday or alone: weeks from this one.
+        func weekOffset() -> Int? {
+            guard next() == "tuan", i + 2 < words.count else { return nil }
+            let offset: Int? = switch words[i + 2] {
+            case "nay": 0
+            case "sau", "toi": 1
+            case "truoc": -1
+            default: nil
+            }
+            if offset != nil { i += 2 }
+            return offset
+        }
+        // A weekday named: resolved at the end, against a date if one is written too (`thứ Sáu 3/3/2017`).
+        var named: (index: Int, weeks: Int?)?
+        func weekday(_ index: Int) -> Bool {
+            guard named == nil else { return false }
+            let weeks = weekOffset()
+            if weeks == nil, next() == "tuan" { return false }
+            named = (index, weeks)
+            return true
+        }
+        while i < words.count {
+            let word = words[i]
+            switch word {
+            case "sang", "chieu", "toi":
+                guard half == nil else { return nil }
+                half = word == "sang" ? .morning : word == "chieu" ? .afternoon : .evening
+            case "mai":
+                guard setDate(today.adding(days: 1)) else { return nil }
+            case "kia":
+                guard setDate(today.adding(days: 2)) else { return nil }
+            case "hom":
+                guard next() == "nay", setDate(today) else { return nil }
+                i += 1
+            case "thu":
+                let days = ["hai": 0, "2": 0, "ba": 1, "3": 1, "tu": 2, "4": 2, "nam": 3, "5": 3, "sau": 4, "6": 4, "bay": 5, "7": 5]
+                guard let name = next(), let index = days[name] else { return nil }
+                i += 1
+                guard weekday(index) else { return nil }
+            case "chu", "cn":
+                if word == "chu" {
+                    guard next() == "nhat" else { return nil }
+                    i += 1
+                }
+                guard weekday(6) else { return nil }
+            case "tuan":
+                // `tuần sau` alone: the Monday of next week.
+                i -= 1
+                guard let weeks = weekOffset(), setDate(today.adding(days: -today.weekdayIndex + 7 * weeks)) else { return nil }
+            default:
+                if time == nil, let h = digits(Substring(word), 1...2), next() == "gio" {
+                    // `8 giờ`, `8 giờ 30`, `8 giờ 30 phút`
+                    i += 1
+                    var m = 0
+                    if let text = next(), let minutes = digits(Substring(text), 1...2) {
+                        m = minutes
+                        i += 1
+                        if next() == "phut" { i += 1 }
+                    }
+                    guard h < 24, m < 60 else { return nil }
+                    time = (h, m, 0)
+                } else if date == nil, let d = isoDate(word) ?? dayFirstDate(word) ?? dayMonth(word, year: today.year) {
+                    date = d
+                } else if time == nil, let t = clock(word) {
+                    time = t
+                } else {
+                    return nil
+                }
+            }
+            i += 1
+        }
+        if let named {
+            if let date {
+                // The weekday must be the date's, as a check on what was typed.
+                guard named.weeks == nil, CivilDateTime(year: date.y, month: date.m, day: date.d).weekdayIndex == named.index else { return nil }
+            } else if let weeks = named.weeks {
+                _ = setDate(today.adding(days: -today.weekdayIndex + 7 * weeks + named.index))
             } else {
-                return nil
+                // Alone, the next such day: today if it is that day.
+                _ = setDate(today.adding(days: (named.index - today.weekdayIndex + 7) % 7))
             }
         }
         guard let date else { return nil }
+        if let half, var t = time {
+            // `2h chiều` is 14:00; `14h00 chiều` stays 14:00; `14h sáng` is a slip, not a time.
+            if half != .morning, t.h < 12 { t.h += 12 }
+            if half == .morning, t.h >= 12 { return nil }
+            time = t
+        }
+        let day = CivilDateTime(year: date.y, month: date.m, day: date.d)
+        guard day.isValid, (1900...2200).contains(day.year) else { return nil }
+        if let half, time == nil {
+            let (from, to) = half.hours
+            return When(
+                instant: zone.instant(CivilDateTime(year: date.y, month: date.m, day: date.d, hour: from)), dateOnly: false,
+                halfDayEnd: zone.instant(CivilDateTime(year: date.y, month: date.m, day: date.d, hour: to)))
+        }
         let civil = CivilDateTime(
             year: date.y, month: date.m, day: date.d, hour: time?.h ?? 0, minute: time?.m ?? 0, second: time?.s ?? 0)
-        guard civil.isValid, (1900...2200).contains(civil.year) else { return nil }
+        guard civil.isValid else { return nil }
         return When(instant: zone.instant(civil), dateOnly: time == nil)
     }
 
@@ -191,7 +381,7 @@ public enum WhenParser {
             offset = (h * 3600 + m * 60) * (clockText[signIndex] == "-" ? -1 : 1)
             clockText = String(clockText[..<signIndex])
         }
-        guard let t = clock(clockText), !clockText.contains("h") else { return nil }
+        guard let t = clock(clockText), !clockText.contains("h"), !clockText.contains("g") else { return nil }
         let civil = CivilDateTime(year: date.y, month: date.m, day: date.d, hour: t.h, minute: t.m, second: t.s)
         guard civil.isValid, (1900...2200).contains(civil.year) else { return nil }
         if let offset { return When(instant: Instant(seconds: civil.secondsSinceEpoch - Int64(offset)), dateOnly: false) }
@@ -215,10 +405,17 @@ public enum WhenParser {
         return nil
     }
 
-    /// `08:00`, `8:30:15`, `8h30`, `08h30`, `14h00`, `14h`.
+    /// `3/7`: day and month of this year, as schedules write within a week (`sáng 3/7`).
+    private static func dayMonth(_ s: String, year: Int) -> (y: Int, m: Int, d: Int)? {
+        let p = s.split(separator: "/", omittingEmptySubsequences: false)
+        guard p.count == 2, let d = digits(p[0], 1...2), let m = digits(p[1], 1...2) else { return nil }
+        return (year, m, d)
+    }
+
+    /// `08:00`, `8:30:15`, `8h30`, `08h30`, `14h00`, `14h`, `8g30`, `8g`.
     private static func clock(_ s: String) -> (h: Int, m: Int, s: Int)? {
         let lower = s.lowercased()
-        if let hIndex = lower.firstIndex(of: "h") {
+        if let hIndex = lower.firstIndex(where: { $0 == "h" || $0 == "g" }) {
             let hours = lower[..<hIndex]
             let minutes = lower[lower.index(after: hIndex)...]
             guard let h = digits(hours, 1...2), let m = minutes.isEmpty ? 0 : digits(minutes, 2...2), h < 24, m < 60 else { return nil }

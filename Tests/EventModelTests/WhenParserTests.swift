@@ -26,7 +26,7 @@ import Testing
         #expect(try !WhenParser.parse("5/7/2022 0h00", zone: saigon, field: "start").dateOnly)
     }
 
-    @Test(arguments: ["31/2/2017", "29/2/2017", "3/13/2017", "3/3/2017 24h00", "3/3/2017 8h60", "3/3/17", "2017-3-3T25:00", "ngày mai", "", "3/3/2017 8h30 9h00", "2017-03-03T08:30:00+15:00", "2017-03-03T8h30+07:00"])
+    @Test(arguments: ["31/2/2017", "29/2/2017", "3/13/2017", "3/3/2017 24h00", "3/3/2017 8h60", "3/3/17", "2017-3-3T25:00", "ngày", "", "3/3/2017 8h30 9h00", "2017-03-03T08:30:00+15:00", "2017-03-03T8h30+07:00"])
     func refusesWhatIsNotADate(_ text: String) {
         #expect(throws: RegisterError.self) { try WhenParser.parse(text, zone: saigon, field: "start") }
     }
@@ -45,11 +45,15 @@ import Testing
 
     @Test func errorNamesTheFieldAndTheAcceptedForms() {
         do {
-            _ = try WhenParser.parse("sáng 3/3", zone: saigon, field: "end")
+            _ = try WhenParser.parse("sáng 3/3/17", zone: saigon, field: "end")
             Issue.record("expected an error")
         } catch {
             #expect(error.field == "end")
             #expect(error.message.contains("3/3/2017 8h30"))
+            // Every form a secretary may write is named.
+            for form in ["sáng 4/7/2022", "chiều 4/7/2022", "14h00 chiều 4/7/2022", "8g30", "8 giờ 30", "ngày mai", "thứ Hai", "tuần sau"] {
+                #expect(error.message.contains(form), "\(form)")
+            }
         }
     }
 
