@@ -10,6 +10,10 @@ public struct EventInput: Codable, Sendable, Equatable {
     public var title: String?
     public var description: String?
     public var location: String?
+    /// The room or hall the event books (inside `location`).
+    public var room: String?
+    /// The unit that prepares it (chuẩn bị), for the weekly schedule.
+    public var prepare: String?
     public var link: String?
     public var start: String?
     public var end: String?
@@ -42,11 +46,14 @@ public struct ParticipantInput: Codable, Sendable, Equatable {
     public var role: String
     /// For attendees: false for optional ones. Defaults to true.
     public var required: Bool?
+    /// A bare name makes a new person even when someone of that name is in the register.
+    public var new: Bool?
 
-    public init(person: String, role: String, required: Bool? = nil) {
+    public init(person: String, role: String, required: Bool? = nil, new: Bool? = nil) {
         self.person = person
         self.role = role
         self.required = required
+        self.new = new
     }
 }
 
@@ -174,6 +181,9 @@ public struct EventView: Codable, Sendable, Equatable {
     public var sequence: Int
     public var visiting: String?
     public var host: String?
+    /// The room the event books, and the unit that prepares it.
+    public var room: String?
+    public var prepare: String?
     public var rrule: String?
     public var exdates: [String]?
     /// In a listing of a range, the start of this occurrence of a recurring event
@@ -624,5 +634,258 @@ public struct InviteView: Codable, Sendable, Equatable {
     public init(queued: [NoticeView], notInvited: [String]) {
         self.queued = queued
         self.notInvited = notInvited
+    }
+}
+
+// MARK: The secretary's week: people, sessions, schedules
+
+/// `PATCH /v1/people/{key}`: absent fields stay; `""` clears email, position, organisation or tz.
+public struct PersonPatch: Codable, Sendable, Equatable {
+    public var name: String?
+    public var email: String?
+    public var position: String?
+    public var organisation: String?
+    public var lang: String?
+    public var tz: String?
+
+    public init(name: String? = nil, email: String? = nil, position: String? = nil, organisation: String? = nil, lang: String? = nil, tz: String? = nil) {
+        self.name = name
+        self.email = email
+        self.position = position
+        self.organisation = organisation
+        self.lang = lang
+        self.tz = tz
+    }
+}
+
+/// `POST /v1/people/{key}/merge`: the person `into` (id, email or name) keeps everything of `{key}`.
+public struct MergeInput: Codable, Sendable, Equatable {
+    public var into: String
+
+    public init(into: String) { self.into = into }
+}
+
+/// `PATCH /v1/events/{id}/sessions/{sid}`: absent fields stay; `room: ""` clears the room.
+public struct SessionPatch: Codable, Sendable, Equatable {
+    public var title: String?
+    public var start: String?
+    public var end: String?
+    public var room: String?
+    /// People to add to the session, or whose role in it to set.
+    public var participants: [ParticipantInput]?
+    /// People to take off the session.
+    public var remove: [String]?
+    public var strict: Bool?
+
+    public init() {}
+}
+
+/// A weekly work schedule (lịch công tác tuần): the chosen people's or organisation's events
+/// and sessions in a range, by day and by part of the day, with what changed since the last
+/// published version marked.
+public struct ScheduleView: Codable, Sendable, Equatable {
+    /// `LỊCH CÔNG TÁC TUẦN 09/2017` or `WEEKLY SCHEDULE, WEEK 09/2017`
+    public var title: String
+    /// `Từ ngày 27/02/2017 đến ngày 05/03/2017`
+    public var subtitle: String
+    /// Whose schedule: the organisation, the people's names, or empty for the whole register.
+    public var scope: String
+    public var org: String?
+    public var people: [PersonView]
+    /// `2017-W09` when the range is one ISO week.
+    public var week: String?
+    public var from: String
+    public var to: String
+    public var tz: String
+    /// `vi` or `en`: every label in the view is in this language.
+    public var lang: String
+    /// The publication changes are marked against; nil: never published.
+    public var published: PublishedView?
+    /// How many entries are new, moved or cancelled since `published`.
+    public var changes: Int
+    public var days: [ScheduleDay]
+    /// The column headings and marks, in `lang`, so every renderer uses the same words.
+    public var labels: [String: String]
+
+    public init(
+        title: String, subtitle: String, scope: String, org: String?, people: [PersonView], week: String?, from: String, to: String, tz: String,
+        lang: String, published: PublishedView?, changes: Int, days: [ScheduleDay], labels: [String: String]
+    ) {
+        self.title = title
+        self.subtitle = subtitle
+        self.scope = scope
+        self.org = org
+        self.people = people
+        self.week = week
+        self.from = from
+        self.to = to
+        self.tz = tz
+        self.lang = lang
+        self.published = published
+        self.changes = changes
+        self.days = days
+        self.labels = labels
+    }
+}
+
+public struct PublishedView: Codable, Sendable, Equatable {
+    /// ISO 8601.
+    public var at: String
+    /// 1 for the first publication of this scope and range, 2 for the first amendment, ...
+    public var revision: Int
+
+    public init(at: String, revision: Int) {
+        self.at = at
+        self.revision = revision
+    }
+}
+
+public struct ScheduleDay: Codable, Sendable, Equatable {
+    /// `2017-03-03`
+    public var date: String
+    /// `Thứ Sáu` or `Friday`
+    public var weekday: String
+    /// `03/03/2017`
+    public var dayFirst: String
+    /// `allday`, `morning` and `afternoon`, each only when it has entries.
+    public var parts: [SchedulePart]
+
+    public init(date: String, weekday: String, dayFirst: String, parts: [SchedulePart]) {
+        self.date = date
+        self.weekday = weekday
+        self.dayFirst = dayFirst
+        self.parts = parts
+    }
+}
+
+public struct SchedulePart: Codable, Sendable, Equatable {
+    /// `allday`, `morning` (before noon) or `afternoon`.
+    public var part: String
+    /// `Cả ngày`, `Sáng`, `Chiều` or `All day`, `Morning`, `Afternoon`.
+    public var label: String
+    public var entries: [ScheduleEntry]
+
+    public init(part: String, label: String, entries: [ScheduleEntry]) {
+        self.part = part
+        self.label = label
+        self.entries = entries
+    }
+}
+
+/// One line of the schedule: an event, or a session of it shown on its own day or part.
+public struct ScheduleEntry: Codable, Sendable, Equatable {
+    /// Stable across versions: the event's UID, the session's UID, the occurrence.
+    public var key: String
+    /// The day (`2017-03-03`) and part (`allday`, `morning`, `afternoon`) it is listed under.
+    public var date: String
+    public var part: String
+    public var eventId: Int64
+    public var sessionId: Int64?
+    public var kind: String
+    /// What takes place: the event's title, or the session's.
+    public var title: String
+    /// For a session entry, the event it belongs to.
+    public var eventTitle: String?
+    public var status: String
+    public var start: String
+    public var end: String
+    public var allDay: Bool
+    /// `08:00–11:30`, `14:00`, or `Cả ngày`.
+    public var time: String
+    public var location: String?
+    public var room: String?
+    public var link: String?
+    /// Who chairs (chủ trì), and everyone else taking part (thành phần), with their positions.
+    public var chairs: [String]
+    public var attendees: [String]
+    /// The preparing unit (chuẩn bị).
+    public var prepare: String?
+    /// Sessions of the event in the same day and part: time, title, room and speakers.
+    public var sessions: [ScheduleSlot]
+    /// `new`, `moved` or `cancelled` since the last publication; nil: as published (or never published).
+    public var change: String?
+    /// For a moved entry, when and where it was: `08:00, Thái Nguyên`; for one moved out of the range, where it went.
+    public var was: String?
+    public var movedTo: String?
+
+    public init(
+        key: String, date: String, part: String, eventId: Int64, sessionId: Int64?, kind: String, title: String, eventTitle: String?, status: String, start: String, end: String,
+        allDay: Bool, time: String, location: String?, room: String?, link: String?, chairs: [String], attendees: [String], prepare: String?,
+        sessions: [ScheduleSlot]
+    ) {
+        self.key = key
+        self.date = date
+        self.part = part
+        self.eventId = eventId
+        self.sessionId = sessionId
+        self.kind = kind
+        self.title = title
+        self.eventTitle = eventTitle
+        self.status = status
+        self.start = start
+        self.end = end
+        self.allDay = allDay
+        self.time = time
+        self.location = location
+        self.room = room
+        self.link = link
+        self.chairs = chairs
+        self.attendees = attendees
+        self.prepare = prepare
+        self.sessions = sessions
+    }
+}
+
+public struct ScheduleSlot: Codable, Sendable, Equatable {
+    public var time: String
+    public var title: String
+    public var room: String?
+    public var speakers: [String]
+
+    public init(time: String, title: String, room: String?, speakers: [String]) {
+        self.time = time
+        self.title = title
+        self.room = room
+        self.speakers = speakers
+    }
+}
+
+/// `POST /v1/schedule/publish`: the schedule's selection (as the query of `GET /v1/schedule`).
+public struct PublishInput: Codable, Sendable, Equatable {
+    public var week: String?
+    public var from: String?
+    public var to: String?
+    public var person: [String]?
+    public var org: String?
+
+    public init(week: String? = nil, from: String? = nil, to: String? = nil, person: [String]? = nil, org: String? = nil) {
+        self.week = week
+        self.from = from
+        self.to = to
+        self.person = person
+        self.org = org
+    }
+}
+
+/// What `POST /v1/schedule/publish` recorded, and the address the schedule is served at.
+public struct PublishResult: Codable, Sendable, Equatable {
+    public var scope: String
+    public var range: String
+    public var revision: Int
+    public var at: String
+    public var entries: Int
+    /// Entries marked new, moved or cancelled against the previous publication.
+    public var changes: Int
+    /// Where the HTTP listener serves this schedule (when `http` is set and it is an organisation's or everyone's).
+    public var url: String?
+
+    public init(scope: String, range: String, revision: Int, at: String, entries: Int, changes: Int, url: String?) {
+        self.scope = scope
+        self.range = range
+        self.revision = revision
+        self.at = at
+        self.entries = entries
+        self.changes = changes
+        self.url = url
     }
 }

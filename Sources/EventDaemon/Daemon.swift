@@ -51,8 +51,9 @@ public enum Daemon {
         let scheduler = NoticeScheduler(store: store, live: live, planner: planner, logger: logger)
         let feeds = FeedWriter(store: store, live: live, group: feedsGroup, logger: logger)
         let router = Router(context: APIContext.self)
+        let reader = InputReader(defaultTimeZone: config.defaultTimeZone, maxOccurrences: config.maxOccurrences, clock: SQLiteStore.systemClock)
         Routes(
-            store: store, reader: InputReader(defaultTimeZone: config.defaultTimeZone, maxOccurrences: config.maxOccurrences, clock: SQLiteStore.systemClock),
+            store: store, reader: reader,
             live: live, configFile: file, started: SQLiteStore.systemClock(), planner: planner, feeds: feeds, wake: { scheduler.wake() }
         ).register(on: router)
 
@@ -82,7 +83,9 @@ public enum Daemon {
         // and only then do the feed writer and the scheduler stop, with nothing left to write.
         var services: [any Service] = [scheduler, feeds]
         if let text = config.httpAddress, let address = parseAddress(text) {
-            services.append(FeedListener.application(address: address, directory: feeds.directory, logger: logger))
+            let schedules = ScheduleService(store: store, live: live, reader: reader)
+            services.append(
+                FeedListener.application(address: address, directory: feeds.directory, logger: logger) { ScheduleListener.register(on: $0, service: schedules) })
         }
         services += [reloader, app, SystemdNotifier.Watchdog(logger: logger)]
         let serviceGroup = ServiceGroup(

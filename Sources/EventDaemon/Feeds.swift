@@ -252,11 +252,14 @@ final class FeedWriter: Service, Sendable {
 /// The read-only listener for feeds on TCP: GET and HEAD under `/feeds/`, with ETag and
 /// Last-Modified, 304 for a matching If-None-Match or If-Modified-Since; every other method 405.
 enum FeedListener {
-    static func application(address: (host: String, port: Int), directory: String, logger: Logger) -> some ApplicationProtocol {
+    static func application(
+        address: (host: String, port: Int), directory: String, logger: Logger, more: (Router<BasicRequestContext>) -> Void = { _ in }
+    ) -> some ApplicationProtocol {
         let router = Router()
         router.add(middleware: ReadOnly())
         router.get("/feeds/**") { request, context in try serve(request, context, directory: directory) }
         router.head("/feeds/**") { request, context in try serve(request, context, directory: directory) }
+        more(router)
         return Application(
             router: router, configuration: ApplicationConfiguration(address: .hostname(address.host, port: address.port), serverName: "eventd-feeds"),
             logger: logger)

@@ -28,6 +28,7 @@ struct InputReader: Sendable {
             uid: UUID().uuidString.lowercased() + "@eventd", kind: kind, title: try TextRules.oneLine(titleText, field: "title"),
             description: try input.description.map { try TextRules.multiLine($0, field: "description") }.flatMap(Self.nonEmpty),
             location: try optionalLine(input.location, field: "location") ?? nil,
+            room: try optionalLine(input.room, field: "room") ?? nil, preparedBy: try optionalLine(input.prepare, field: "prepare") ?? nil,
             link: try input.link.flatMap(Self.nonEmpty).map { try TextRules.link($0) },
             start: start.instant, end: end, timeZone: zone.identifier, allDay: start.dateOnly,
             status: try input.status.map(Self.status) ?? .confirmed, delegation: delegation,
@@ -44,6 +45,8 @@ struct InputReader: Sendable {
         changes.title = try input.title.map { try TextRules.oneLine($0, field: "title") }
         if let d = input.description { changes.description = .some(try Self.nonEmpty(TextRules.multiLine(d, field: "description"))) }
         changes.location = try optionalLine(input.location, field: "location")
+        changes.room = try optionalLine(input.room, field: "room")
+        changes.preparedBy = try optionalLine(input.prepare, field: "prepare")
         if let l = input.link { changes.link = .some(try Self.nonEmpty(l).map { try TextRules.link($0) }) }
         changes.status = try input.status.map(Self.status)
         if let delegation = try delegation(input, kind: changes.kind ?? old.kind) { changes.delegation = delegation }
@@ -55,6 +58,9 @@ struct InputReader: Sendable {
             changes.allDay = start.dateOnly
             if input.end != nil || input.duration != nil {
                 changes.end = try endInstant(input, start: start, zone: zone, fallback: 0)
+            } else if let end = start.halfDayEnd {
+                // `--start "chiều 4/7/2022"` alone: the whole afternoon.
+                changes.end = end
             }
         } else if input.end != nil || input.duration != nil {
             let start = When(instant: old.start, dateOnly: old.allDay)
@@ -68,7 +74,8 @@ struct InputReader: Sendable {
         let start = try WhenParser.parse(input.start, zone: zone, field: "start")
         let end = try WhenParser.parse(input.end, zone: zone, field: "end")
         let session = Session(
-            uid: UUID().uuidString.lowercased() + "@eventd", title: try TextRules.oneLine(input.title, field: "title"), start: start.instant, end: end.instant,
+            uid: UUID().uuidString.lowercased() + "@eventd", title: try TextRules.oneLine(input.title, field: "title"), start: start.instant,
+            end: end.halfDayEnd ?? end.instant,
             room: try optionalLine(input.room, field: "room") ?? nil)
         return (session, try participants(input.participants ?? []))
     }
@@ -95,7 +102,10 @@ struct InputReader: Sendable {
             guard let role = Role(rawValue: input.role) else {
                 throw RegisterError.invalid(field: "role", message: "unknown role \(input.role.debugDescription); one of \(Role.allCases.map(\.rawValue).joined(separator: ", "))")
             }
-            drafts.append(ParticipantDraft(reference: try PersonReference(parsing: input.person, field: role.rawValue), role: role, required: input.required ?? true))
+            drafts.append(
+                ParticipantDraft(
+                    reference: try PersonReference(parsing: input.person, field: role.rawValue), role: role, required: input.required ?? true,
+                    forceNew: input.new ?? false))
         }
         return drafts
     }
@@ -106,9 +116,8 @@ struct InputReader: Sendable {
         let start = try from.map { text in try WhenParser.parse(text, zone: zone, field: "from").instant }
         var end: Instant?
         if let to {
-            let when = try WhenParser.parse(to, zone: zone, field: "to")
-            // A date alone as the upper bound includes that whole day.
-            end = when.dateOnly ? when.instant.adding(seconds: 86_400) : when.instant
+            // A date alone as the upper bound includes that whole day; a half-day, that half-day.
+            end = try WhenParser.parse(to, zone: zone, field: "to").endOfRange(in: zone)
         }
         return (start, end)
     }
@@ -179,14 +188,15 @@ struct InputReader: Sendable {
             if end.dateOnly != start.dateOnly {
                 throw RegisterError.invalid(field: "end", message: "the start and the end must both be dates (a whole-day event) or both have a time")
             }
-            // For a whole-day event the end names its last day; store the midnight after it.
-            let instant = end.dateOnly ? zone.instant(zone.civil(end.instant).nextDay()) : end.instant
+            // For a whole-day event the end names its last day; store the midnight after it. A
+            // half-day (`chiều 5/7/2022`) ends where that half-day ends.
+            let instant = end.endOfRange(in: zone)
             try EventChanges.checkTimes(start: start.instant, end: instant)
             return instant
         case (nil, .some(let text)):
             return start.instant.adding(seconds: try DurationParser.seconds(text, field: "duration"))
         case (nil, nil):
-            return start.instant.adding(seconds: fallback)
+            return start.halfDayEnd ?? start.instant.adding(seconds: fallback)
         }
     }
 

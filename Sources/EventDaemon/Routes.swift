@@ -22,7 +22,7 @@ struct Routes: Sendable {
     var scheduling: Scheduling { Scheduling(config: config) }
 
     /// What runs inside every event write: the clash check for `strict`, then notice planning.
-    private func afterWrite(strict: Bool? = nil, known: Set<String> = []) -> SQLiteStore.AfterWrite {
+    func afterWrite(strict: Bool? = nil, known: Set<String> = []) -> SQLiteStore.AfterWrite {
         let scheduling = self.scheduling, planner = self.planner, feeds = self.feeds
         return { before, after, context in
             if strict == true, let after { try scheduling.refuseClashes(of: after, known: known, context: context) }
@@ -77,7 +77,7 @@ struct Routes: Sendable {
                 guard let kind = EventKind(rawValue: text) else { throw RegisterError.invalid(field: "kind", message: "unknown kind \(text.debugDescription)") }
                 return kind
             }
-            let events = try await store.events(from: from, to: to, kind: kind)
+            let events = try await filtered(try await store.events(from: from, to: to, kind: kind), query)
             guard from != nil || to != nil else { return try json(events.map { Views.event($0) }) }
             return try json(try occurrences(of: events, from: from, to: to))
         }
@@ -292,8 +292,9 @@ struct Routes: Sendable {
         }
         v1.get("people/:key") { _, context in
             let key = try context.parameters.require("key")
-            return try json(Views.person(try await store.person(key: key.removingPercentEncoding ?? key)))
+            return try json(Views.person(try await onePerson(matching: key.removingPercentEncoding ?? key)))
         }
+        registerWeek(on: v1)
     }
 
     private func status(_ context: APIContext) async throws -> Response {
@@ -321,7 +322,7 @@ struct Routes: Sendable {
     }
 
     /// Each event, or for a recurring one each occurrence, that overlaps the range, in order of start.
-    private func occurrences(of events: [Event], from: Instant?, to: Instant?) throws -> [EventView] {
+    func occurrences(of events: [Event], from: Instant?, to: Instant?) throws -> [EventView] {
         var entries: [(start: Instant, view: EventView)] = []
         for event in events {
             let windowStart = from ?? event.start
@@ -333,13 +334,13 @@ struct Routes: Sendable {
     }
 
     /// The clashes an event takes part in, as stored now.
-    private func clashes(of event: Event) async throws -> [Clash] {
+    func clashes(of event: Event) async throws -> [Clash] {
         let (from, to) = scheduling.clashWindow(of: event)
         let others = try await store.events(from: from, to: to, kind: nil).filter { $0.id != event.id }
         return try scheduling.clashes(involving: event) { _, _ in others }
     }
 
-    private func clashMessages(of event: Event) async throws -> Set<String> {
+    func clashMessages(of event: Event) async throws -> Set<String> {
         Set(try await clashes(of: event).map(\.message))
     }
 
@@ -401,7 +402,7 @@ struct Routes: Sendable {
     }
 
     /// The one person `key` names (id, email or name); several matches are a 409 listing them.
-    private func onePerson(matching key: String) async throws -> Person {
+    func onePerson(matching key: String) async throws -> Person {
         let people = try await store.people(matching: key)
         guard people.count == 1 else {
             if people.isEmpty { throw RegisterError.notFound(what: "person matching", key: key) }
@@ -435,7 +436,7 @@ struct Routes: Sendable {
         return calendarResponse(ics, method: method)
     }
 
-    private func calendarResponse(_ ics: String, method: CalendarMethod) -> Response {
+    func calendarResponse(_ ics: String, method: CalendarMethod) -> Response {
         Response(
             status: .ok, headers: [.contentType: "text/calendar; charset=utf-8; method=\(method.rawValue)"],
             body: ResponseBody(byteBuffer: ByteBuffer(string: ics)))
@@ -466,18 +467,18 @@ struct Routes: Sendable {
             attempts: n.attempts, nextAttempt: zone.iso8601(n.nextAttempt), lastError: n.lastError, sequence: n.draft.sequence)
     }
 
-    private func id(_ context: APIContext) throws -> Int64 {
+    func id(_ context: APIContext) throws -> Int64 {
         try id(try context.parameters.require("id"))
     }
 
-    private func id(_ text: String) throws -> Int64 {
+    func id(_ text: String) throws -> Int64 {
         guard let id = Int64(text), id > 0 else { throw RegisterError.notFound(what: "event with id", key: text) }
         return id
     }
 
     /// The request body: at most `max_body_bytes` of valid UTF-8, else a 413 or 400. A mail
     /// (`limit` given) may be larger and in any encoding: its parts say theirs.
-    private func body(of request: Request, limit: Int? = nil) async throws -> [UInt8] {
+    func body(of request: Request, limit: Int? = nil) async throws -> [UInt8] {
         var request = request
         let buffer: ByteBuffer
         let most = limit ?? config.maxBodyBytes
@@ -494,7 +495,7 @@ struct Routes: Sendable {
     }
 
     /// Reads a JSON body; a missing or mistyped field is a 400 naming it.
-    private func decode<T: Decodable>(_ type: T.Type, from request: Request) async throws -> T {
+    func decode<T: Decodable>(_ type: T.Type, from request: Request) async throws -> T {
         let bytes = try await body(of: request)
         do {
             return try JSONDecoder().decode(T.self, from: Data(bytes))

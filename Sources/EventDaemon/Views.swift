@@ -10,7 +10,7 @@ enum Views {
         let eventLevel = event.participants.filter { $0.sessionID == nil }
         let start = occurrence ?? event.start
         let end = start.adding(seconds: event.end.seconds - event.start.seconds)
-        return EventView(
+        var view = EventView(
             id: event.id ?? 0, uid: event.uid, kind: event.kind.rawValue, title: event.title, description: event.description,
             location: event.location, link: event.link, start: zone.iso8601(start), end: zone.iso8601(end),
             tz: event.timeZone, allDay: event.allDay, status: event.status.rawValue, sequence: event.sequence,
@@ -19,6 +19,9 @@ enum Views {
             created: zone.iso8601(event.created),
             updated: zone.iso8601(event.updated), participants: eventLevel.map { participant($0, zone: zone) },
             sessions: event.sessions.map { session($0, of: event, zone: zone) })
+        view.room = event.room
+        view.prepare = event.preparedBy
+        return view
     }
 
     static func session(_ session: Session, of event: Event, zone: Zone) -> SessionView {

@@ -46,7 +46,7 @@ public struct Clash: Sendable, Equatable, Hashable {
         case overlap
         /// One person with too little time to travel between two places.
         case travel
-        /// One room booked for two sessions at once.
+        /// One room booked twice at once (two events, two sessions, or an event and another's session).
         case room
     }
 
@@ -96,37 +96,50 @@ public enum ClashFinder {
             eventIDs: ids)
     }
 
-    /// Sessions in the same room of the same place at the same time. `occurrences` are events
-    /// with the start of one occurrence each (nil: the event's own start).
+    /// Events and sessions in the same room of the same place at the same time. `occurrences`
+    /// are events with the start of one occurrence each (nil: the event's own start). A session
+    /// in its own event's room is not a clash with that event.
     public static func rooms(_ occurrences: [(event: Event, occurrence: Instant?)]) -> [Clash] {
-        struct Slot { var event: Event, session: Session, start: Instant, end: Instant }
+        struct Slot { var event: Event, session: Session?, room: String, start: Instant, end: Instant }
         var slots: [String: [Slot]] = [:]
         for (event, occurrence) in occurrences where event.status != .cancelled {
             let shift = occurrence.map { $0.seconds - event.start.seconds } ?? 0
+            let place = foldedForSearch(event.location ?? "")
+            if let room = event.room {
+                slots[foldedForSearch(room) + "|" + place, default: []].append(
+                    Slot(event: event, session: nil, room: room, start: event.start.adding(seconds: shift), end: event.end.adding(seconds: shift)))
+            }
             for session in event.sessions {
                 guard let room = session.room else { continue }
-                let key = foldedForSearch(room) + "|" + foldedForSearch(event.location ?? "")
-                slots[key, default: []].append(
-                    Slot(event: event, session: session, start: session.start.adding(seconds: shift), end: session.end.adding(seconds: shift)))
+                slots[foldedForSearch(room) + "|" + place, default: []].append(
+                    Slot(event: event, session: session, room: room, start: session.start.adding(seconds: shift), end: session.end.adding(seconds: shift)))
             }
+        }
+        func what(_ slot: Slot, _ zone: Zone) -> String {
+            let name = slot.session.map { "session \($0.id ?? 0) \"\($0.title)\" of event \(slot.event.id ?? 0)" }
+                ?? "event \(slot.event.id ?? 0) \"\(slot.event.title)\""
+            return "\(name) \(span(slot.start, slot.end, zone))"
         }
         var clashes: [Clash] = []
         for (_, list) in slots {
-            let sorted = list.sorted { $0.start < $1.start }
+            let sorted = list.sorted { ($0.start, $0.session == nil ? 0 : 1) < ($1.start, $1.session == nil ? 0 : 1) }
             for i in sorted.indices {
                 var j = i + 1
                 while j < sorted.count, sorted[j].start < sorted[i].end {
                     let a = sorted[i], b = sorted[j]
+                    j += 1
+                    // An event and its own sessions share the room by design.
+                    if a.event.id == b.event.id, a.session == nil || b.session == nil { continue }
                     let zone = (try? Zone(a.event.timeZone)) ?? (try! Zone("UTC"))
-                    let place = [a.session.room, a.event.location].compactMap { $0 }.joined(separator: ", ")
+                    // The room once, and the place only where it adds something ("Hội trường A, Thái Nguyên").
+                    var place = a.room
+                    if let location = a.event.location, !foldedForSearch(location).contains(foldedForSearch(a.room)) {
+                        place += ", " + location
+                    }
                     clashes.append(
                         Clash(
-                            kind: .room,
-                            message: "\(place) is booked twice: session \(a.session.id ?? 0) \"\(a.session.title)\" of event \(a.event.id ?? 0) "
-                                + "\(span(a.start, a.end, zone)) and session \(b.session.id ?? 0) \"\(b.session.title)\" of event \(b.event.id ?? 0) "
-                                + span(b.start, b.end, zone),
+                            kind: .room, message: "\(place) is booked twice: \(what(a, zone)) and \(what(b, zone))",
                             eventIDs: [a.event.id ?? 0, b.event.id ?? 0]))
-                    j += 1
                 }
             }
         }

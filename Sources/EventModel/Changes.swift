@@ -4,12 +4,15 @@ public struct ParticipantDraft: Sendable, Equatable {
     public var role: Role
     public var required: Bool
     public var rsvp: RSVPState
+    /// A bare name makes a new person even when the register has someone of that name.
+    public var forceNew: Bool
 
-    public init(reference: PersonReference, role: Role, required: Bool = true, rsvp: RSVPState = .needsAction) {
+    public init(reference: PersonReference, role: Role, required: Bool = true, rsvp: RSVPState = .needsAction, forceNew: Bool = false) {
         self.reference = reference
         self.role = role
         self.required = required
         self.rsvp = rsvp
+        self.forceNew = forceNew
     }
 }
 
@@ -57,6 +60,8 @@ public struct EventChanges: Sendable, Equatable {
     public var title: String?
     public var description: String??
     public var location: String??
+    public var room: String??
+    public var preparedBy: String??
     public var link: String??
     public var start: Instant?
     public var end: Instant?
@@ -77,6 +82,8 @@ public struct EventChanges: Sendable, Equatable {
         if let title { new.title = title }
         if let description { new.description = description }
         if let location { new.location = location }
+        if let room { new.room = room }
+        if let preparedBy { new.preparedBy = preparedBy }
         if let link { new.link = link }
         if let timeZone { new.timeZone = timeZone }
         if let allDay { new.allDay = allDay }

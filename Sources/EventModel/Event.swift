@@ -126,6 +126,10 @@ public struct Event: Sendable, Equatable, Codable {
     public var title: String
     public var description: String?
     public var location: String?
+    /// The room or hall inside `location` the event books; two events in one room at once clash.
+    public var room: String?
+    /// The unit that prepares the meeting (đơn vị chuẩn bị), shown in the weekly schedule.
+    public var preparedBy: String?
     public var link: String?
     public var start: Instant
     /// Exclusive end; for all-day events the midnight after the last day.
@@ -146,7 +150,7 @@ public struct Event: Sendable, Equatable, Codable {
 
     public init(
         id: Int64? = nil, uid: String, kind: EventKind, title: String, description: String? = nil,
-        location: String? = nil, link: String? = nil, start: Instant, end: Instant, timeZone: String,
+        location: String? = nil, room: String? = nil, preparedBy: String? = nil, link: String? = nil, start: Instant, end: Instant, timeZone: String,
         allDay: Bool = false, status: EventStatus = .confirmed, sequence: Int = 0,
         delegation: Delegation? = nil, recurrence: Recurrence? = nil, reminders: [Reminder]? = nil, created: Instant, updated: Instant,
         participants: [Participation] = [], sessions: [Session] = []
@@ -157,6 +161,8 @@ public struct Event: Sendable, Equatable, Codable {
         self.title = title
         self.description = description
         self.location = location
+        self.room = room
+        self.preparedBy = preparedBy
         self.link = link
         self.start = start
         self.end = end
@@ -177,7 +183,7 @@ public struct Event: Sendable, Equatable, Codable {
     public var significantFacts: [String] {
         [
             String(start.seconds), String(end.seconds), timeZone, String(allDay), location ?? "", link ?? "", status.rawValue,
-            recurrence?.rule ?? "", recurrence?.exceptions.map { String($0.seconds) }.joined(separator: ",") ?? "",
+            recurrence?.rule ?? "", recurrence?.exceptions.map { String($0.seconds) }.joined(separator: ",") ?? "", room ?? "",
         ]
         // Reminders are ours to send, not attendee-visible facts: they do not raise SEQUENCE.
     }

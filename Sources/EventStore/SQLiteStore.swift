@@ -71,7 +71,7 @@ public final class SQLiteStore: Sendable {
     }
 
     /// Loads the event as written so far and runs the hook on it.
-    private func finish(_ db: Database, id: Int64, before: Event?, action: String? = nil, _ afterWrite: AfterWrite?) throws -> Event {
+    func finish(_ db: Database, id: Int64, before: Event?, action: String? = nil, _ afterWrite: AfterWrite?) throws -> Event {
         let event = try Self.loadEvent(db, id: id)
         try afterWrite?(before, event, WriteContext(db: db, now: clock()))
         try Audit.record(db, action ?? Audit.action(before: before, after: event), event: (before, event), now: clock())
@@ -125,14 +125,15 @@ public final class SQLiteStore: Sendable {
         try db.execute(
             sql: """
                 INSERT INTO event (id, uid, kind, title, description, location, link, start_at, end_at, tz, all_day,
-                    status, sequence, visiting_org, host_org, created_at, updated_at, rrule, exdates, reminders)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    status, sequence, visiting_org, host_org, created_at, updated_at, rrule, exdates, reminders, room, prepare_org)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
             arguments: [
                 id, event.uid, event.kind.rawValue, event.title, event.description, event.location, event.link,
                 event.start.seconds, event.end.seconds, event.timeZone, event.allDay, event.status.rawValue,
                 event.sequence, event.delegation?.visiting, event.delegation?.host, event.created.seconds,
                 event.updated.seconds, event.recurrence?.rule, Self.encode(event.recurrence?.exceptions), Self.encode(event.reminders),
+                event.room, event.preparedBy,
             ])
         return db.lastInsertedRowID
     }
@@ -157,14 +158,14 @@ public final class SQLiteStore: Sendable {
                 sql: """
                     UPDATE event SET kind = ?, title = ?, description = ?, location = ?, link = ?, start_at = ?, end_at = ?,
                         tz = ?, all_day = ?, status = ?, sequence = ?, visiting_org = ?, host_org = ?, updated_at = ?,
-                        rrule = ?, exdates = ?, reminders = ?
+                        rrule = ?, exdates = ?, reminders = ?, room = ?, prepare_org = ?
                     WHERE id = ?
                     """,
                 arguments: [
                     new.kind.rawValue, new.title, new.description, new.location, new.link, new.start.seconds,
                     new.end.seconds, new.timeZone, new.allDay, new.status.rawValue, new.sequence,
                     new.delegation?.visiting, new.delegation?.host, new.updated.seconds, new.recurrence?.rule,
-                    Self.encode(new.recurrence?.exceptions), Self.encode(new.reminders), id,
+                    Self.encode(new.recurrence?.exceptions), Self.encode(new.reminders), new.room, new.preparedBy, id,
                 ])
             for session in new.sessions {
                 try db.execute(
@@ -310,7 +311,7 @@ public final class SQLiteStore: Sendable {
         }
     }
 
-    private func insertSession(_ db: Database, eventID: Int64, event: Event, _ session: Session, participants: [ParticipantDraft]) throws -> Int64 {
+    func insertSession(_ db: Database, eventID: Int64, event: Event, _ session: Session, participants: [ParticipantDraft]) throws -> Int64 {
         try EventChanges.checkTimes(start: session.start, end: session.end)
         guard session.start >= event.start, session.end <= event.end else {
             throw RegisterError.invalid(
@@ -374,7 +375,7 @@ public final class SQLiteStore: Sendable {
 
     // MARK: Inside a transaction
 
-    private func insertPerson(_ db: Database, _ person: Person) throws -> Person {
+    func insertPerson(_ db: Database, _ person: Person) throws -> Person {
         if let email = person.email, try Bool.fetchOne(db, sql: "SELECT 1 FROM person WHERE email = ?", arguments: [email]) == true {
             throw RegisterError.conflict(field: "email", message: "a person with email \(email) already exists (eventctl person show \(email))")
         }
@@ -390,7 +391,7 @@ public final class SQLiteStore: Sendable {
     }
 
     /// Finds the person a reference names; a new name (with or without email) creates one when `create` is set.
-    private func resolve(_ db: Database, _ reference: PersonReference, field: String, create: Bool) throws -> Person {
+    func resolve(_ db: Database, _ reference: PersonReference, field: String, create: Bool, forceNew: Bool = false) throws -> Person {
         switch reference {
         case .id(let id):
             guard let row = try Row.fetchOne(db, sql: "SELECT * FROM person WHERE id = ?", arguments: [id]) else {
@@ -406,22 +407,15 @@ public final class SQLiteStore: Sendable {
             if let email, let row = try Row.fetchOne(db, sql: "SELECT * FROM person WHERE email = ?", arguments: [email]) {
                 return Self.person(row)
             }
-            if email == nil {
-                let rows = try Row.fetchAll(db, sql: "SELECT * FROM person WHERE name = ? ORDER BY id", arguments: [name])
-                if rows.count == 1 { return Self.person(rows[0]) }
-                if rows.count > 1 {
-                    let ids = rows.map { String($0["id"] as Int64) }.joined(separator: ", ")
-                    throw RegisterError.conflict(field: field, message: "\(rows.count) people are named \(name) (ids \(ids)); give an id or an email")
-                }
-            }
+            if email == nil, !(forceNew && create), let person = try Self.onePersonNamed(db, name, field: field) { return person }
             guard create else { throw RegisterError.notFound(what: "person named", key: name) }
             return try insertPerson(db, Person(name: name, email: email))
         }
     }
 
-    private func addParticipant(_ db: Database, eventID: Int64, sessionID: Int64?, draft: ParticipantDraft, start: Instant, end: Instant) throws {
+    func addParticipant(_ db: Database, eventID: Int64, sessionID: Int64?, draft: ParticipantDraft, start: Instant, end: Instant) throws {
         let field = draft.role.rawValue
-        let person = try resolve(db, draft.reference, field: field, create: true)
+        let person = try resolve(db, draft.reference, field: field, create: true, forceNew: draft.forceNew)
         try db.execute(
             sql: """
                 INSERT INTO participation (event_id, session_id, person_id, role, required, rsvp, start_at, end_at)
@@ -458,7 +452,7 @@ public final class SQLiteStore: Sendable {
         let rule: String? = row["rrule"]
         return Event(
             id: row["id"], uid: row["uid"], kind: EventKind(rawValue: row["kind"]) ?? .meeting, title: row["title"],
-            description: row["description"], location: row["location"], link: row["link"],
+            description: row["description"], location: row["location"], room: row["room"], preparedBy: row["prepare_org"], link: row["link"],
             start: Instant(seconds: row["start_at"]), end: Instant(seconds: row["end_at"]), timeZone: row["tz"],
             allDay: row["all_day"], status: EventStatus(rawValue: row["status"]) ?? .confirmed, sequence: row["sequence"],
             delegation: visiting.flatMap { v in host.map { Delegation(visiting: v, host: $0) } },

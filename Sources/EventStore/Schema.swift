@@ -180,6 +180,26 @@ enum Schema {
                     ALTER TABLE notice ADD COLUMN audience TEXT;
                     """)
         }
+        migrator.registerMigration("v7-week: rooms and preparing units of events, published weekly schedules") { db in
+            try db.execute(
+                sql: """
+                    ALTER TABLE event ADD COLUMN room TEXT;
+                    -- The unit that prepares the meeting (đơn vị chuẩn bị), for the weekly schedule.
+                    ALTER TABLE event ADD COLUMN prepare_org TEXT;
+
+                    -- Each publication of a schedule: its scope (an organisation, people, or all), its range
+                    -- (an ISO week or two instants) and the entries as published, as JSON, so that a later
+                    -- version can mark what is new, moved or cancelled since.
+                    CREATE TABLE schedule_publication (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        scope TEXT NOT NULL,
+                        range TEXT NOT NULL,
+                        published_at INTEGER NOT NULL,
+                        entries TEXT NOT NULL
+                    );
+                    CREATE INDEX schedule_publication_by_scope ON schedule_publication(scope, range, id);
+                    """)
+        }
         return migrator
     }
 }

@@ -66,8 +66,12 @@ struct Eventctl: ParsableCommand {
         discussion: """
             eventctl talks to eventd over its Unix socket (--socket, $EVENTD_SOCKET, or eventd's default).
             WHEN is ISO 8601 with an offset (2017-03-03T08:00:00+07:00), a local time in the event's zone \
-            (2017-03-03 08:00), or day first as agencies write it (3/3/2017 8h30, 14h00 3/3/2017; 3/3/2017 alone \
-            for a whole day). A person P is "Full Name <email>", a bare name, or an existing person's id or email.
+            (2017-03-03 08:00), or day first as agencies write it (3/3/2017 8h30, 14h00 3/3/2017, 8g30 3/3/2017, \
+            8 giờ 30 ngày 3/3/2017; 3/3/2017 alone for a whole day), a half-day (sáng 4/7/2022 = 08:00–12:00, \
+            chiều 4/7/2022 = 13:00–17:00, 2h chiều 4/7/2022 = 14:00), or a day named from today (hôm nay, ngày mai, \
+            thứ Hai tuần sau), with or without diacritics. A person P is "Full Name <email>", a bare name, or an \
+            existing person's id or email; a bare name is matched without regard to case or diacritics: one match \
+            is that person, several are refused and listed, none makes a new person (--new-person: always new).
             --socket and --json may also come before the command (eventctl --socket S list).
             Exit status: 0 on success; 1 eventd refused the request (nothing was changed); 64 bad usage; \
             65 invalid text; 66 an input file cannot be read; 69 eventd cannot be reached; 70 eventd's answer \
@@ -79,7 +83,7 @@ struct Eventctl: ParsableCommand {
         subcommands: [
             Add.self, List.self, Show.self, Update.self, Cancel.self, Delete.self, SessionCommand.self,
             PersonCommand.self, Agenda.self, Conflicts.self, ICS.self, Import.self, Invite.self, Notices.self, Feed.self, Status.self,
-            Log.self, Backup.self, RSVP.self, MailIn.self,
+            Log.self, Backup.self, RSVP.self, MailIn.self, Schedule.self, Search.self, Export.self,
         ])
 }
 
@@ -112,6 +116,12 @@ struct EventOptions: ParsableArguments {
     var tz: String?
     @Option(name: .long, help: ArgumentHelp("Where it takes place.", valueName: "place"))
     var location: String?
+    @Option(name: .long, help: ArgumentHelp("The room or hall it books; two events in one room at once clash.", valueName: "room"))
+    var room: String?
+    @Option(name: .long, help: ArgumentHelp("The unit that prepares it (chuẩn bị), shown in the weekly schedule.", valueName: "org"))
+    var prepare: String?
+    @Flag(name: .long, help: "A bare name makes a new person even when the register has someone of that name.")
+    var newPerson = false
     @Option(name: .long, help: ArgumentHelp("Online join link (http or https).", valueName: "url"))
     var link: String?
     @Option(name: .long, help: ArgumentHelp("Longer text; may span lines.", valueName: "text"))
@@ -153,6 +163,8 @@ struct EventOptions: ParsableArguments {
         input.duration = duration
         input.tz = tz
         input.location = location
+        input.room = room
+        input.prepare = prepare
         input.link = link
         input.description = description
         input.status = status
@@ -167,7 +179,7 @@ struct EventOptions: ParsableArguments {
             ("witness", witness, true), ("attendee", attendee, true), ("attendee", optional, false),
         ]
         let people = roles.flatMap { role, people, required in
-            people.map { ParticipantInput(person: $0, role: role, required: required ? nil : false) }
+            people.map { ParticipantInput(person: $0, role: role, required: required ? nil : false, new: newPerson ? true : nil) }
         }
         input.participants = people.isEmpty ? nil : people
         return input
@@ -203,6 +215,7 @@ struct List: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Only events that end after this time.", valueName: "when")) var from: String?
     @Option(name: .long, help: ArgumentHelp("Only events that start before this time (a date alone includes that day).", valueName: "when")) var to: String?
     @Option(name: .long, help: ArgumentHelp("Only events of this kind.", valueName: "kind")) var kind: String?
+    @OptionGroup var filter: EventFilter
     @OptionGroup var output: JSONFlag
     @OptionGroup var connection: Connection
 
@@ -211,6 +224,7 @@ struct List: ParsableCommand {
         if let from { query.append(("from", from)) }
         if let to { query.append(("to", to)) }
         if let kind { query.append(("kind", kind)) }
+        query += filter.query
         let path = "/v1/events" + queryString(query)
         if output.json {
             try connection.client.printRaw("GET", path)
@@ -221,11 +235,7 @@ struct List: ParsableCommand {
             printError("no events")
             return
         }
-        printTable(
-            header: ["ID", "START", "END", "KIND", "STATUS", "TITLE", "LOCATION"],
-            rows: events.map { e in
-                [String(e.id), displayTime(e.start, dateOnly: e.allDay), displayTime(e.end, dateOnly: e.allDay), e.kind, e.status, e.title, e.location ?? e.link ?? ""]
-            })
+        printEventTable(events)
     }
 }
 
@@ -297,7 +307,8 @@ struct Delete: ParsableCommand {
 // MARK: Sessions and people
 
 struct SessionCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "session", abstract: "Timetable slots inside an event.", subcommands: [SessionAdd.self])
+    static let configuration = CommandConfiguration(
+        commandName: "session", abstract: "Timetable slots inside an event.", subcommands: [SessionAdd.self, SessionUpdate.self, SessionDelete.self])
 }
 
 struct SessionAdd: ParsableCommand {
@@ -310,11 +321,15 @@ struct SessionAdd: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Room or hall.", valueName: "room")) var room: String?
     @Option(name: .long, help: ArgumentHelp("Speakers in this slot.", valueName: "P")) var speaker: [String] = []
     @Option(name: .long, help: ArgumentHelp("Who chairs this slot.", valueName: "P")) var chair: [String] = []
+    @Option(name: .long, help: ArgumentHelp("Who attends this slot.", valueName: "P")) var attendee: [String] = []
+    @Flag(name: .long, help: "A bare name makes a new person even when the register has someone of that name.") var newPerson = false
     @Flag(name: .long, help: "Refuse the session if it makes a clash; default: warn.") var strict = false
     @OptionGroup var connection: Connection
 
     func run() throws {
-        let people = chair.map { ParticipantInput(person: $0, role: "chair") } + speaker.map { ParticipantInput(person: $0, role: "speaker") }
+        let new: Bool? = newPerson ? true : nil
+        let people = chair.map { ParticipantInput(person: $0, role: "chair", new: new) } + speaker.map { ParticipantInput(person: $0, role: "speaker", new: new) }
+            + attendee.map { ParticipantInput(person: $0, role: "attendee", new: new) }
         let input = SessionInput(title: title, start: start, end: end, room: room, participants: people.isEmpty ? nil : people, strict: strict ? true : nil)
         let session: SessionView = try connection.client.call("POST", "/v1/events/\(eventID)/sessions", body: input, expect: 201)
         warn(session.conflicts)
@@ -323,7 +338,9 @@ struct SessionAdd: ParsableCommand {
 }
 
 struct PersonCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "person", abstract: "People in the register.", subcommands: [PersonAdd.self, PersonList.self, PersonShow.self])
+    static let configuration = CommandConfiguration(
+        commandName: "person", abstract: "People in the register.",
+        subcommands: [PersonAdd.self, PersonList.self, PersonShow.self, PersonUpdate.self, PersonMerge.self, PersonDelete.self])
 }
 
 struct PersonAdd: ParsableCommand {
@@ -360,9 +377,10 @@ struct PersonList: ParsableCommand {
 }
 
 struct PersonShow: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "show", abstract: "Show one person, by id or email.")
+    static let configuration = CommandConfiguration(
+        commandName: "show", abstract: "Show one person: by id, email, or name without regard to case or diacritics (as agenda).")
 
-    @Argument(help: "The person's id or email.") var key: String
+    @Argument(help: "The person: id, email or name.") var key: String
     @OptionGroup var output: JSONFlag
     @OptionGroup var connection: Connection
 
@@ -378,6 +396,7 @@ struct PersonShow: ParsableCommand {
             Position:      \(p.position ?? "-")
             Organisation:  \(p.organisation ?? "-")
             Language:      \(p.lang)
+            Zone:          \(p.tz ?? "-")
             """)
     }
 }

@@ -112,13 +112,20 @@ func timetable(_ e: EventView) -> String {
 }
 
 func describe(_ a: AgendaView) -> String {
-    var lines = ["Agenda of \(a.person.name) from \(displayTime(a.from)) to \(displayTime(a.to)) (\(a.tz))"]
-    if a.days.isEmpty { lines.append("(nothing in this range)") }
+    var lines = [
+        a.person.lang == "vi"
+            ? "Lịch của \(a.person.name) từ \(displayTime(a.from)) đến \(displayTime(a.to)) (\(a.tz))"
+            : "Agenda of \(a.person.name) from \(displayTime(a.from)) to \(displayTime(a.to)) (\(a.tz))"
+    ]
+    if a.days.isEmpty { lines.append(a.person.lang == "vi" ? "(không có lịch)" : "(nothing in this range)") }
     for day in a.days {
         lines.append("")
         lines.append(day.label)
         for e in day.entries {
-            let time = "\(String(displayTime(e.start).suffix(5)))–\(String(displayTime(e.end).suffix(5)))"
+            // A whole-day event is a day, not 00:00–00:00.
+            let wholeDay = e.start.dropFirst(11).hasPrefix("00:00") && e.end.dropFirst(11).hasPrefix("00:00") && e.start.prefix(10) != e.end.prefix(10)
+            let time = wholeDay ? (a.person.lang == "vi" ? "cả ngày".padding(11) : "all day".padding(11))
+                : "\(String(displayTime(e.start).suffix(5)))–\(String(displayTime(e.end).suffix(5)))"
             let place = e.location ?? e.link ?? ""
             let what = e.session.map { "\($0.title) — \(e.title)" } ?? e.title
             lines.append("  \(time)  \(e.roles.joined(separator: ", ").padding(9))  \(what)\(place.isEmpty ? "" : "  @ " + place)\(e.status == "cancelled" ? "  [cancelled]" : "")")
@@ -130,7 +137,12 @@ func describe(_ a: AgendaView) -> String {
             }
         }
     }
-    return lines.joined(separator: "\n")
+    // On a terminal, long lines wrap under their text.
+    return lines.flatMap { line -> [String] in
+        let indent = line.prefix { $0 == " " }.count
+        let hanging = indent == 2 ? 2 + 11 + 2 + 9 + 2 : indent + 2
+        return wrap(String(line.dropFirst(indent)), first: String(repeating: " ", count: indent), indent: hanging, width: Terminal.width)
+    }.joined(separator: "\n")
 }
 
 func printJSON(_ value: some Encodable) throws {
@@ -204,11 +216,14 @@ func answerText(_ p: ParticipantView) -> String {
     return [p.rsvp, p.answeredAt.map { displayTime($0) }, p.comment.map { "\"\($0)\"" }].compactMap { $0 }.joined(separator: " ")
 }
 
+/// Columns padded to their widest cell; on a terminal, cut (with "…") to fit its width.
 func printTable(header: [String], rows: [[String]]) {
-    let all = [header] + rows
-    let widths = header.indices.map { column in all.map { $0[column].count }.max() ?? 0 }
-    for row in all {
-        let cells = row.enumerated().map { index, cell in index == row.count - 1 ? cell : cell.padding(widths[index]) }
+    let widths = fittedWidths(header: header, rows: rows, width: Terminal.width)
+    for row in [header] + rows {
+        let cells = row.enumerated().map { index, cell in
+            let fitted = Terminal.width == nil ? cell : cut(cell, widths[index])
+            return index == row.count - 1 ? fitted : fitted.padding(widths[index])
+        }
         print(cells.joined(separator: "  "))
     }
 }

@@ -65,7 +65,9 @@ import Testing
         _ = try await store.addPerson(Person(name: "Nguyễn Văn An", email: "an1@example.vn"))
         _ = try await store.addPerson(Person(name: "Nguyễn Văn An", email: "an2@example.vn"))
         let event = Event(uid: "x@eventd", kind: .meeting, title: "Họp", start: t0, end: t0.adding(seconds: 3600), timeZone: "UTC", created: t0, updated: t0)
-        await #expect(throws: RegisterError.conflict(field: "attendee", message: "2 people are named Nguyễn Văn An (ids 1, 2); give an id or an email")) {
+        let message = "\"Nguyễn Văn An\" matches 2 people: 1 Nguyễn Văn An <an1@example.vn>; 2 Nguyễn Văn An <an2@example.vn>; "
+            + "give an id or an email, or ask for a new person (--new-person)"
+        await #expect(throws: RegisterError.conflict(field: "attendee", message: message)) {
             _ = try await store.createEvent(event, participants: [ParticipantDraft(reference: .named(name: "Nguyễn Văn An", email: nil), role: .attendee)])
         }
     }

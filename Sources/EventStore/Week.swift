@@ -1,0 +1,286 @@
+import EventModel
+import Foundation
+import GRDB
+
+// What a secretary needs beyond adding events: people kept straight (one person per name,
+// updates, merges, deletes), sessions changed or removed, search, and published schedules.
+
+extension SQLiteStore {
+    // MARK: People
+
+    /// The one person a bare name names, matched as agendas match: the exact name first, then
+    /// without regard to case or diacritics. nil when nobody has it; several are a conflict listing them.
+    static func onePersonNamed(_ db: Database, _ name: String, field: String) throws -> Person? {
+        var rows = try Row.fetchAll(db, sql: "SELECT * FROM person WHERE name = ? ORDER BY id", arguments: [name.precomposedStringWithCanonicalMapping])
+        if rows.isEmpty {
+            rows = try Row.fetchAll(db, sql: "SELECT * FROM person WHERE name_folded = ? ORDER BY id", arguments: [foldedForSearch(name)])
+        }
+        guard rows.count <= 1 else {
+            throw RegisterError.conflict(
+                field: field,
+                message: "\(name.debugDescription) matches \(rows.count) people: \(peopleList(rows.map(person))); "
+                    + "give an id or an email, or ask for a new person (--new-person)")
+        }
+        return rows.first.map(person)
+    }
+
+    /// Ids of the events a person takes any part in.
+    static func eventIDs(ofPerson id: Int64, _ db: Database) throws -> [Int64] {
+        try Int64.fetchAll(db, sql: "SELECT DISTINCT event_id FROM participation WHERE person_id = ? ORDER BY event_id", arguments: [id])
+    }
+
+    /// Changes a person's facts. Returns the person and the events they are in (their feeds show the name).
+    public func updatePerson(id: Int64, _ changes: PersonChanges) async throws -> (Person, [Event]) {
+        try await writing { db in
+            let old = try self.resolve(db, .id(id), field: "person", create: false)
+            let new = changes.applied(to: old)
+            if let email = new.email, email != old.email,
+                let other = try Int64.fetchOne(db, sql: "SELECT id FROM person WHERE email = ? AND id != ?", arguments: [email, id])
+            {
+                throw RegisterError.conflict(field: "email", message: "person \(other) already has the email \(email) (eventctl person merge \(id) \(other) joins them)")
+            }
+            try db.execute(
+                sql: "UPDATE person SET name = ?, name_folded = ?, email = ?, position = ?, organisation = ?, lang = ?, tz = ? WHERE id = ?",
+                arguments: [
+                    new.name, foldedForSearch(new.name), new.email, new.position, new.organisation, new.language.rawValue, new.timeZone, id,
+                ])
+            try Audit.record(db, "update-person \(id) \(new.name)", now: self.now())
+            return (new, try Self.eventIDs(ofPerson: id, db).map { try Self.loadEvent(db, id: $0) })
+        }
+    }
+
+    /// Joins `duplicate` into `kept` in one transaction: every participation (with its answer,
+    /// when and how it came), answer for one occurrence, counter-proposal, notice and feed token
+    /// of the duplicate moves to the kept person, who also takes the
+    /// duplicate's email, position, organisation and zone where they have none; the duplicate goes.
+    /// Where both had the same part in an event, the answer that says something (not
+    /// needs-action) is kept. Returns the kept person and the events they are now in.
+    public func mergePeople(duplicate: Int64, into kept: Int64) async throws -> (Person, [Event]) {
+        try await writing { db in
+            guard duplicate != kept else { throw RegisterError.invalid(field: "person", message: "a person cannot be merged into themselves") }
+            let from = try self.resolve(db, .id(duplicate), field: "person", create: false)
+            let into = try self.resolve(db, .id(kept), field: "into", create: false)
+            let same = """
+                FROM participation k WHERE k.person_id = ? AND k.event_id = participation.event_id
+                AND ifnull(k.session_id, 0) = ifnull(participation.session_id, 0) AND k.role = participation.role
+                """
+            // The kept person's row stays where both have the same part; it takes the duplicate's answer if it has none.
+            try db.execute(
+                sql: """
+                    UPDATE participation SET
+                        rsvp = (SELECT k.rsvp \(same)),
+                        rsvp_at = (SELECT k.rsvp_at \(same)),
+                        rsvp_comment = (SELECT k.rsvp_comment \(same)),
+                        rsvp_via = (SELECT k.rsvp_via \(same)),
+                        required = max(required, (SELECT k.required \(same)))
+                    WHERE person_id = ? AND rsvp = 'needs-action' AND EXISTS (SELECT 1 \(same) AND k.rsvp != 'needs-action')
+                    """,
+                arguments: [duplicate, duplicate, duplicate, duplicate, duplicate, kept, duplicate])
+            try db.execute(sql: "DELETE FROM participation WHERE person_id = ? AND EXISTS (SELECT 1 \(same))", arguments: [duplicate, kept])
+            try db.execute(sql: "UPDATE participation SET person_id = ? WHERE person_id = ?", arguments: [kept, duplicate])
+            // Every other table that points at a person (the outbox, answers): moved the same way.
+            try Self.repointPeople(db, from: duplicate, to: kept)
+            var merged = into
+            merged.email = into.email ?? from.email
+            merged.position = into.position ?? from.position
+            merged.organisation = into.organisation ?? from.organisation
+            merged.timeZone = into.timeZone ?? from.timeZone
+            let token = try String.fetchOne(db, sql: "SELECT feed_token FROM person WHERE id = ?", arguments: [kept])
+                ?? String.fetchOne(db, sql: "SELECT feed_token FROM person WHERE id = ?", arguments: [duplicate])
+            try db.execute(sql: "DELETE FROM person WHERE id = ?", arguments: [duplicate])
+            try db.execute(
+                sql: "UPDATE person SET email = ?, position = ?, organisation = ?, tz = ?, feed_token = ? WHERE id = ?",
+                arguments: [merged.email, merged.position, merged.organisation, merged.timeZone, token, kept])
+            try Audit.record(db, "merge-person \(duplicate) \(from.name) into \(kept) \(into.name)", now: self.now())
+            return (merged, try Self.eventIDs(ofPerson: kept, db).map { try Self.loadEvent(db, id: $0) })
+        }
+    }
+
+    /// Removes a person. Refused while they take part in an event unless `force`, which takes
+    /// them off those events first. Their notices go with them. Returns the events they were in, as they are now.
+    public func deletePerson(id: Int64, force: Bool) async throws -> [Event] {
+        try await writing { db in
+            let person = try self.resolve(db, .id(id), field: "person", create: false)
+            let events = try Self.eventIDs(ofPerson: id, db)
+            if !events.isEmpty, !force {
+                let titles = try events.prefix(5).map { "\($0) \(try Self.loadEvent(db, id: $0).title)" }.joined(separator: "; ")
+                throw RegisterError.conflict(
+                    field: "person",
+                    message: "\(person.name) takes part in \(events.count) event(s) (\(titles)\(events.count > 5 ? "; …" : "")); "
+                        + "take them off first, merge them into another person, or delete with --force")
+            }
+            try db.execute(sql: "DELETE FROM participation WHERE person_id = ?", arguments: [id])
+            try Self.repointPeople(db, from: id, to: nil)
+            try db.execute(sql: "DELETE FROM person WHERE id = ?", arguments: [id])
+            try Audit.record(db, "delete-person \(id) \(person.name)\(events.isEmpty ? "" : " from \(events.count) event(s)")", now: self.now())
+            return try events.map { try Self.loadEvent(db, id: $0) }
+        }
+    }
+
+    /// Moves (or with `to` nil deletes) the rows of every table with a foreign key to `person`,
+    /// other than participations, so that tables added later are carried along too.
+    private static func repointPeople(_ db: Database, from: Int64, to: Int64?) throws {
+        let tables = try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
+        for table in tables where table != "person" && table != "participation" {
+            for key in try Row.fetchAll(db, sql: "SELECT \"from\", \"table\" FROM pragma_foreign_key_list(?)", arguments: [table]) {
+                guard (key["table"] as String) == "person" else { continue }
+                let column: String = key["from"]
+                if let to {
+                    // A row the kept person already has (a unique index) stays theirs; the duplicate's goes.
+                    try db.execute(sql: "UPDATE OR IGNORE \(table.quotedDatabaseIdentifier) SET \(column.quotedDatabaseIdentifier) = ? WHERE \(column.quotedDatabaseIdentifier) = ?", arguments: [to, from])
+                }
+                try db.execute(sql: "DELETE FROM \(table.quotedDatabaseIdentifier) WHERE \(column.quotedDatabaseIdentifier) = ?", arguments: [from])
+            }
+        }
+    }
+
+    /// The one person `key` names, as agendas read it: an id, an email, or a name.
+    public func onePerson(matching key: String) async throws -> Person {
+        let people = try await people(matching: key)
+        guard people.count == 1 else {
+            if people.isEmpty { throw RegisterError.notFound(what: "person matching", key: key) }
+            throw RegisterError.conflict(
+                field: "person", message: "\(key.debugDescription) matches \(people.count) people: \(peopleList(people)); give an id or an email")
+        }
+        return people[0]
+    }
+
+    // MARK: Sessions
+
+    /// Changes one session of an event: its facts, then people added and taken off. The
+    /// session must stay inside its event; the event's sequence goes up.
+    public func updateSession(
+        eventID: Int64, sessionID: Int64, changes: @Sendable (Event) throws -> SessionChanges, add: [ParticipantDraft], remove: [PersonReference],
+        afterWrite: AfterWrite? = nil
+    ) async throws -> Event {
+        try await writing { db in
+            let event = try Self.loadEvent(db, id: eventID)
+            guard let old = event.sessions.first(where: { $0.id == sessionID }) else {
+                throw RegisterError.notFound(what: "session with id", key: "\(sessionID) in event \(eventID)")
+            }
+            let new = try changes(event).applied(to: old)
+            guard new.start >= event.start, new.end <= event.end else {
+                throw RegisterError.invalid(field: "start", message: "session \(new.title.debugDescription) must lie inside its event (see eventctl show \(eventID))")
+            }
+            try db.execute(
+                sql: "UPDATE session SET title = ?, start_at = ?, end_at = ?, room = ? WHERE id = ?",
+                arguments: [new.title, new.start.seconds, new.end.seconds, new.room, sessionID])
+            try db.execute(sql: "UPDATE participation SET start_at = ?, end_at = ? WHERE session_id = ?", arguments: [new.start.seconds, new.end.seconds, sessionID])
+            for reference in remove {
+                let person = try self.resolve(db, reference, field: "remove", create: false)
+                try db.execute(sql: "DELETE FROM participation WHERE session_id = ? AND person_id = ?", arguments: [sessionID, person.id])
+                if db.changesCount == 0 {
+                    throw RegisterError.invalid(field: "remove", message: "\(person.name) takes no part in session \(sessionID)")
+                }
+            }
+            for draft in add {
+                try self.addParticipant(db, eventID: eventID, sessionID: sessionID, draft: draft, start: new.start, end: new.end)
+            }
+            try db.execute(sql: "UPDATE event SET updated_at = ?, sequence = sequence + 1 WHERE id = ?", arguments: [self.now().seconds, eventID])
+            return try self.finish(db, id: eventID, before: event, action: "update-session \(sessionID)", afterWrite)
+        }
+    }
+
+    /// Removes one session (and its people's parts in it); the event's sequence goes up.
+    public func deleteSession(eventID: Int64, sessionID: Int64, afterWrite: AfterWrite? = nil) async throws -> Event {
+        try await writing { db in
+            let event = try Self.loadEvent(db, id: eventID)
+            try db.execute(sql: "DELETE FROM session WHERE id = ? AND event_id = ?", arguments: [sessionID, eventID])
+            guard db.changesCount == 1 else { throw RegisterError.notFound(what: "session with id", key: "\(sessionID) in event \(eventID)") }
+            try db.execute(sql: "UPDATE event SET updated_at = ?, sequence = sequence + 1 WHERE id = ?", arguments: [self.now().seconds, eventID])
+            return try self.finish(db, id: eventID, before: event, action: "delete-session \(sessionID)", afterWrite)
+        }
+    }
+
+    // MARK: Search
+
+    /// Events whose title, place, room, description, preparing unit, delegations, sessions or
+    /// people (names, positions, organisations) hold every word of `text`, without regard to
+    /// case or diacritics ("cuc phuong" finds "Cúc Phương"), and that overlap [from, to) (a
+    /// recurring one: that starts before `to`), in order of start.
+    public func search(_ text: String, from: Instant?, to: Instant?, kind: EventKind?) async throws -> [Event] {
+        let words = foldedForSearch(text).split(separator: " ").map(String.init)
+        guard !words.isEmpty else { throw RegisterError.invalid(field: "q", message: "give at least one word to look for") }
+        return try await reading { db in
+            // SQLite has no Vietnamese folding of its own: ours, for this connection.
+            db.add(function: DatabaseFunction("eventd_fold", argumentCount: 1, pure: true) { values in
+                String.fromDatabaseValue(values[0]).map(foldedForSearch)
+            })
+            var conditions: [String] = []
+            var arguments: StatementArguments = []
+            for word in words {
+                let pattern = "%" + word.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
+                    .replacingOccurrences(of: "_", with: "\\_") + "%"
+                conditions.append(
+                    """
+                    (eventd_fold(e.title || ' ' || ifnull(e.location, '') || ' ' || ifnull(e.room, '') || ' ' || ifnull(e.description, '')
+                        || ' ' || ifnull(e.prepare_org, '') || ' ' || ifnull(e.visiting_org, '') || ' ' || ifnull(e.host_org, '')) LIKE ? ESCAPE '\\'
+                    OR EXISTS (SELECT 1 FROM participation pa JOIN person p ON p.id = pa.person_id WHERE pa.event_id = e.id
+                        AND (p.name_folded LIKE ? ESCAPE '\\' OR eventd_fold(ifnull(p.position, '') || ' ' || ifnull(p.organisation, '')) LIKE ? ESCAPE '\\'))
+                    OR EXISTS (SELECT 1 FROM session s WHERE s.event_id = e.id AND eventd_fold(s.title || ' ' || ifnull(s.room, '')) LIKE ? ESCAPE '\\'))
+                    """)
+                arguments += [pattern, pattern, pattern, pattern]
+            }
+            if let kind {
+                conditions.append("e.kind = ?")
+                arguments += [kind.rawValue]
+            }
+            let ids = try Int64.fetchAll(
+                db, sql: "SELECT e.id FROM event e WHERE \(conditions.joined(separator: " AND ")) ORDER BY e.start_at, e.id", arguments: arguments)
+            return try ids.map { try Self.loadEvent(db, id: $0) }.filter { event in
+                (to == nil || event.start < to!) && (from == nil || event.recurrence != nil || event.end > from!)
+            }
+        }
+    }
+
+    /// Every organisation the register names: of people, preparing units and delegations.
+    public func organisations() async throws -> [String] {
+        try await reading { db in
+            try String.fetchAll(
+                db,
+                sql: """
+                    SELECT organisation FROM person WHERE organisation IS NOT NULL
+                    UNION SELECT prepare_org FROM event WHERE prepare_org IS NOT NULL
+                    UNION SELECT host_org FROM event WHERE host_org IS NOT NULL
+                    UNION SELECT visiting_org FROM event WHERE visiting_org IS NOT NULL
+                    """)
+        }
+    }
+
+    // MARK: Published schedules
+
+    /// One publication of a schedule: when, which revision of its scope and range (1 = the
+    /// first), and its entries as published (JSON, the daemon's to read).
+    public struct Publication: Sendable, Equatable {
+        public var id: Int64
+        public var at: Instant
+        public var revision: Int
+        public var entries: String
+    }
+
+    /// Records what a schedule shows now as its published version.
+    public func publishSchedule(scope: String, range: String, entries: String) async throws -> Publication {
+        try await writing { db in
+            let at = self.now()
+            try db.execute(
+                sql: "INSERT INTO schedule_publication (scope, range, published_at, entries) VALUES (?, ?, ?, ?)",
+                arguments: [scope, range, at.seconds, entries])
+            let id = db.lastInsertedRowID
+            let revision = try Int.fetchOne(db, sql: "SELECT count(*) FROM schedule_publication WHERE scope = ? AND range = ?", arguments: [scope, range]) ?? 1
+            try Audit.record(db, "publish-schedule \(scope) \(range) revision \(revision)", now: at)
+            return Publication(id: id, at: at, revision: revision, entries: entries)
+        }
+    }
+
+    /// The latest publication of a schedule, if it was ever published.
+    public func lastPublication(scope: String, range: String) async throws -> Publication? {
+        try await reading { db in
+            guard
+                let row = try Row.fetchOne(
+                    db, sql: "SELECT * FROM schedule_publication WHERE scope = ? AND range = ? ORDER BY id DESC LIMIT 1", arguments: [scope, range])
+            else { return nil }
+            let revision = try Int.fetchOne(db, sql: "SELECT count(*) FROM schedule_publication WHERE scope = ? AND range = ?", arguments: [scope, range]) ?? 1
+            return Publication(id: row["id"], at: Instant(seconds: row["published_at"]), revision: revision, entries: row["entries"])
+        }
+    }
+}

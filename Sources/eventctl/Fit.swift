@@ -1,0 +1,119 @@
+import ArgumentParser
+import EventAPI
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Output that fits the reader's terminal: tables and long Vietnamese titles are cut or wrapped
+/// to its width; piped output (a file, a script) is left whole, one line per row.
+enum Terminal {
+    /// Columns of the terminal standard output goes to; nil when it is not a terminal.
+    static let width: Int? = {
+        guard isatty(1) == 1 else { return nil }
+        if let text = ProcessInfo.processInfo.environment["COLUMNS"], let n = Int(text), n > 20 { return n }
+        var size = winsize()
+        if ioctl(1, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 20 { return Int(size.ws_col) }
+        return 80
+    }()
+}
+
+/// `text` cut to `width` characters, ending in "…" when cut.
+func cut(_ text: String, _ width: Int) -> String {
+    guard text.count > width else { return text }
+    guard width > 1 else { return String(text.prefix(width)) }
+    return String(text.prefix(width - 1)) + "…"
+}
+
+/// Words of `text` in lines of at most `width` characters, the first after `first` and the rest
+/// after `indent`; one line as it is when `width` is nil (not a terminal).
+func wrap(_ text: String, first: String, indent: Int, width: Int?) -> [String] {
+    guard let width, first.count + text.count > width else { return [first + text] }
+    let room = max(20, width - indent)
+    var lines: [String] = []
+    var line = ""
+    var limit = max(10, width - first.count)
+    for word in text.split(separator: " ", omittingEmptySubsequences: false) {
+        var word = String(word)
+        if line.isEmpty {
+            line = word
+        } else if line.count + 1 + word.count <= limit {
+            line += " " + word
+        } else {
+            lines.append(line)
+            limit = room
+            line = word
+        }
+        // A single word longer than a line is broken where it must be.
+        while line.count > limit {
+            lines.append(String(line.prefix(limit)))
+            line = String(line.dropFirst(limit))
+            limit = room
+            word = line
+        }
+    }
+    lines.append(line)
+    return lines.enumerated().map { ($0.offset == 0 ? first : String(repeating: " ", count: indent)) + $0.element }
+}
+
+/// A table whose columns fit the terminal: the widest columns give way first (cut with "…"),
+/// down to 8 characters; piped output keeps every cell whole.
+func fittedWidths(header: [String], rows: [[String]], width: Int?) -> [Int] {
+    let all = [header] + rows
+    var widths = header.indices.map { column in all.map { $0[column].count }.max() ?? 0 }
+    guard let width else { return widths }
+    let gaps = 2 * (widths.count - 1)
+    while widths.reduce(0, +) + gaps > width {
+        guard let widest = widths.indices.max(by: { widths[$0] < widths[$1] }), widths[widest] > 8 else { break }
+        let excess = widths.reduce(0, +) + gaps - width
+        let second = widths.enumerated().filter { $0.offset != widest }.map(\.element).max() ?? 8
+        widths[widest] -= max(1, min(excess, widths[widest] - max(8, second)))
+    }
+    return widths
+}
+
+/// The filters `list` and `search` share with `export`.
+struct EventFilter: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("Only events this person takes part in (id, email or name; repeat for any of several).", valueName: "P"))
+    var person: [String] = []
+    @Option(name: .long, help: ArgumentHelp("Only events of this organisation: its people, the preparing unit, or a delegation.", valueName: "org"))
+    var org: String?
+    @Option(name: .long, help: ArgumentHelp("Only events whose place or room holds this text (case and diacritics ignored).", valueName: "text"))
+    var location: String?
+
+    var query: [(String, String)] {
+        person.map { ("person", $0) } + (org.map { [("org", $0)] } ?? []) + (location.map { [("location", $0)] } ?? [])
+    }
+}
+
+/// Events as `list` and `search` print them. A whole-day event shows its days: its last day
+/// as END, not the midnight after it.
+func printEventTable(_ events: [EventView]) {
+    printTable(
+        header: ["ID", "START", "END", "KIND", "STATUS", "TITLE", "LOCATION"],
+        rows: events.map { e in
+            [
+                String(e.id), displayTime(e.start, dateOnly: e.allDay), e.allDay ? lastDay(e.end) : displayTime(e.end), e.kind, e.status, e.title,
+                [e.room, e.location ?? e.link].compactMap { $0 }.joined(separator: ", "),
+            ]
+        })
+}
+
+/// The day before an exclusive whole-day end (`2022-07-06T00:00:00+07:00`), day first: `05/07/2022`.
+func lastDay(_ iso: String) -> String {
+    let parts = iso.prefix(10).split(separator: "-").compactMap { Int($0) }
+    guard parts.count == 3 else { return displayTime(iso, dateOnly: true) }
+    var (y, m, d) = (parts[0], parts[1], parts[2] - 1)
+    if d == 0 {
+        m -= 1
+        if m == 0 { (m, y) = (12, y - 1) }
+        d = [31, (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][m - 1]
+    }
+    func two(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
+    return "\(two(d))/\(two(m))/\(y)"
+}

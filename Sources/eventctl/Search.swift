@@ -1,0 +1,48 @@
+import ArgumentParser
+import EventAPI
+
+struct Search: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Find events by words in their titles, places, rooms, descriptions, sessions and people.",
+        discussion: """
+            Case and diacritics are ignored ("cuc phuong" finds Cúc Phương; d finds đ); every word must occur \
+            somewhere in the event. With --from or --to each occurrence in the range is listed, as with list.
+            """)
+
+    @Argument(help: "The words to look for.") var text: [String]
+    @Option(name: .long, help: ArgumentHelp("Only events that end after this time.", valueName: "when")) var from: String?
+    @Option(name: .long, help: ArgumentHelp("Only events that start before this time (a date alone includes that day).", valueName: "when")) var to: String?
+    @Option(name: .long, help: ArgumentHelp("Only events of this kind.", valueName: "kind")) var kind: String?
+    @OptionGroup var filter: EventFilter
+    @OptionGroup var output: JSONFlag
+    @OptionGroup var connection: Connection
+
+    func run() throws {
+        var query: [(String, String)] = [("q", text.joined(separator: " "))]
+        if let from { query.append(("from", from)) }
+        if let to { query.append(("to", to)) }
+        if let kind { query.append(("kind", kind)) }
+        query += filter.query
+        let path = "/v1/search" + queryString(query)
+        if output.json { return try connection.client.printRaw("GET", path) }
+        let events: [EventView] = try connection.client.call("GET", path)
+        if events.isEmpty { return printError("nothing found") }
+        printEventTable(events)
+    }
+}
+
+struct Export: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Write the events of a range as one iCalendar file: eventctl export --from 1/7/2022 --to 31/7/2022 > month.ics",
+        discussion: "Recurring events that start before --to come whole, with their rules; sessions come as related VEVENTs.")
+
+    @Option(name: .long, help: ArgumentHelp("Start of the range.", valueName: "when")) var from: String
+    @Option(name: .long, help: ArgumentHelp("End of the range (a date alone includes that day).", valueName: "when")) var to: String
+    @OptionGroup var filter: EventFilter
+    @OptionGroup var connection: Connection
+
+    func run() throws {
+        let query = [("from", from), ("to", to)] + filter.query
+        FileHandleOutput.write(try connection.client.send("GET", "/v1/export" + queryString(query), body: nil as EventInput?, expect: 200))
+    }
+}
