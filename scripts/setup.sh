@@ -5,7 +5,10 @@ set -euo pipefail
 sudo=""
 if [ "$(id -u)" != 0 ]; then sudo="sudo"; fi
 
-packages=(libsqlite3-dev libical-dev tzdata pkg-config curl python3 python3-pip msmtp sqlite3 util-linux procps man-db strace systemd zsh fish)
+# weasyprint turns the weekly schedule's HTML into PDF (eventctl schedule --format pdf); poppler-utils
+# (pdftotext, pdfinfo) lets the tests read the PDF back.
+packages=(libsqlite3-dev libical-dev tzdata pkg-config curl python3 python3-pip msmtp sqlite3 util-linux procps man-db strace systemd zsh fish
+  weasyprint poppler-utils fonts-dejavu-core)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

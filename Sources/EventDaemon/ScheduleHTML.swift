@@ -50,7 +50,7 @@ enum ScheduleHTML {
                 for (index, entry) in part.entries.enumerated() {
                     var classes = ["entry"]
                     if let change = entry.change { classes.append(change) }
-                    if entry.status == "cancelled" { classes.append("cancelled") }
+                    if entry.status == "cancelled", entry.change != "cancelled" { classes.append("cancelled") }
                     html += "<tr class=\"\(classes.joined(separator: " "))\">"
                     if first { html += dayCell }
                     first = false
