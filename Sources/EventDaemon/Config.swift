@@ -56,6 +56,15 @@ public struct DaemonConfig: Sendable, Equatable {
     public var httpAddress: String?
     /// Base of the URLs `eventctl feed url` prints.
     public var feedsBaseURL = "https://localhost"
+    /// Whether `feeds_base_url` was given; without it, feed addresses point at the `http` listener.
+    public var feedsBaseURLGiven = false
+
+    /// Where subscribers fetch feeds: `feeds_base_url`, else the listener eventd runs (`http`),
+    /// else https://localhost.
+    public var feedsBase: String {
+        if !feedsBaseURLGiven, let httpAddress { return "http://" + httpAddress }
+        return feedsBaseURL
+    }
     /// Mode of register.sqlite and its -wal and -shm files: 0600, or 0640 for a backup group.
     public var registerMode: UInt16 = 0o600
     /// Group that may read the feed files (a web server's); nil: only eventd reads them.
@@ -225,6 +234,7 @@ public struct DaemonConfig: Sendable, Equatable {
             case "feeds_base_url":
                 guard value.hasPrefix("https://") || value.hasPrefix("http://") else { throw fail("must start with https:// or http://") }
                 self.feedsBaseURL = value.hasSuffix("/") ? String(value.dropLast()) : value
+                self.feedsBaseURLGiven = true
             case "log_level":
                 guard let level = Logger.Level(rawValue: value) else {
                     throw fail("must be one of \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", "))")

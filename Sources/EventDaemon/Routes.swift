@@ -448,7 +448,7 @@ struct Routes: Sendable {
         let person = try await onePerson(matching: key.removingPercentEncoding ?? key)
         let token = try await store.feedToken(personID: person.id!, rotate: rotate)
         feeds.personChanged(person.id!)
-        let https = "\(config.feedsBaseURL)/feeds/people/\(token).ics"
+        let https = "\(config.feedsBase)/feeds/people/\(token).ics"
         let webcal = "webcal://" + https.drop { $0 != ":" }.dropFirst(3)
         return try json(FeedURLView(person: Views.person(person), token: token, https: https, webcal: String(webcal)))
     }

@@ -31,50 +31,79 @@ func cut(_ text: String, _ width: Int) -> String {
 }
 
 /// Words of `text` in lines of at most `width` characters, the first after `first` and the rest
-/// after `indent`; one line as it is when `width` is nil (not a terminal).
-func wrap(_ text: String, first: String, indent: Int, width: Int?) -> [String] {
+/// after `indent`; one line as it is when `width` is nil (not a terminal). Lines are kept at
+/// least `minimum` characters long, so a deep indent on a narrow terminal does not shred the text.
+func wrap(_ text: String, first: String, indent: Int, width: Int?, minimum: Int = 20) -> [String] {
     guard let width, first.count + text.count > width else { return [first + text] }
-    let room = max(20, width - indent)
+    let room = max(minimum, width - indent)
     var lines: [String] = []
     var line = ""
-    var limit = max(10, width - first.count)
+    var limit = max(minimum, width - first.count)
     for word in text.split(separator: " ", omittingEmptySubsequences: false) {
-        var word = String(word)
         if line.isEmpty {
-            line = word
+            line = String(word)
         } else if line.count + 1 + word.count <= limit {
             line += " " + word
         } else {
             lines.append(line)
             limit = room
-            line = word
+            line = String(word)
         }
         // A single word longer than a line is broken where it must be.
         while line.count > limit {
             lines.append(String(line.prefix(limit)))
             line = String(line.dropFirst(limit))
             limit = room
-            word = line
         }
     }
     lines.append(line)
     return lines.enumerated().map { ($0.offset == 0 ? first : String(repeating: " ", count: indent)) + $0.element }
 }
 
-/// A table whose columns fit the terminal: the widest columns give way first (cut with "…"),
-/// down to 8 characters; piped output keeps every cell whole.
-func fittedWidths(header: [String], rows: [[String]], width: Int?) -> [Int] {
+/// Column widths that fit `width`: the text columns (`wrapping`, or those wider than 16) share what the others
+/// leave, in proportion to their length and at least 12 each; only when even that does not fit
+/// does every column give way. nil `width` (not a terminal): each column's widest cell.
+func fittedWidths(header: [String], rows: [[String]], width: Int?, wrapping: Set<Int>? = nil) -> [Int] {
     let all = [header] + rows
     var widths = header.indices.map { column in all.map { $0[column].count }.max() ?? 0 }
     guard let width else { return widths }
     let gaps = 2 * (widths.count - 1)
+    guard widths.reduce(0, +) + gaps > width else { return widths }
+    let flexible = widths.indices.filter { wrapping?.contains($0) ?? (widths[$0] > 16) }
+    let fixed = widths.indices.filter { !flexible.contains($0) }.map { widths[$0] }.reduce(0, +)
+    let room = width - gaps - fixed
+    if !flexible.isEmpty, room >= 12 * flexible.count {
+        // Columns shorter than a fair share keep their width; the rest share what is left,
+        // 12 each and the remainder in proportion to their length.
+        var left = room
+        var rest = flexible
+        while !rest.isEmpty {
+            let fair = left / rest.count
+            let fits = rest.filter { widths[$0] <= fair }
+            if fits.isEmpty { break }
+            for index in fits { left -= widths[index] }
+            rest.removeAll { fits.contains($0) }
+        }
+        let natural = max(1, rest.map { widths[$0] }.reduce(0, +))
+        let extra = left - 12 * rest.count
+        for (n, index) in rest.enumerated() {
+            widths[index] = n == rest.count - 1 ? left : 12 + extra * widths[index] / natural
+            left -= widths[index]
+        }
+        return widths
+    }
+    // Too narrow for that: the widest columns give way first, down to 6 characters.
     while widths.reduce(0, +) + gaps > width {
-        guard let widest = widths.indices.max(by: { widths[$0] < widths[$1] }), widths[widest] > 8 else { break }
-        let excess = widths.reduce(0, +) + gaps - width
-        let second = widths.enumerated().filter { $0.offset != widest }.map(\.element).max() ?? 8
-        widths[widest] -= max(1, min(excess, widths[widest] - max(8, second)))
+        guard let widest = widths.indices.max(by: { widths[$0] < widths[$1] }), widths[widest] > 6 else { break }
+        widths[widest] -= 1
     }
     return widths
+}
+
+/// A cell in lines of at most `width` characters, broken between words where it can be.
+func wrapCell(_ text: String, _ width: Int) -> [String] {
+    guard text.count > width, width > 0 else { return [text] }
+    return wrap(text, first: "", indent: 0, width: width, minimum: 1)
 }
 
 /// The filters `list` and `search` share with `export`.
@@ -92,8 +121,19 @@ struct EventFilter: ParsableArguments {
 }
 
 /// Events as `list` and `search` print them. A whole-day event shows its days: its last day
-/// as END, not the midnight after it.
+/// as END, not the midnight after it. On a terminal, START and END are one WHEN column
+/// (`03/03/2017 08:00–11:30`), so the title has room.
 func printEventTable(_ events: [EventView]) {
+    if Terminal.width != nil {
+        return printTable(
+            header: ["ID", "WHEN", "KIND", "STATUS", "TITLE", "PLACE"],
+            rows: events.map { e in
+                let start = displayTime(e.start, dateOnly: e.allDay)
+                let end = e.allDay ? lastDay(e.end) : displayTime(e.end)
+                let when = start == end ? start : end.prefix(10) == start.prefix(10) ? "\(start)–\(end.suffix(5))" : "\(start) – \(end)"
+                return [String(e.id), when, e.kind, e.status, e.title, [e.room, e.location ?? e.link].compactMap { $0 }.joined(separator: ", ")]
+            }, wrapping: [4, 5])
+    }
     printTable(
         header: ["ID", "START", "END", "KIND", "STATUS", "TITLE", "LOCATION"],
         rows: events.map { e in

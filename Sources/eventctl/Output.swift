@@ -46,15 +46,24 @@ struct APIClient {
         do {
             response = try http.request(method, path, body: raw, contentType: contentType)
         } catch {
-            printError("eventctl: \(error)")
-            if case .cannotConnect = error { throw ExitCode(69) }  // EX_UNAVAILABLE
+            if case .cannotConnect = error {
+                printFailure("eventctl: \(error)", code: "unavailable")
+                throw ExitCode(69)  // EX_UNAVAILABLE
+            }
+            printFailure("eventctl: \(error)", code: "io")
             throw ExitCode(74)  // EX_IOERR
         }
         guard response.status == expect else {
             let detail = try? JSONDecoder().decode(ErrorBody.self, from: Data(response.body))
             // eventd refuses whole requests: a 4xx or 503 changed nothing. After another 5xx, nobody can say.
             let unchanged = method == "GET" || !(400..<500 ~= response.status || response.status == 503) ? "" : "; nothing was changed"
-            printError("eventctl: \(detail?.error.message ?? "eventd answered \(response.status)")\(unchanged)")
+            if wantsJSON {
+                // Scripts that asked for JSON get the error as eventd gave it, on stderr.
+                let body = detail ?? ErrorBody(code: "http_\(response.status)", message: "eventd answered \(response.status)")
+                printError((try? String(decoding: JSONEncoder().encode(body), as: UTF8.self)) ?? "{}")
+            } else {
+                printError("eventctl: \(detail?.error.message ?? "eventd answered \(response.status)")\(unchanged)")
+            }
             switch response.status {
             case 403: throw ExitCode(77)  // EX_NOPERM
             case 503: throw ExitCode(75)  // EX_TEMPFAIL
@@ -85,6 +94,15 @@ func readAllStandardInput() -> [UInt8] {
         if n <= 0 { return data }
         data.append(contentsOf: buffer[0..<n])
     }
+}
+
+/// `--json` anywhere on the command line: errors go to stderr as JSON too.
+let wantsJSON = CommandLine.arguments.dropFirst().contains("--json")
+
+/// An error eventctl itself found: `{"error": {"code", "message"}}` on stderr with --json, else the text.
+func printFailure(_ message: String, code: String) {
+    guard wantsJSON else { return printError(message) }
+    printError((try? String(decoding: JSONEncoder().encode(ErrorBody(code: code, message: message)), as: UTF8.self)) ?? "{}")
 }
 
 func printError(_ message: String) {
@@ -216,15 +234,24 @@ func answerText(_ p: ParticipantView) -> String {
     return [p.rsvp, p.answeredAt.map { displayTime($0) }, p.comment.map { "\"\($0)\"" }].compactMap { $0 }.joined(separator: " ")
 }
 
-/// Columns padded to their widest cell; on a terminal, cut (with "…") to fit its width.
-func printTable(header: [String], rows: [[String]]) {
-    let widths = fittedWidths(header: header, rows: rows, width: Terminal.width)
+/// Columns padded to their widest cell. On a terminal too narrow for them, the long text
+/// columns (titles, places) wrap within their share of its width, and the short ones stay.
+func printTable(header: [String], rows: [[String]], wrapping: Set<Int>? = nil) {
+    let widths = fittedWidths(header: header, rows: rows, width: Terminal.width, wrapping: wrapping)
     for row in [header] + rows {
         let cells = row.enumerated().map { index, cell in
-            let fitted = Terminal.width == nil ? cell : cut(cell, widths[index])
-            return index == row.count - 1 ? fitted : fitted.padding(widths[index])
+            Terminal.width == nil ? [cell] : wrapCell(cell, widths[index])
         }
-        print(cells.joined(separator: "  "))
+        let height = cells.map(\.count).max() ?? 1
+        for line in 0..<height {
+            let parts = cells.enumerated().map { index, lines in
+                let text = line < lines.count ? lines[line] : ""
+                return index == cells.count - 1 ? text : text.padding(widths[index])
+            }
+            var text = parts.joined(separator: "  ")
+            while text.hasSuffix(" ") { text.removeLast() }
+            print(text)
+        }
     }
 }
 

@@ -208,4 +208,64 @@ import Testing
         try daemon.ctl("update", first, "--room", "Phòng họp số 2")
         #expect(try daemon.ctl("conflicts", "--from", "4/7/2022", "--to", "4/7/2022", "--json").json([ConflictView].self).isEmpty)
     }
+
+    @Test func errorsAreJSONOnStderrWithJSON() throws {
+        let daemon = try TestDaemon()
+        let missing = try daemon.ctl("show", "999", "--json")
+        #expect(missing.status == 1)
+        let body = try JSONDecoder().decode(ErrorBody.self, from: Data(missing.stderr.utf8))
+        #expect(body.error.code == "not_found")
+        #expect(body.error.message == "no event with id 999")
+        let invalid = try daemon.ctl("--json", "list", "--from", "thứ Tám")
+        #expect(try JSONDecoder().decode(ErrorBody.self, from: Data(invalid.stderr.utf8)).error.field == "from")
+        let away = try run(eventctlPath, ["--json", "--socket", daemon.directory + "/nothing", "status"])
+        #expect(away.status == 69)
+        #expect(try JSONDecoder().decode(ErrorBody.self, from: Data(away.stderr.utf8)).error.code == "unavailable")
+        // Without --json, a sentence.
+        #expect(try daemon.ctl("show", "999").stderr.hasPrefix("eventctl: no event with id 999"))
+    }
+
+    @Test func tablesAndAgendasFitTheTerminal() throws {
+        let daemon = try TestDaemon()
+        try daemon.ctl(Seed.conference)
+        try daemon.ctl(Seed.ceremony)
+        try daemon.ctl(Seed.workshop)
+        // Piped, a row is one line however long (198 columns here).
+        let piped = try daemon.ctl("list")
+        #expect(piped.stdout.split(separator: "\n").contains { $0.count > 150 })
+        // On an 80-column terminal (script(1) gives eventctl one), nothing is wider than 80.
+        for command in ["list", "agenda phan\\ chi\\ hieu --from 1/3/2017 --to 31/3/2017", "search hoi"] {
+            let shell = "COLUMNS=80 EVENTD_SOCKET=\(daemon.socket) \(eventctlPath) \(command)"
+            let tty = try run("/usr/bin/script", ["-q", "-e", "-c", shell, "/dev/null"])
+            let lines = tty.stdout.replacingOccurrences(of: "\r", with: "").split(separator: "\n")
+            #expect(lines.count >= 2, "\(command): \(tty)")
+            #expect(lines.allSatisfy { $0.count <= 80 }, "\(command): \(lines.map { "\($0.count) \($0)" }.joined(separator: "\n"))")
+            // Titles wrap within their column rather than run off the screen.
+            if command == "list" { #expect(lines.count > 4 && tty.stdout.contains("03/03/2017 08:00–11:30"), "\(tty.stdout)") }
+            if command.hasPrefix("agenda") { #expect(tty.stdout.contains("khối cơ quan tư pháp") || tty.stdout.contains("Khối cơ quan")) }
+        }
+        // A whole-day event is a day in the agenda, not 00:00–00:00.
+        let agenda = try daemon.ctl("agenda", "Lê Thanh Hùng", "--from", "1/7/2022", "--to", "31/7/2022")
+        #expect(agenda.stdout.contains("14:00–15:30"))
+        try daemon.ctl("update", "3", "--attendee", "Lê Thanh Hùng")
+        let whole = try daemon.ctl("agenda", "Lê Thanh Hùng", "--from", "1/7/2022", "--to", "31/7/2022")
+        #expect(whole.stdout.contains("cả ngày"), "\(whole)")
+        #expect(!whole.stdout.contains("00:00–00:00"))
+    }
+
+    @Test func feedAddressesUseTheListenerWithoutABaseURL() throws {
+        let port = 40_000 + Int(getpid() % 5_000) * 4 + 1
+        let daemon = try TestDaemon(config: "http = 127.0.0.1:\(port)\nfeeds_delay = 0.2\n")
+        try daemon.ctl(Seed.conference)
+        let urls = try daemon.ctl("feed", "url", "phan chi hieu", "--json").json(FeedURLView.self)
+        #expect(urls.https == "http://127.0.0.1:\(port)/feeds/people/\(urls.token).ics")
+        #expect(urls.webcal == "webcal://127.0.0.1:\(port)/feeds/people/\(urls.token).ics")
+        var status = ""
+        for _ in 0..<100 {
+            status = try run("/usr/bin/curl", ["-s", "-o", "/dev/null", "-w", "%{http_code}", urls.https]).stdout
+            if status == "200" { break }
+            usleep(100_000)
+        }
+        #expect(status == "200")
+    }
 }
