@@ -419,10 +419,13 @@ struct Agenda: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Only entries in this role; speaker gives the speaker agenda.", valueName: "role"),
             completion: .list(["organizer", "chair", "speaker", "witness", "attendee"])) var role: String?
     @Option(name: .long, help: ArgumentHelp("text (default), json or ics.", valueName: "format"), completion: .list(["text", "json", "ics"])) var format = "text"
+    @Option(name: .long, help: ArgumentHelp("Language of the text's labels: vi or en (default: the person's).", valueName: "lang"),
+            completion: .list(["vi", "en"])) var lang: String?
     @OptionGroup var connection: Connection
 
     func validate() throws {
         guard ["text", "json", "ics"].contains(format) else { throw ValidationError("--format must be text, json or ics") }
+        if let lang, !["vi", "en"].contains(lang) { throw ValidationError("--lang must be vi or en") }
     }
 
     func run() throws {
@@ -437,7 +440,7 @@ struct Agenda: ParsableCommand {
             return FileHandleOutput.write(body)
         }
         let agenda: AgendaView = try connection.client.call("GET", path)
-        print(describe(agenda))
+        print(describe(agenda, lang: lang))
     }
 }
 

@@ -129,38 +129,68 @@ func timetable(_ e: EventView) -> String {
     return lines.joined(separator: "\n")
 }
 
-func describe(_ a: AgendaView) -> String {
+/// A person's agenda as text, every label in one language: `lang`, else the person's.
+func describe(_ a: AgendaView, lang: String? = nil) -> String {
+    let vi = (lang ?? a.person.lang) == "vi"
+    let words: [String: String] = vi
+        ? [
+            "organizer": "tổ chức", "chair": "chủ trì", "speaker": "phát biểu", "witness": "chứng kiến", "attendee": "dự",
+            "room": "phòng:", "before": "trước:", "after": "sau:", "with": "cùng:", "cancelled": "[hủy]", "allday": "cả ngày",
+        ]
+        : [
+            "room": "room:", "before": "before:", "after": "after:", "with": "with:", "cancelled": "[cancelled]", "allday": "all day",
+        ]
+    func word(_ key: String) -> String { words[key] ?? key }
     var lines = [
-        a.person.lang == "vi"
+        vi
             ? "Lịch của \(a.person.name) từ \(displayTime(a.from)) đến \(displayTime(a.to)) (\(a.tz))"
             : "Agenda of \(a.person.name) from \(displayTime(a.from)) to \(displayTime(a.to)) (\(a.tz))"
     ]
-    if a.days.isEmpty { lines.append(a.person.lang == "vi" ? "(không có lịch)" : "(nothing in this range)") }
+    if a.days.isEmpty { lines.append(vi ? "(không có lịch)" : "(nothing in this range)") }
+    let roleWidth = vi ? 10 : 9
+    let label = String(repeating: " ", count: 2 + 11 + 2 + roleWidth + 2)
     for day in a.days {
         lines.append("")
-        lines.append(day.label)
+        // The day in the output's language (eventd names it in the person's).
+        lines.append("\(weekdayName(day.date, vi: vi)), \(displayTime(day.date + "T00:00", dateOnly: true))")
         for e in day.entries {
             // A whole-day event is a day, not 00:00–00:00.
             let wholeDay = e.start.dropFirst(11).hasPrefix("00:00") && e.end.dropFirst(11).hasPrefix("00:00") && e.start.prefix(10) != e.end.prefix(10)
-            let time = wholeDay ? (a.person.lang == "vi" ? "cả ngày".padding(11) : "all day".padding(11))
-                : "\(String(displayTime(e.start).suffix(5)))–\(String(displayTime(e.end).suffix(5)))"
+            let time = wholeDay ? word("allday").padding(11) : "\(String(displayTime(e.start).suffix(5)))–\(String(displayTime(e.end).suffix(5)))"
             let place = e.location ?? e.link ?? ""
             let what = e.session.map { "\($0.title) — \(e.title)" } ?? e.title
-            lines.append("  \(time)  \(e.roles.joined(separator: ", ").padding(9))  \(what)\(place.isEmpty ? "" : "  @ " + place)\(e.status == "cancelled" ? "  [cancelled]" : "")")
+            let roles = e.roles.map(word).joined(separator: ", ")
+            lines.append("  \(time)  \(roles.padding(roleWidth))  \(what)\(place.isEmpty ? "" : "  @ " + place)\(e.status == "cancelled" ? "  " + word("cancelled") : "")")
             if let s = e.session {
-                if let room = s.room { lines.append("                 room: \(room)") }
-                if let p = e.previous { lines.append("                 before: \(String(displayTime(p.start).suffix(5))) \(p.title)\(p.speakers.isEmpty ? "" : " (" + p.speakers.joined(separator: ", ") + ")")") }
-                if let n = e.next { lines.append("                 after:  \(String(displayTime(n.start).suffix(5))) \(n.title)\(n.speakers.isEmpty ? "" : " (" + n.speakers.joined(separator: ", ") + ")")") }
-                if let co = e.coSpeakers, !co.isEmpty { lines.append("                 with:   \(co.joined(separator: ", "))") }
+                func slot(_ key: String, _ v: SlotView) -> String {
+                    "\(label)\(word(key).padding(7)) \(String(displayTime(v.start).suffix(5))) \(v.title)\(v.speakers.isEmpty ? "" : " (" + v.speakers.joined(separator: ", ") + ")")"
+                }
+                if let room = s.room { lines.append("\(label)\(word("room")) \(room)") }
+                if let p = e.previous { lines.append(slot("before", p)) }
+                if let n = e.next { lines.append(slot("after", n)) }
+                if let co = e.coSpeakers, !co.isEmpty { lines.append("\(label)\(word("with").padding(7)) \(co.joined(separator: ", "))") }
             }
         }
     }
     // On a terminal, long lines wrap under their text.
     return lines.flatMap { line -> [String] in
         let indent = line.prefix { $0 == " " }.count
-        let hanging = indent == 2 ? 2 + 11 + 2 + 9 + 2 : indent + 2
+        let hanging = indent == 2 ? label.count : indent + 2
         return wrap(String(line.dropFirst(indent)), first: String(repeating: " ", count: indent), indent: hanging, width: Terminal.width)
     }.joined(separator: "\n")
+}
+
+/// `Thứ Sáu` or `Friday` for `2017-03-03`.
+func weekdayName(_ isoDate: String, vi: Bool) -> String {
+    let p = isoDate.prefix(10).split(separator: "-").compactMap { Int($0) }
+    guard p.count == 3 else { return "" }
+    // Sakamoto's method: 0 = Sunday.
+    let t = [0, 3, 2, 5, 0, 3, 5, 1, 4, 6, 2, 4]
+    let y = p[1] < 3 ? p[0] - 1 : p[0]
+    let index = (y + y / 4 - y / 100 + y / 400 + t[p[1] - 1] + p[2]) % 7
+    return (vi
+        ? ["Chủ nhật", "Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy"]
+        : ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"])[index]
 }
 
 func printJSON(_ value: some Encodable) throws {

@@ -48,11 +48,19 @@ import Testing
         // The witness does not speak: the speaker agenda is empty.
         #expect(try agenda(daemon, "hieu@moj.gov.vn", "--role", "speaker").days.isEmpty)
 
+        // The text is in one language: the person's (Vietnamese), or the one asked for.
         let text = try daemon.ctl("agenda", "nhu van tam", "--from", "1/3/2017", "--role", "speaker")
         #expect(text.stdout.contains("Thứ Sáu, 03/03/2017"))
-        #expect(text.stdout.contains("08:30–09:15  speaker    Trình bày dự thảo Kế hoạch năm 2017 — \(Seed.conferenceTitle)"))
-        #expect(text.stdout.contains("before: 08:00 Phát biểu phát động phong trào (Nhữ Văn Tâm)"))
-        #expect(text.stdout.contains("with:   Vũ Duy Hiển"))
+        #expect(text.stdout.contains("08:30–09:15  phát biểu   Trình bày dự thảo Kế hoạch năm 2017 — \(Seed.conferenceTitle)"))
+        #expect(text.stdout.contains("trước:  08:00 Phát biểu phát động phong trào (Nhữ Văn Tâm)"))
+        #expect(text.stdout.contains("cùng:   Vũ Duy Hiển"))
+        #expect(!text.stdout.contains("speaker") && !text.stdout.contains("before"))
+        let english = try daemon.ctl("agenda", "nhu van tam", "--from", "1/3/2017", "--role", "speaker", "--lang", "en")
+        #expect(english.stdout.contains("Friday, 03/03/2017"))
+        #expect(english.stdout.contains("08:30–09:15  speaker    Trình bày dự thảo Kế hoạch năm 2017 — \(Seed.conferenceTitle)"))
+        #expect(english.stdout.contains("before: 08:00 Phát biểu phát động phong trào (Nhữ Văn Tâm)"))
+        #expect(english.stdout.contains("with:   Vũ Duy Hiển"))
+        #expect(!english.stdout.contains("Thứ"))
 
         let timetable = try daemon.ctl("show", id, "--agenda")
         #expect(timetable.stdout.contains("08:30–09:15  Trình bày dự thảo Kế hoạch năm 2017  (Hội trường A)"))
