@@ -199,34 +199,49 @@ extension SQLiteStore {
     /// case or diacritics ("cuc phuong" finds "Cúc Phương"), and that overlap [from, to) (a
     /// recurring one: that starts before `to`), in order of start.
     public func search(_ text: String, from: Instant?, to: Instant?, kind: EventKind?) async throws -> [Event] {
-        let words = foldedForSearch(text).split(separator: " ").map(String.init)
+        let words = SearchFold.fold(text).split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
         guard !words.isEmpty else { throw RegisterError.invalid(field: "q", message: "give at least one word to look for") }
         return try await reading { db in
             // SQLite has no Vietnamese folding of its own: ours, for this connection.
             db.add(function: DatabaseFunction("eventd_fold", argumentCount: 1, pure: true) { values in
-                String.fromDatabaseValue(values[0]).map(foldedForSearch)
+                String.fromDatabaseValue(values[0]).map(SearchFold.fold)
             })
-            var conditions: [String] = []
+            // Each event's text is folded once (people, sessions and rooms with it); each word is then a LIKE.
+            var filters = ["1"]
             var arguments: StatementArguments = []
-            for word in words {
-                let pattern = "%" + word.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
-                    .replacingOccurrences(of: "_", with: "\\_") + "%"
-                conditions.append(
-                    """
-                    (eventd_fold(e.title || ' ' || ifnull(e.location, '') || ' ' || ifnull(e.room, '') || ' ' || ifnull(e.description, '')
-                        || ' ' || ifnull(e.prepare_org, '') || ' ' || ifnull(e.visiting_org, '') || ' ' || ifnull(e.host_org, '')) LIKE ? ESCAPE '\\'
-                    OR EXISTS (SELECT 1 FROM participation pa JOIN person p ON p.id = pa.person_id WHERE pa.event_id = e.id
-                        AND (p.name_folded LIKE ? ESCAPE '\\' OR eventd_fold(ifnull(p.position, '') || ' ' || ifnull(p.organisation, '')) LIKE ? ESCAPE '\\'))
-                    OR EXISTS (SELECT 1 FROM session s WHERE s.event_id = e.id AND eventd_fold(s.title || ' ' || ifnull(s.room, '')) LIKE ? ESCAPE '\\'))
-                    """)
-                arguments += [pattern, pattern, pattern, pattern]
-            }
             if let kind {
-                conditions.append("e.kind = ?")
+                filters.append("e.kind = ?")
                 arguments += [kind.rawValue]
             }
-            let ids = try Int64.fetchAll(
-                db, sql: "SELECT e.id FROM event e WHERE \(conditions.joined(separator: " AND ")) ORDER BY e.start_at, e.id", arguments: arguments)
+            if let to {
+                filters.append("e.start_at < ?")
+                arguments += [to.seconds]
+            }
+            if let from {
+                filters.append("(e.end_at > ? OR e.rrule IS NOT NULL)")
+                arguments += [from.seconds]
+            }
+            var likes: [String] = []
+            for word in words {
+                likes.append("t LIKE ? ESCAPE '\\'")
+                arguments += [
+                    "%" + word.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "_", with: "\\_") + "%"
+                ]
+            }
+            let sql = """
+                WITH f AS MATERIALIZED (
+                    SELECT e.id, e.start_at, eventd_fold(
+                        e.title || ' ' || ifnull(e.location, '') || ' ' || ifnull(e.room, '') || ' ' || ifnull(e.description, '')
+                        || ' ' || ifnull(e.prepare_org, '') || ' ' || ifnull(e.visiting_org, '') || ' ' || ifnull(e.host_org, '')
+                        || ' ' || ifnull((SELECT group_concat(p.name || ' ' || ifnull(p.position, '') || ' ' || ifnull(p.organisation, ''), ' ')
+                            FROM participation pa JOIN person p ON p.id = pa.person_id WHERE pa.event_id = e.id), '')
+                        || ' ' || ifnull((SELECT group_concat(s.title || ' ' || ifnull(s.room, ''), ' ') FROM session s WHERE s.event_id = e.id), '')
+                    ) AS t
+                    FROM event e WHERE \(filters.joined(separator: " AND "))
+                )
+                SELECT id FROM f WHERE \(likes.joined(separator: " AND ")) ORDER BY start_at, id
+                """
+            let ids = try Int64.fetchAll(db, sql: sql, arguments: arguments)
             return try ids.map { try Self.loadEvent(db, id: $0) }.filter { event in
                 (to == nil || event.start < to!) && (from == nil || event.recurrence != nil || event.end > from!)
             }

@@ -89,3 +89,13 @@ import Testing
         #expect(CivilDateTime(year: 2017, month: 3, day: 3).weekdayIndex == 4)
     }
 }
+
+@Suite struct SearchFoldTests {
+    @Test(arguments: [
+        "Phan Chí Hiếu", "ĐẶNG ĐÌNH ĐỨC", "Vườn Quốc gia Cúc Phương", "Hội thảo tham vấn mô hình 3D", "Nhữ Văn Tâm", "Ưu tiên Ơn", "Hie\u{302}\u{301}u",
+        "Zürich Ångström", "ǅ Ǆ", "Ελλάδα", "中文 abc",
+    ])
+    func foldsAsNamesAreFolded(_ text: String) {
+        #expect(SearchFold.fold(text) == foldedForSearch(text), "\(text)")
+    }
+}
