@@ -162,7 +162,8 @@ struct ScheduleService: Sendable {
             }
             for start in try scheduling.starts(of: event, from: selection.from, to: selection.to) {
                 let shift = start.seconds - event.start.seconds
-                let occurrence = event.recurrence == nil ? "" : "#" + String(start.seconds)
+                // An occurrence is named by its day, so moving a series within the day marks it moved.
+                let occurrence = event.recurrence == nil ? "" : "#" + ((try? Zone(event.timeZone)) ?? zone).civil(start).isoDate
                 let end = event.end.adding(seconds: shift)
                 var nested: [Session] = []
                 var own: [Session] = []

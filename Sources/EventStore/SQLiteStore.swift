@@ -99,6 +99,9 @@ public final class SQLiteStore: Sendable {
                     id = row["id"]
                     before = try Self.loadEvent(db, id: id)
                     event.created = Instant(seconds: row["created_at"])
+                    // iCalendar carries neither the event's room nor its preparing unit: keep ours.
+                    event.room = event.room ?? before?.room
+                    event.preparedBy = event.preparedBy ?? before?.preparedBy
                     try db.execute(sql: "DELETE FROM event WHERE id = ?", arguments: [id])
                     try self.insertEvent(db, event, id: id)
                     outcome.updated.append(event.uid)

@@ -268,4 +268,44 @@ import Testing
         }
         #expect(status == "200")
     }
+
+    @Test func aRoundTripThroughICalendarKeepsTheRoomAndThePreparingUnit() throws {
+        let daemon = try TestDaemon()
+        let id = try daemon.ctl(Seed.conference + ["--room", "Hội trường A", "--prepare", "Sở Tư pháp tỉnh Thái Nguyên"]).out
+        let file = daemon.directory + "/one.ics"
+        try daemon.ctl("ics", id).stdout.write(toFile: file, atomically: true, encoding: .utf8)
+        let imported = try daemon.ctl("import", file)
+        #expect(imported.stdout.contains("updated 1"), "\(imported)")
+        let event = try daemon.ctl("show", id, "--json").json(EventView.self)
+        #expect(event.room == "Hội trường A")
+        #expect(event.prepare == "Sở Tư pháp tỉnh Thái Nguyên")
+    }
+
+    @Test func aWeeklyMeetingIsInEveryWeeksSchedule() throws {
+        let daemon = try TestDaemon()
+        try daemon.ctl(
+            "add", "Giao ban Ban Giám đốc", "--kind", "meeting", "--start", "7h30 4/7/2022", "--duration", "1h", "--rrule", "FREQ=WEEKLY;BYDAY=MO;COUNT=10",
+            "--location", "Công an tỉnh Bạc Liêu", "--chair", "Lê Thanh Hùng", "--prepare", "Văn phòng")
+        for week in ["2022-W27", "2022-W30", "2022-W36"] {
+            let view = try daemon.ctl("schedule", "--week", week, "--format", "json").json(ScheduleView.self)
+            let monday = view.days[0]
+            #expect(monday.parts.map(\.label) == ["Sáng"], "\(week)")
+            #expect(monday.parts.first?.entries.first?.time == "07:30–08:30", "\(week)")
+            #expect(monday.parts.first?.entries.first?.chairs == ["Lê Thanh Hùng"], "\(week)")
+        }
+        // COUNT=10: the tenth Monday is 5 September; the week after has none.
+        #expect(try daemon.ctl("schedule", "--week", "2022-W37", "--format", "json").json(ScheduleView.self).days.allSatisfy { $0.parts.isEmpty })
+        // Each occurrence is a line of the publication, named by its day: moving the series an
+        // hour later marks this week's occurrence moved, not cancelled and new.
+        try daemon.ctl("schedule", "publish", "--week", "2022-W28")
+        #expect(try daemon.ctl("schedule", "--week", "2022-W28", "--format", "json").json(ScheduleView.self).changes == 0)
+        try daemon.ctl("update", "1", "--start", "8h30 4/7/2022")
+        let moved = try daemon.ctl("schedule", "--week", "2022-W28", "--format", "json").json(ScheduleView.self)
+        #expect(moved.changes == 1)
+        let entry = try #require(moved.days[0].parts.first?.entries.first)
+        #expect(entry.change == "moved")
+        #expect(entry.time == "08:30–09:30")
+        #expect(entry.was == "07:30–08:30")
+    }
 }
+
