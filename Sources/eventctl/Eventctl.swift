@@ -216,6 +216,7 @@ struct List: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Only events that start before this time (a date alone includes that day).", valueName: "when")) var to: String?
     @Option(name: .long, help: ArgumentHelp("Only events of this kind.", valueName: "kind")) var kind: String?
     @OptionGroup var filter: EventFilter
+    @OptionGroup var language: LangOption
     @OptionGroup var output: JSONFlag
     @OptionGroup var connection: Connection
 
@@ -235,7 +236,7 @@ struct List: ParsableCommand {
             printError("no events")
             return
         }
-        printEventTable(events)
+        printEventTable(events, lang: language.lang)
     }
 }
 

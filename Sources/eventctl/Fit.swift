@@ -120,28 +120,44 @@ struct EventFilter: ParsableArguments {
     }
 }
 
-/// Events as `list` and `search` print them. A whole-day event shows its days: its last day
-/// as END, not the midnight after it. On a terminal, START and END are one WHEN column
-/// (`03/03/2017 08:00–11:30`), so the title has room.
-func printEventTable(_ events: [EventView]) {
+/// Events as `list` and `search` print them, headings, kinds and states in `lang` (en or vi).
+/// A whole-day event shows its days: its last day as END, not the midnight after it. On a
+/// terminal, START and END are one WHEN column (`03/03/2017 08:00–11:30`), so the title has room.
+func printEventTable(_ events: [EventView], lang: String = "en") {
+    let vi = lang == "vi"
+    let kinds = [
+        "conference": "hội nghị", "signing": "lễ ký kết", "workshop": "hội thảo", "visit": "làm việc", "ceremony": "buổi lễ",
+        "meeting": "cuộc họp", "online": "trực tuyến",
+    ]
+    let states = ["tentative": "dự kiến", "confirmed": "chính thức", "cancelled": "hủy"]
+    func kind(_ e: EventView) -> String { vi ? kinds[e.kind] ?? e.kind : e.kind }
+    func state(_ e: EventView) -> String { vi ? states[e.status] ?? e.status : e.status }
+    func place(_ e: EventView) -> String { [e.room, e.location ?? e.link].compactMap { $0 }.joined(separator: ", ") }
     if Terminal.width != nil {
         return printTable(
-            header: ["ID", "WHEN", "KIND", "STATUS", "TITLE", "PLACE"],
+            header: vi ? ["ID", "THỜI GIAN", "LOẠI", "TÌNH TRẠNG", "NỘI DUNG", "ĐỊA ĐIỂM"] : ["ID", "WHEN", "KIND", "STATUS", "TITLE", "PLACE"],
             rows: events.map { e in
                 let start = displayTime(e.start, dateOnly: e.allDay)
                 let end = e.allDay ? lastDay(e.end) : displayTime(e.end)
                 let when = start == end ? start : end.prefix(10) == start.prefix(10) ? "\(start)–\(end.suffix(5))" : "\(start) – \(end)"
-                return [String(e.id), when, e.kind, e.status, e.title, [e.room, e.location ?? e.link].compactMap { $0 }.joined(separator: ", ")]
+                return [String(e.id), when, kind(e), state(e), e.title, place(e)]
             }, wrapping: [4, 5])
     }
     printTable(
-        header: ["ID", "START", "END", "KIND", "STATUS", "TITLE", "LOCATION"],
+        header: vi ? ["ID", "BẮT ĐẦU", "KẾT THÚC", "LOẠI", "TÌNH TRẠNG", "NỘI DUNG", "ĐỊA ĐIỂM"] : ["ID", "START", "END", "KIND", "STATUS", "TITLE", "LOCATION"],
         rows: events.map { e in
-            [
-                String(e.id), displayTime(e.start, dateOnly: e.allDay), e.allDay ? lastDay(e.end) : displayTime(e.end), e.kind, e.status, e.title,
-                [e.room, e.location ?? e.link].compactMap { $0 }.joined(separator: ", "),
-            ]
+            [String(e.id), displayTime(e.start, dateOnly: e.allDay), e.allDay ? lastDay(e.end) : displayTime(e.end), kind(e), state(e), e.title, place(e)]
         })
+}
+
+/// `--lang` of list and search: the language of headings, kinds and states.
+struct LangOption: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("Language of the headings, kinds and states: en (default) or vi.", valueName: "lang"))
+    var lang = "en"
+
+    func validate() throws {
+        guard ["vi", "en"].contains(lang) else { throw ValidationError("--lang must be vi or en") }
+    }
 }
 
 /// The day before an exclusive whole-day end (`2022-07-06T00:00:00+07:00`), day first: `05/07/2022`.

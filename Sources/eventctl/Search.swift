@@ -14,6 +14,7 @@ struct Search: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Only events that start before this time (a date alone includes that day).", valueName: "when")) var to: String?
     @Option(name: .long, help: ArgumentHelp("Only events of this kind.", valueName: "kind")) var kind: String?
     @OptionGroup var filter: EventFilter
+    @OptionGroup var language: LangOption
     @OptionGroup var output: JSONFlag
     @OptionGroup var connection: Connection
 
@@ -27,7 +28,7 @@ struct Search: ParsableCommand {
         if output.json { return try connection.client.printRaw("GET", path) }
         let events: [EventView] = try connection.client.call("GET", path)
         if events.isEmpty { return printError("nothing found") }
-        printEventTable(events)
+        printEventTable(events, lang: language.lang)
     }
 }
 

@@ -39,6 +39,10 @@ import Testing
         #expect(table.stdout.contains("Hội thảo Báo cáo kết quả tham vấn"))
         // A whole-day event shows its day, not the midnight after it.
         #expect(table.stdout.contains("05/07/2022  05/07/2022  workshop"))
+        // One language per output: headings, kinds and states in Vietnamese with --lang vi.
+        let vi = try daemon.ctl("search", "cuc phuong", "--lang", "vi").stdout
+        #expect(vi.hasPrefix("ID  BẮT ĐẦU     KẾT THÚC    LOẠI      TÌNH TRẠNG  NỘI DUNG"), "\(vi)")
+        #expect(vi.contains("05/07/2022  05/07/2022  hội thảo  chính thức  Hội thảo Báo cáo"))
     }
 
     @Test func listFiltersByPersonOrganisationAndPlace() throws {
