@@ -747,13 +747,16 @@ public struct ScheduleDay: Codable, Sendable, Equatable {
     public var weekday: String
     /// `03/03/2017`
     public var dayFirst: String
+    /// Saturday or Sunday: left out of the text and the page when it has nothing.
+    public var weekend: Bool
     /// `allday`, `morning` and `afternoon`, each only when it has entries.
     public var parts: [SchedulePart]
 
-    public init(date: String, weekday: String, dayFirst: String, parts: [SchedulePart]) {
+    public init(date: String, weekday: String, dayFirst: String, weekend: Bool, parts: [SchedulePart]) {
         self.date = date
         self.weekday = weekday
         self.dayFirst = dayFirst
+        self.weekend = weekend
         self.parts = parts
     }
 }

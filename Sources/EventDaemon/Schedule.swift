@@ -44,8 +44,7 @@ struct ScheduleService: Sendable {
             language = l
         }
         var selection: Selection
-        if let week, from != nil || to != nil {
-            _ = week
+        if week != nil, from != nil || to != nil {
             throw RegisterError.invalid(field: "week", message: "give a week or a range (from, to), not both")
         } else if from != nil || to != nil {
             let (start, end) = try reader.range(from: from, to: to)
@@ -328,7 +327,8 @@ struct ScheduleService: Sendable {
                 let list = mine.filter { $0.part == part }
                 return list.isEmpty ? nil : SchedulePart(part: part, label: words[part], entries: list)
             }
-            days.append(ScheduleDay(date: day.isoDate, weekday: words.weekday(day.weekdayIndex), dayFirst: day.dayFirst, parts: parts))
+            days.append(
+                ScheduleDay(date: day.isoDate, weekday: words.weekday(day.weekdayIndex), dayFirst: day.dayFirst, weekend: day.weekdayIndex >= 5, parts: parts))
             day = day.nextDay()
         }
         let last = zone.civil(selection.to.adding(seconds: -1))

@@ -37,8 +37,7 @@ enum ScheduleHTML {
             """
         for day in view.days {
             let count = day.parts.reduce(0) { $0 + $1.entries.count }
-            let weekend = day.weekday == "Thứ Bảy" || day.weekday == "Chủ nhật" || day.weekday == "Saturday" || day.weekday == "Sunday"
-            if count == 0, weekend { continue }
+            if count == 0, day.weekend { continue }
             let dayCell = "<th scope=\"rowgroup\" class=\"day\" rowspan=\"\(max(count, 1))\">\(escape(day.weekday))<br><span>\(escape(day.dayFirst))</span></th>"
             html += "<tbody id=\"d\(day.date)\">\n"
             if count == 0 {

@@ -133,7 +133,7 @@ func describe(_ v: ScheduleView, width: Int?) -> String {
     let indent = 4 + 13
     for day in v.days {
         let count = day.parts.reduce(0) { $0 + $1.entries.count }
-        if count == 0, day.weekday == "Thứ Bảy" || day.weekday == "Chủ nhật" || day.weekday == "Saturday" || day.weekday == "Sunday" { continue }
+        if count == 0, day.weekend { continue }
         lines.append("")
         lines.append("\(day.weekday), \(day.dayFirst)")
         if count == 0 { lines.append("  \(word("nothing"))") }
