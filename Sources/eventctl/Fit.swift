@@ -152,7 +152,7 @@ func printEventTable(_ events: [EventView], lang: String = "en") {
 
 /// `--lang` of list and search: the language of headings, kinds and states.
 struct LangOption: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp("Language of the headings, kinds and states: en (default) or vi.", valueName: "lang"))
+    @Option(name: .long, help: ArgumentHelp("Language of the headings, kinds and states: en (default) or vi.", valueName: "lang"), completion: .list(["en", "vi"]))
     var lang = "en"
 
     func validate() throws {

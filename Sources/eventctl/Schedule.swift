@@ -60,8 +60,10 @@ struct ScheduleShow: ParsableCommand {
             """)
 
     @OptionGroup var selection: ScheduleSelection
-    @Option(name: .long, help: ArgumentHelp("text (default), html, pdf or json.", valueName: "format")) var format = "text"
-    @Option(name: .long, help: ArgumentHelp("Language of every label: vi (default) or en.", valueName: "lang")) var lang = "vi"
+    @Option(name: .long, help: ArgumentHelp("text (default), html, pdf or json.", valueName: "format"), completion: .list(["text", "html", "pdf", "json"]))
+    var format = "text"
+    @Option(name: .long, help: ArgumentHelp("Language of every label: vi (default) or en.", valueName: "lang"), completion: .list(["vi", "en"]))
+    var lang = "vi"
     @Option(name: [.customShort("o"), .long], help: ArgumentHelp("Write to this file instead of standard output.", valueName: "file"))
     var output: String?
     @OptionGroup var connection: Connection
