@@ -44,7 +44,8 @@ enum DaemonUser {
 
     private static func reachable(_ path: String) -> String {
         guard isRoot else { return path }
-        let probe = try? run("/usr/bin/setpriv", prefix(name) + [path, "--help"])
+        // test -x asks as that user; setpriv itself would exec the file before it is that user.
+        let probe = try? run("/usr/bin/setpriv", prefix(name) + ["/usr/bin/test", "-x", path])
         if probe?.status == 0 { return path }
         let folder = "/tmp/evt-bin-\(getpid())"
         let copy = folder + "/" + (path as NSString).lastPathComponent
