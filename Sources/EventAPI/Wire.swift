@@ -152,6 +152,9 @@ public struct SessionView: Codable, Sendable, Equatable {
     public var participants: [ParticipantView]
     /// Only in the answer to adding it: the clashes it makes.
     public var conflicts: [ConflictView]?
+    /// `start` and `end` in the reader's zone (the event's `readerTz`); absent when it is the event's.
+    public var readerStart: String?
+    public var readerEnd: String?
 
     public init(id: Int64, uid: String, title: String, start: String, end: String, room: String?, participants: [ParticipantView]) {
         self.id = id
@@ -195,6 +198,12 @@ public struct EventView: Codable, Sendable, Equatable {
     public var sessions: [SessionView]
     /// Only in answers to add and update: the clashes the change makes (a warning; `strict` refuses instead).
     public var conflicts: [ConflictView]?
+    /// In readings (list, search, show) for a reader whose zone (`tz=`, default eventd's) is not the
+    /// event's: the zone, and `start` and `end` in it. `start` and `end` stay in the event's own zone;
+    /// a whole-day event never has these (its days are the same days everywhere).
+    public var readerTz: String?
+    public var readerStart: String?
+    public var readerEnd: String?
 
     public init(
         id: Int64, uid: String, kind: String, title: String, description: String?, location: String?, link: String?,
@@ -351,6 +360,11 @@ public struct NoticeView: Codable, Sendable, Equatable {
     public var nextAttempt: String
     public var lastError: String?
     public var sequence: Int
+    /// The zone `due` and `nextAttempt` are written in: eventd's.
+    public var tz: String?
+    /// For a reader whose zone (`tz=`) is not eventd's: that zone, and `due` in it.
+    public var readerTz: String?
+    public var readerDue: String?
 
     public init(
         id: Int64, messageId: String, kind: String, eventUid: String, eventId: Int64?, recipient: String, due: String, dueEpoch: Int64,

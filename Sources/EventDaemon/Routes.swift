@@ -72,14 +72,15 @@ struct Routes: Sendable {
         }
         v1.get("events") { request, _ in
             let query = request.uri.queryParameters
+            let readersZone = try readerZone(query)
             let (from, to) = try reader.range(from: query.get("from"), to: query.get("to"))
             let kind = try query.get("kind").map { text in
                 guard let kind = EventKind(rawValue: text) else { throw RegisterError.invalid(field: "kind", message: "unknown kind \(text.debugDescription)") }
                 return kind
             }
             let events = try await filtered(try await store.events(from: from, to: to, kind: kind), query)
-            guard from != nil || to != nil else { return try json(events.map { Views.event($0) }) }
-            return try json(try occurrences(of: events, from: from, to: to))
+            guard from != nil || to != nil else { return try json(events.map { Views.event($0, reader: readersZone) }) }
+            return try json(try occurrences(of: events, from: from, to: to, reader: readersZone))
         }
         v1.post("events") { request, _ in
             let input = try await decode(EventInput.self, from: request)
@@ -90,7 +91,10 @@ struct Routes: Sendable {
         }
         v1.get("events/:id") { request, context in
             let key = try context.parameters.require("id")
-            guard key.hasSuffix(".ics") else { return try json(Views.event(try await store.event(id: try id(key)))) }
+            guard key.hasSuffix(".ics") else {
+                let readersZone = try readerZone(request.uri.queryParameters)
+                return try json(Views.event(try await store.event(id: try id(key)), reader: readersZone))
+            }
             return try await calendar(eventID: try id(String(key.dropLast(4))), method: request.uri.queryParameters.get("method"))
         }
         v1.post("import") { request, _ in
@@ -226,7 +230,7 @@ struct Routes: Sendable {
                 let who = notInvited.isEmpty ? "" : " (no email: \(notInvited.joined(separator: ", ")))"
                 throw RegisterError.invalid(field: "participants", message: "nobody in event \(event.id ?? 0) but the organizer has an email to invite\(who)")
             }
-            let queued = try await store.notices(state: nil, eventID: event.id).filter { $0.draft.kind == .invitation }.suffix(drafts.count).map(noticeView)
+            let queued = try await store.notices(state: nil, eventID: event.id).filter { $0.draft.kind == .invitation }.suffix(drafts.count).map { noticeView($0) }
             return try json(InviteView(queued: Array(queued), notInvited: notInvited), status: .accepted)
         }
         v1.get("notices") { request, _ in
@@ -238,7 +242,8 @@ struct Routes: Sendable {
                 return state
             }
             let event = try query.get("event").map { try id($0) }
-            return try json(try await store.notices(state: state, eventID: event).map(noticeView))
+            let readersZone = try readerZone(query)
+            return try json(try await store.notices(state: state, eventID: event).map { noticeView($0, reader: readersZone) })
         }
         v1.post("notices/:id/retry") { _, context in
             let notice = try await store.retryNotice(id: try noticeID(context))
@@ -321,14 +326,20 @@ struct Routes: Sendable {
         return try json(view)
     }
 
-    /// Each event, or for a recurring one each occurrence, that overlaps the range, in order of start.
-    func occurrences(of events: [Event], from: Instant?, to: Instant?) throws -> [EventView] {
+    /// The reader's zone of a reading: `tz`, else eventd's own. An unknown zone is a 400 naming `tz`.
+    func readerZone(_ query: Parameters) throws -> Zone {
+        try Zone(query.get("tz") ?? config.defaultTimeZone, field: "tz")
+    }
+
+    /// Each event, or for a recurring one each occurrence, that overlaps the range, in order of start,
+    /// with its times in the `reader`'s zone as well where that is not the event's.
+    func occurrences(of events: [Event], from: Instant?, to: Instant?, reader: Zone? = nil) throws -> [EventView] {
         var entries: [(start: Instant, view: EventView)] = []
         for event in events {
             let windowStart = from ?? event.start
             let windowEnd = to ?? windowStart.adding(seconds: Int64(config.recurrenceHorizonDays) * 86_400)
             let starts = try scheduling.starts(of: event, from: windowStart, to: windowEnd)
-            entries += starts.map { ($0, Views.event(event, occurrence: event.recurrence == nil ? nil : $0)) }
+            entries += starts.map { ($0, Views.event(event, occurrence: event.recurrence == nil ? nil : $0, reader: reader)) }
         }
         return entries.sorted { ($0.start, $0.view.id) < ($1.start, $1.view.id) }.map(\.view)
     }
@@ -459,12 +470,19 @@ struct Routes: Sendable {
         return id
     }
 
-    private func noticeView(_ n: Notice) -> NoticeView {
+    /// A notice, its times in eventd's zone; for a `reader` in another zone, `due` in theirs as well.
+    private func noticeView(_ n: Notice, reader: Zone? = nil) -> NoticeView {
         let zone = (try? Zone(config.defaultTimeZone)) ?? (try! Zone("UTC"))
-        return NoticeView(
+        var view = NoticeView(
             id: n.id, messageId: n.messageID, kind: n.draft.kind.rawValue, eventUid: n.draft.eventUID, eventId: n.draft.eventID,
             recipient: n.draft.recipient, due: zone.iso8601(n.draft.due), dueEpoch: n.draft.due.seconds, state: n.state.rawValue,
             attempts: n.attempts, nextAttempt: zone.iso8601(n.nextAttempt), lastError: n.lastError, sequence: n.draft.sequence)
+        view.tz = zone.identifier
+        if let reader, reader.identifier != zone.identifier {
+            view.readerTz = reader.identifier
+            view.readerDue = reader.iso8601(n.draft.due)
+        }
+        return view
     }
 
     func id(_ context: APIContext) throws -> Int64 {

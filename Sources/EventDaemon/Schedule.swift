@@ -215,6 +215,12 @@ struct ScheduleService: Sendable {
         _ selection: Selection
     ) -> ScheduleEntry {
         let zone = event.allDay ? ((try? Zone(event.timeZone)) ?? selection.zone) : selection.zone
+        // Times are the schedule's zone; an event held in another has its own time and zone beside.
+        let own = (try? Zone(event.timeZone)).flatMap { $0.identifier == zone.identifier ? nil : $0 }
+        func span(_ start: Instant, _ end: Instant, _ zone: Zone) -> String {
+            let span = self.span(start, end, zone)
+            return own.map { "\(span) (\(self.span(start, end, $0)) \($0.identifier))" } ?? span
+        }
         let people = event.participants.filter { $0.sessionID == session?.id }
         let words = Words(selection.language)
         let chairs = unique(people.filter { $0.role == .chair }.map(\.person))

@@ -4,8 +4,10 @@ import EventModel
 /// Domain values as the API shows them: times in ISO 8601 with the event zone's offset.
 enum Views {
     /// The event, or with `occurrence` one occurrence of it: then `start` and `end` are that
-    /// occurrence's and `recurrenceId` names it.
-    static func event(_ event: Event, occurrence: Instant? = nil) -> EventView {
+    /// occurrence's and `recurrenceId` names it. With a `reader` zone other than the event's, the
+    /// times in it too (`readerStart`, `readerEnd`, and its sessions'); never for a whole-day event,
+    /// whose days are the same days wherever it is read.
+    static func event(_ event: Event, occurrence: Instant? = nil, reader: Zone? = nil) -> EventView {
         let zone = (try? Zone(event.timeZone)) ?? (try! Zone("UTC"))
         let eventLevel = event.participants.filter { $0.sessionID == nil }
         let start = occurrence ?? event.start
@@ -21,7 +23,23 @@ enum Views {
             sessions: event.sessions.map { session($0, of: event, zone: zone) })
         view.room = event.room
         view.prepare = event.preparedBy
+        if let reader = readerZone(reader, of: event) {
+            view.readerTz = reader.identifier
+            view.readerStart = reader.iso8601(start)
+            view.readerEnd = reader.iso8601(end)
+            for (index, session) in event.sessions.enumerated() {
+                view.sessions[index].readerStart = reader.iso8601(session.start)
+                view.sessions[index].readerEnd = reader.iso8601(session.end)
+            }
+        }
         return view
+    }
+
+    /// The reader's zone when the event's times must be given in it as well: a zone other than
+    /// the event's, for an event with times of day.
+    static func readerZone(_ reader: Zone?, of event: Event) -> Zone? {
+        guard let reader, reader.identifier != event.timeZone, !event.allDay else { return nil }
+        return reader
     }
 
     static func session(_ session: Session, of event: Event, zone: Zone) -> SessionView {

@@ -32,14 +32,15 @@ extension Routes {
         v1.get("search") { request, _ in
             let query = request.uri.queryParameters
             guard let text = query.get("q") else { throw RegisterError.invalid(field: "q", message: "is required: the words to look for") }
+            let readersZone = try readerZone(query)
             let (from, to) = try reader.range(from: query.get("from"), to: query.get("to"))
             let kind = try query.get("kind").map { text in
                 guard let kind = EventKind(rawValue: text) else { throw RegisterError.invalid(field: "kind", message: "unknown kind \(text.debugDescription)") }
                 return kind
             }
             let events = try await filtered(try await store.search(text, from: from, to: to, kind: kind), query)
-            guard from != nil || to != nil else { return try json(events.map { Views.event($0) }) }
-            return try json(try occurrences(of: events, from: from, to: to))
+            guard from != nil || to != nil else { return try json(events.map { Views.event($0, reader: readersZone) }) }
+            return try json(try occurrences(of: events, from: from, to: to, reader: readersZone))
         }
         v1.get("export") { request, _ in
             let query = request.uri.queryParameters
