@@ -217,6 +217,7 @@ struct List: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Only events of this kind.", valueName: "kind")) var kind: String?
     @OptionGroup var filter: EventFilter
     @OptionGroup var language: LangOption
+    @OptionGroup var reader: ReaderZone
     @OptionGroup var output: JSONFlag
     @OptionGroup var connection: Connection
 
@@ -225,13 +226,14 @@ struct List: ParsableCommand {
         if let from { query.append(("from", from)) }
         if let to { query.append(("to", to)) }
         if let kind { query.append(("kind", kind)) }
-        query += filter.query
+        query += filter.query + reader.query
         let path = "/v1/events" + queryString(query)
+        let client = reader.client(connection)
         if output.json {
-            try connection.client.printRaw("GET", path)
+            try client.printRaw("GET", path)
             return
         }
-        let events: [EventView] = try connection.client.call("GET", path)
+        let events: [EventView] = try client.call("GET", path)
         if events.isEmpty {
             printError("no events")
             return
@@ -246,14 +248,17 @@ struct Show: ParsableCommand {
     @Argument(help: "The event's id.") var id: Int64
     @Flag(name: .long, help: "Print the event's timetable: each session with its speakers and chairs.")
     var agenda = false
+    @OptionGroup var reader: ReaderZone
     @OptionGroup var output: JSONFlag
     @OptionGroup var connection: Connection
 
     func run() throws {
+        let path = "/v1/events/\(id)" + queryString(reader.query)
+        let client = reader.client(connection)
         if output.json {
-            try connection.client.printRaw("GET", "/v1/events/\(id)")
+            try client.printRaw("GET", path)
         } else {
-            let event: EventView = try connection.client.call("GET", "/v1/events/\(id)")
+            let event: EventView = try client.call("GET", path)
             print(agenda ? timetable(event) : describe(event))
         }
     }
@@ -497,6 +502,7 @@ struct NoticesList: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("pending, sending, sent, failed or skipped.", valueName: "state"),
             completion: .list(["pending", "sending", "sent", "failed", "skipped"])) var state: String?
     @Option(name: .long, help: ArgumentHelp("Only the notices of this event.", valueName: "id")) var event: Int64?
+    @OptionGroup var reader: ReaderZone
     @OptionGroup var output: JSONFlag
     @OptionGroup var connection: Connection
 
@@ -504,14 +510,18 @@ struct NoticesList: ParsableCommand {
         var query: [(String, String)] = []
         if let state { query.append(("state", state)) }
         if let event { query.append(("event", String(event))) }
-        let path = "/v1/notices" + queryString(query)
-        if output.json { return try connection.client.printRaw("GET", path) }
-        let notices: [NoticeView] = try connection.client.call("GET", path)
+        let path = "/v1/notices" + queryString(query + reader.query)
+        let client = reader.client(connection)
+        if output.json { return try client.printRaw("GET", path) }
+        let notices: [NoticeView] = try client.call("GET", path)
         if notices.isEmpty { return printError("no notices") }
+        func seconds(_ iso: String) -> String { displayTime(iso) + ":" + String(iso.dropFirst(17).prefix(2)) }
         printTable(
             header: ["ID", "KIND", "DUE", "STATE", "TRIES", "EVENT", "TO", "LAST ERROR"],
             rows: notices.map { n in
-                [String(n.id), n.kind, displayTime(n.due) + ":" + String(n.due.dropFirst(17).prefix(2)), n.state, String(n.attempts),
+                // Due in the reader's zone, eventd's own time and zone beside when they differ.
+                let due = n.readerDue.map { "\(seconds($0)) (\(ownTime(n.due, beside: $0)) \(n.tz ?? ""))" }
+                return [String(n.id), n.kind, due ?? seconds(n.due), n.state, String(n.attempts),
                  n.eventId.map(String.init) ?? "-", n.recipient, n.lastError ?? ""]
             })
     }

@@ -123,6 +123,8 @@ struct EventFilter: ParsableArguments {
 /// Events as `list` and `search` print them, headings, kinds and states in `lang` (en or vi).
 /// A whole-day event shows its days: its last day as END, not the midnight after it. On a
 /// terminal, START and END are one WHEN column (`03/03/2017 08:00–11:30`), so the title has room.
+/// Times are the reader's (`readerStart`) when eventd gave them, the event's own time and zone
+/// marked beside: `03/03/2017 14:00–17:30 (08:00–11:30 Europe/Paris)`.
 func printEventTable(_ events: [EventView], lang: String = "en") {
     let vi = lang == "vi"
     let kinds = [
@@ -137,17 +139,54 @@ func printEventTable(_ events: [EventView], lang: String = "en") {
         return printTable(
             header: vi ? ["ID", "THỜI GIAN", "LOẠI", "TÌNH TRẠNG", "NỘI DUNG", "ĐỊA ĐIỂM"] : ["ID", "WHEN", "KIND", "STATUS", "TITLE", "PLACE"],
             rows: events.map { e in
-                let start = displayTime(e.start, dateOnly: e.allDay)
-                let end = e.allDay ? lastDay(e.end) : displayTime(e.end)
-                let when = start == end ? start : end.prefix(10) == start.prefix(10) ? "\(start)–\(end.suffix(5))" : "\(start) – \(end)"
-                return [String(e.id), when, kind(e), state(e), e.title, place(e)]
+                func when(_ startISO: String, _ endISO: String) -> String {
+                    let start = displayTime(startISO, dateOnly: e.allDay)
+                    let end = e.allDay ? lastDay(endISO) : displayTime(endISO)
+                    return start == end ? start : end.prefix(10) == start.prefix(10) ? "\(start)–\(end.suffix(5))" : "\(start) – \(end)"
+                }
+                guard let start = e.readerStart, let end = e.readerEnd else {
+                    return [String(e.id), when(e.start, e.end), kind(e), state(e), e.title, place(e)]
+                }
+                // The event's own span, its day dropped when it is the reader's.
+                let own = when(e.start, e.end)
+                let mark = own.prefix(10) == displayTime(start).prefix(10) ? String(own.dropFirst(11)) : own
+                return [String(e.id), "\(when(start, end)) (\(mark) \(e.tz))", kind(e), state(e), e.title, place(e)]
             }, wrapping: [4, 5])
     }
     printTable(
         header: vi ? ["ID", "BẮT ĐẦU", "KẾT THÚC", "LOẠI", "TÌNH TRẠNG", "NỘI DUNG", "ĐỊA ĐIỂM"] : ["ID", "START", "END", "KIND", "STATUS", "TITLE", "LOCATION"],
         rows: events.map { e in
-            [String(e.id), displayTime(e.start, dateOnly: e.allDay), e.allDay ? lastDay(e.end) : displayTime(e.end), kind(e), state(e), e.title, place(e)]
+            [
+                String(e.id), e.allDay ? displayTime(e.start, dateOnly: true) : readerTime(e.readerStart, own: e.start, zone: e.tz),
+                e.allDay ? lastDay(e.end) : readerTime(e.readerEnd, own: e.end, zone: e.tz), kind(e), state(e), e.title, place(e),
+            ]
         })
+}
+
+/// `--in ZONE` of the reading commands: the zone the reader wants times in, else `$EVENTD_TZ`;
+/// neither: eventd's own zone (eventd converts: eventctl has no zone database of its own).
+struct ReaderZone: ParsableArguments {
+    @Option(
+        name: .customLong("in"),
+        help: ArgumentHelp(
+            "IANA zone to show times in (default: $EVENTD_TZ, else eventd's); where an event's zone differs, its own time and zone are marked beside.",
+            valueName: "zone"))
+    var zone: String?
+
+    var value: String? {
+        if let zone { return zone }
+        guard let env = ProcessInfo.processInfo.environment["EVENTD_TZ"], !env.isEmpty else { return nil }
+        return env
+    }
+
+    var query: [(String, String)] { value.map { [("tz", $0)] } ?? [] }
+
+    /// The client, naming `--in` or `$EVENTD_TZ` when eventd refuses the zone.
+    func client(_ connection: Connection) -> APIClient {
+        var client = connection.client
+        if value != nil { client.origins["tz"] = zone != nil ? "--in" : "$EVENTD_TZ" }
+        return client
+    }
 }
 
 /// `--lang` of list and search: the language of headings, kinds and states.

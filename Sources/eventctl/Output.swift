@@ -13,6 +13,8 @@ import Glibc
 /// The `/v1` API as eventctl uses it: errors are printed for a person and become exit codes.
 struct APIClient {
     let http: UnixHTTPClient
+    /// What the user typed for a query field eventd may refuse (`tz` → `--in`), named in the error.
+    var origins: [String: String] = [:]
 
     /// Sends a request and decodes the answer; any other status than `expect` is an error.
     func call<Answer: Decodable>(_ method: String, _ path: String, body: (some Encodable)? = nil as EventInput?, expect: Int = 200) throws -> Answer {
@@ -62,7 +64,8 @@ struct APIClient {
                 let body = detail ?? ErrorBody(code: "http_\(response.status)", message: "eventd answered \(response.status)")
                 printError((try? String(decoding: JSONEncoder().encode(body), as: UTF8.self)) ?? "{}")
             } else {
-                printError("eventctl: \(detail?.error.message ?? "eventd answered \(response.status)")\(unchanged)")
+                let origin = detail?.error.field.flatMap { origins[$0] }.map { " (given by \($0))" } ?? ""
+                printError("eventctl: \(detail?.error.message ?? "eventd answered \(response.status)")\(origin)\(unchanged)")
             }
             switch response.status {
             case 403: throw ExitCode(77)  // EX_NOPERM
@@ -215,6 +218,28 @@ func displayTime(_ iso: String, dateOnly: Bool = false) -> String {
     return dateOnly ? date : date + " " + String(c[11...15])
 }
 
+/// The event's own `iso` time (in its zone) to mark beside the reader's `reader`: the clock time
+/// alone on the same day, else day and time.
+func ownTime(_ iso: String, beside reader: String) -> String {
+    let own = displayTime(iso)
+    return own.prefix(10) == displayTime(reader).prefix(10) ? String(own.suffix(5)) : own
+}
+
+/// A time in the reader's zone with the event's own marked beside: `03/03/2017 14:00 (08:00 Europe/Paris)`;
+/// without a reader's time (the zones are the same), the event's time alone.
+func readerTime(_ reader: String?, own iso: String, zone: String) -> String {
+    guard let reader else { return displayTime(iso) }
+    return "\(displayTime(reader)) (\(ownTime(iso, beside: reader)) \(zone))"
+}
+
+/// A session's slot, `03/03/2017 15:00 – 15:30`, in the reader's zone with the event's own marked
+/// beside: `03/03/2017 15:00 – 15:30 (09:00 – 09:30 Europe/Paris)`.
+func readerSpan(_ readerStart: String?, _ readerEnd: String?, own start: String, _ end: String, zone: String) -> String {
+    func span(_ s: String, _ e: String) -> String { "\(displayTime(s)) – \(ownTime(e, beside: s))" }
+    guard let readerStart, let readerEnd else { return span(start, end) }
+    return "\(span(readerStart, readerEnd)) (\(ownTime(start, beside: readerStart)) – \(ownTime(end, beside: start)) \(zone))"
+}
+
 func describe(_ e: EventView) -> String {
     var lines = ["Event \(e.id): \(e.title)"]
     func add(_ label: String, _ value: String?) {
@@ -225,6 +250,9 @@ func describe(_ e: EventView) -> String {
     add("Status:", "\(e.status) (sequence \(e.sequence))")
     if e.allDay {
         add("When:", "\(displayTime(e.start, dateOnly: true)) – \(displayTime(e.end, dateOnly: true)) (whole days, end exclusive, \(e.tz))")
+    } else if let zone = e.readerTz, let start = e.readerStart, let end = e.readerEnd {
+        // The reader's times, and beside them the event's own where it takes place.
+        add("When:", "\(displayTime(start)) – \(displayTime(end)) (\(zone); \(ownTime(e.start, beside: start)) – \(ownTime(e.end, beside: end)) \(e.tz))")
     } else {
         add("When:", "\(displayTime(e.start)) – \(displayTime(e.end)) (\(e.tz))")
     }
@@ -240,7 +268,7 @@ func describe(_ e: EventView) -> String {
     if !e.sessions.isEmpty {
         lines.append("Sessions:")
         for s in e.sessions {
-            lines.append("  [\(s.id)] \(displayTime(s.start)) – \(String(displayTime(s.end).suffix(5)))  \(s.title)\(s.room.map { "  (\($0))" } ?? "")")
+            lines.append("  [\(s.id)] \(readerSpan(s.readerStart, s.readerEnd, own: s.start, s.end, zone: e.tz))  \(s.title)\(s.room.map { "  (\($0))" } ?? "")")
             lines += s.participants.map { "      " + personLine($0) }
         }
     }

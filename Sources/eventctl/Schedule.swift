@@ -60,6 +60,7 @@ struct ScheduleShow: ParsableCommand {
             """)
 
     @OptionGroup var selection: ScheduleSelection
+    @OptionGroup var reader: ReaderZone
     @Option(name: .long, help: ArgumentHelp("text (default), html, pdf or json.", valueName: "format"), completion: .list(["text", "html", "pdf", "json"]))
     var format = "text"
     @Option(name: .long, help: ArgumentHelp("Language of every label: vi (default) or en.", valueName: "lang"), completion: .list(["vi", "en"]))
@@ -74,8 +75,8 @@ struct ScheduleShow: ParsableCommand {
     }
 
     func run() throws {
-        let query = selection.query + [("lang", lang), ("format", format == "json" || format == "text" ? "json" : "html")]
-        let body = try connection.client.send("GET", "/v1/schedule" + queryString(query), body: nil as EventInput?, expect: 200)
+        let query = selection.query + reader.query + [("lang", lang), ("format", format == "json" || format == "text" ? "json" : "html")]
+        let body = try reader.client(connection).send("GET", "/v1/schedule" + queryString(query), body: nil as EventInput?, expect: 200)
         switch format {
         case "json": try emit(body + [10])
         case "html": try emit(body)

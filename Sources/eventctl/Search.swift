@@ -15,6 +15,7 @@ struct Search: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Only events of this kind.", valueName: "kind")) var kind: String?
     @OptionGroup var filter: EventFilter
     @OptionGroup var language: LangOption
+    @OptionGroup var reader: ReaderZone
     @OptionGroup var output: JSONFlag
     @OptionGroup var connection: Connection
 
@@ -23,10 +24,11 @@ struct Search: ParsableCommand {
         if let from { query.append(("from", from)) }
         if let to { query.append(("to", to)) }
         if let kind { query.append(("kind", kind)) }
-        query += filter.query
+        query += filter.query + reader.query
         let path = "/v1/search" + queryString(query)
-        if output.json { return try connection.client.printRaw("GET", path) }
-        let events: [EventView] = try connection.client.call("GET", path)
+        let client = reader.client(connection)
+        if output.json { return try client.printRaw("GET", path) }
+        let events: [EventView] = try client.call("GET", path)
         if events.isEmpty { return printError("nothing found") }
         printEventTable(events, lang: language.lang)
     }
