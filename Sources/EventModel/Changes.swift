@@ -22,11 +22,15 @@ public struct EventImport: Sendable, Equatable {
     public var event: Event
     public var participants: [ParticipantDraft]
     public var sessions: [SessionImport]
+    /// The file held only changed occurrences of this UID (RECURRENCE-ID), no series: a series the
+    /// register knows takes them in and keeps the rest of itself; else `event` is made of them.
+    public var overridesOnly: Bool
 
-    public init(event: Event, participants: [ParticipantDraft], sessions: [SessionImport]) {
+    public init(event: Event, participants: [ParticipantDraft], sessions: [SessionImport], overridesOnly: Bool = false) {
         self.event = event
         self.participants = participants
         self.sessions = sessions
+        self.overridesOnly = overridesOnly
     }
 }
 
@@ -102,7 +106,8 @@ public struct EventChanges: Sendable, Equatable {
         } else if let end {
             new.end = end
         }
-        try Self.checkTimes(start: new.start, end: new.end)
+        // An imported event that ends as it starts (a DTSTART alone) may keep doing so.
+        try Self.checkTimes(start: new.start, end: new.end, zeroLength: event.end == event.start && new.end.seconds - new.start.seconds == 0)
         if new.kind == .visit, event.kind != .visit || delegation != nil, new.delegation == nil {
             throw .invalid(field: "visiting", message: "a visit needs the visiting delegation and the host (--visiting ORG --host ORG)")
         }
@@ -111,8 +116,10 @@ public struct EventChanges: Sendable, Equatable {
         return new
     }
 
-    public static func checkTimes(start: Instant, end: Instant, field: String = "end") throws(RegisterError) {
-        if end <= start {
+    /// The end comes after the start (or, with `zeroLength`, not before it: RFC 5545 3.6.1's
+    /// event with a DTSTART alone), and the event lasts at most 366 days.
+    public static func checkTimes(start: Instant, end: Instant, field: String = "end", zeroLength: Bool = false) throws(RegisterError) {
+        if end < start || (end == start && !zeroLength) {
             throw .invalid(field: field, message: "the end must come after the start")
         }
         if end.seconds - start.seconds > 366 * 86_400 {

@@ -94,16 +94,82 @@ public struct Session: Sendable, Equatable, Codable {
     }
 }
 
-/// How a recurring meeting repeats: an RFC 5545 RRULE, minus the excluded occurrences.
+/// How a recurring meeting repeats: RFC 5545's recurrence set. The occurrences are DTSTART, those of
+/// `rule` (and of `moreRules`) and the `dates`, less the `exceptions` and `exceptionDates`; an
+/// occurrence with an entry in `overrides` takes place as the override says.
 public struct Recurrence: Sendable, Equatable, Codable {
-    /// The RRULE value, e.g. `FREQ=WEEKLY;BYDAY=MO;COUNT=10`, as libical normalises it.
+    /// The RRULE value, e.g. `FREQ=WEEKLY;BYDAY=MO;COUNT=10`, as libical normalises it; empty when
+    /// the occurrences are only listed (RDATE) or only overridden (a file of changed occurrences).
     public var rule: String
     /// Start instants of occurrences that do not take place (EXDATE).
     public var exceptions: [Instant]
+    /// Further RRULEs (RFC 2445 allowed several; some servers still write them).
+    public var moreRules: [String]
+    /// Extra occurrences (RDATE), by start.
+    public var dates: [Instant]
+    /// Days without an occurrence, `YYYY-MM-DD` in the event's zone: a DATE-valued EXDATE on a
+    /// series with times, or `--exdate 7/12/2026` on one, takes out every occurrence that day.
+    public var exceptionDates: [String]
+    /// Single occurrences changed or cancelled (RECURRENCE-ID), by the start the rule gives them.
+    public var overrides: [OccurrenceOverride]
 
-    public init(rule: String, exceptions: [Instant] = []) {
+    public init(
+        rule: String, exceptions: [Instant] = [], moreRules: [String] = [], dates: [Instant] = [], exceptionDates: [String] = [],
+        overrides: [OccurrenceOverride] = []
+    ) {
         self.rule = rule
         self.exceptions = exceptions
+        self.moreRules = moreRules
+        self.dates = dates
+        self.exceptionDates = exceptionDates
+        self.overrides = overrides
+    }
+
+    // Audit rows written before these fields existed hold only `rule` and `exceptions`.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        rule = try c.decode(String.self, forKey: .rule)
+        exceptions = try c.decodeIfPresent([Instant].self, forKey: .exceptions) ?? []
+        moreRules = try c.decodeIfPresent([String].self, forKey: .moreRules) ?? []
+        dates = try c.decodeIfPresent([Instant].self, forKey: .dates) ?? []
+        exceptionDates = try c.decodeIfPresent([String].self, forKey: .exceptionDates) ?? []
+        overrides = try c.decodeIfPresent([OccurrenceOverride].self, forKey: .overrides) ?? []
+    }
+
+    /// The override of the occurrence the rule starts at `recurrenceID`, if any.
+    public func override(at recurrenceID: Instant) -> OccurrenceOverride? {
+        overrides.first { $0.recurrenceID == recurrenceID }
+    }
+}
+
+/// One occurrence of a recurring event changed or cancelled (a VEVENT with RECURRENCE-ID).
+/// Fields left nil are as the series says.
+public struct OccurrenceOverride: Sendable, Equatable, Codable {
+    /// The start the recurrence gives this occurrence: what RECURRENCE-ID names.
+    public var recurrenceID: Instant
+    public var start: Instant
+    public var end: Instant
+    public var status: EventStatus?
+    public var title: String?
+    public var location: String?
+    public var description: String?
+    public var sequence: Int
+    /// The override VEVENT's properties eventd does not model, as iCalendar content lines.
+    public var keptProperties: String?
+
+    public init(
+        recurrenceID: Instant, start: Instant, end: Instant, status: EventStatus? = nil, title: String? = nil, location: String? = nil,
+        description: String? = nil, sequence: Int = 0, keptProperties: String? = nil
+    ) {
+        self.recurrenceID = recurrenceID
+        self.start = start
+        self.end = end
+        self.status = status
+        self.title = title
+        self.location = location
+        self.description = description
+        self.sequence = sequence
+        self.keptProperties = keptProperties
     }
 }
 
@@ -147,13 +213,20 @@ public struct Event: Sendable, Equatable, Codable {
     public var updated: Instant
     public var participants: [Participation]
     public var sessions: [Session]
+    /// Times were floating in the file it came from (no zone): they are read, and shown, in
+    /// `timeZone` (the file's X-WR-TIMEZONE or the daemon's zone) and written back floating.
+    public var floating: Bool
+    /// Properties and alarms of the VEVENT it was imported from that eventd does not model
+    /// (TRANSP, CLASS, GEO, ATTACH, X- properties, the file's VALARMs, …), as iCalendar text,
+    /// written back on export so that a round trip keeps them.
+    public var keptProperties: String?
 
     public init(
         id: Int64? = nil, uid: String, kind: EventKind, title: String, description: String? = nil,
         location: String? = nil, room: String? = nil, preparedBy: String? = nil, link: String? = nil, start: Instant, end: Instant, timeZone: String,
         allDay: Bool = false, status: EventStatus = .confirmed, sequence: Int = 0,
         delegation: Delegation? = nil, recurrence: Recurrence? = nil, reminders: [Reminder]? = nil, created: Instant, updated: Instant,
-        participants: [Participation] = [], sessions: [Session] = []
+        participants: [Participation] = [], sessions: [Session] = [], floating: Bool = false, keptProperties: String? = nil
     ) {
         self.id = id
         self.uid = uid
@@ -177,6 +250,41 @@ public struct Event: Sendable, Equatable, Codable {
         self.updated = updated
         self.participants = participants
         self.sessions = sessions
+        self.floating = floating
+        self.keptProperties = keptProperties
+    }
+
+    // Audit rows written before `floating` and `keptProperties` existed lack them.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            id: try c.decodeIfPresent(Int64.self, forKey: .id), uid: try c.decode(String.self, forKey: .uid),
+            kind: try c.decode(EventKind.self, forKey: .kind), title: try c.decode(String.self, forKey: .title),
+            description: try c.decodeIfPresent(String.self, forKey: .description), location: try c.decodeIfPresent(String.self, forKey: .location),
+            room: try c.decodeIfPresent(String.self, forKey: .room), preparedBy: try c.decodeIfPresent(String.self, forKey: .preparedBy),
+            link: try c.decodeIfPresent(String.self, forKey: .link), start: try c.decode(Instant.self, forKey: .start),
+            end: try c.decode(Instant.self, forKey: .end), timeZone: try c.decode(String.self, forKey: .timeZone),
+            allDay: try c.decode(Bool.self, forKey: .allDay), status: try c.decode(EventStatus.self, forKey: .status),
+            sequence: try c.decode(Int.self, forKey: .sequence), delegation: try c.decodeIfPresent(Delegation.self, forKey: .delegation),
+            recurrence: try c.decodeIfPresent(Recurrence.self, forKey: .recurrence),
+            reminders: try c.decodeIfPresent([Reminder].self, forKey: .reminders), created: try c.decode(Instant.self, forKey: .created),
+            updated: try c.decode(Instant.self, forKey: .updated), participants: try c.decode([Participation].self, forKey: .participants),
+            sessions: try c.decode([Session].self, forKey: .sessions), floating: try c.decodeIfPresent(Bool.self, forKey: .floating) ?? false,
+            keptProperties: try c.decodeIfPresent(String.self, forKey: .keptProperties))
+    }
+
+    /// The event as it is at one occurrence: an override's title, place, description and status,
+    /// and its length (`end` is set so that `end - start` is the occurrence's duration; `start`
+    /// stays the series' own, so callers shift by `occurrenceStart - start` as for any occurrence).
+    public func applying(_ override: OccurrenceOverride?) -> Event {
+        guard let override else { return self }
+        var event = self
+        if let title = override.title { event.title = title }
+        if let location = override.location { event.location = location }
+        if let description = override.description { event.description = description }
+        if let status = override.status { event.status = status }
+        event.end = start.adding(seconds: override.end.seconds - override.start.seconds)
+        return event
     }
 
     /// The attendee-visible facts; a change to any of them raises `sequence`.
@@ -184,6 +292,9 @@ public struct Event: Sendable, Equatable, Codable {
         [
             String(start.seconds), String(end.seconds), timeZone, String(allDay), location ?? "", link ?? "", status.rawValue,
             recurrence?.rule ?? "", recurrence?.exceptions.map { String($0.seconds) }.joined(separator: ",") ?? "", room ?? "",
+            recurrence?.exceptionDates.joined(separator: ",") ?? "", recurrence?.dates.map { String($0.seconds) }.joined(separator: ",") ?? "",
+            recurrence?.overrides.map { "\($0.recurrenceID.seconds):\($0.start.seconds)-\($0.end.seconds):\($0.status?.rawValue ?? "")" }
+                .joined(separator: ",") ?? "",
         ]
         // Reminders are ours to send, not attendee-visible facts: they do not raise SEQUENCE.
     }

@@ -50,6 +50,9 @@ public struct CivilDateTime: Sendable, Equatable, Hashable {
         CivilDateTime(year: year, month: month, day: day).secondsSinceEpoch
     }
 
+    /// Midnight at the start of this day.
+    public var midnight: CivilDateTime { CivilDateTime(year: year, month: month, day: day) }
+
     /// Midnight at the start of the following day.
     public func nextDay() -> CivilDateTime {
         var next = CivilDateTime(year: year, month: month, day: day + 1)
@@ -60,7 +63,8 @@ public struct CivilDateTime: Sendable, Equatable, Hashable {
         return next
     }
 
-    var isValid: Bool {
+    /// A real date (1 to 12, a day the month has) and time (00:00:00 to 23:59:59).
+    public var isValid: Bool {
         (1...12).contains(month) && (1...Self.daysIn(month: month, year: year)).contains(day)
             && (0...23).contains(hour) && (0...59).contains(minute) && (0...59).contains(second)
     }
@@ -83,7 +87,8 @@ public struct Zone: Sendable, Hashable {
         self.timeZone = tz
     }
 
-    private static let known: Set<String> = Set(TimeZone.knownTimeZoneIdentifiers).union(["UTC"])
+    /// ICU's list and every tzdata zone and link name (ICU's lacks Etc/GMT-7 and Asia/Kolkata).
+    private static let known: Set<String> = Set(TimeZone.knownTimeZoneIdentifiers).union(["UTC"]).union(TimeZoneDatabase.names)
 
     /// Offset from UTC in seconds at `instant`.
     public func offset(at instant: Instant) -> Int {
@@ -94,14 +99,27 @@ public struct Zone: Sendable, Hashable {
         CivilDateTime(secondsSinceEpoch: instant.seconds + Int64(offset(at: instant)))
     }
 
-    /// The instant at which this zone's clocks show `civil`. In a spring-forward gap the
-    /// earlier offset is used; in a fall-back overlap, the first of the two instants.
+    /// The instant at which this zone's clocks show `civil`, as RFC 5545 3.3.5 reads a local time:
+    /// in a spring-forward gap the offset in force before the gap is used, so the time moves forward
+    /// by the gap's length (New York 02:30 on the day clocks go to 03:00 is 03:30 EDT); in a fall-back
+    /// overlap the first of the two instants is taken (01:30 EDT, not 01:30 EST). The same in every
+    /// zone, whichever side of UTC it lies.
     public func instant(_ civil: CivilDateTime) -> Instant {
+        Zone.resolve(civil) { offset(at: $0) }
+    }
+
+    /// The RFC 5545 3.3.5 reading of a local time for any zone whose offset at an instant is
+    /// `offsetAt` (the system tz database, or a VTIMEZONE from a file). Zones change their offset
+    /// at most once within a day and a half, so the offsets a day and a half either side of the
+    /// wall clock are the two candidates.
+    public static func resolve(_ civil: CivilDateTime, offsetAt: (Instant) -> Int) -> Instant {
         let local = civil.secondsSinceEpoch
-        let firstGuess = Int64(offset(at: Instant(seconds: local)))
-        let candidate = local - firstGuess
-        let corrected = Int64(offset(at: Instant(seconds: candidate)))
-        return Instant(seconds: local - corrected)
+        let before = Int64(offsetAt(Instant(seconds: local - 129_600)))
+        let after = Int64(offsetAt(Instant(seconds: local + 129_600)))
+        // Every offset whose instant shows this wall clock; two in an overlap, none in a gap.
+        let fitting = Set([before, after]).map { local - $0 }.filter { Int64(offsetAt(Instant(seconds: $0))) == local - $0 }
+        if let first = fitting.min() { return Instant(seconds: first) }
+        return Instant(seconds: local - before)
     }
 
     /// ISO 8601 with this zone's offset: `2017-03-03T08:00:00+07:00`.
