@@ -24,6 +24,12 @@ public struct ParsedPerson: Sendable, Equatable {
     public var sentBy: String? = nil
 }
 
+/// A PERIOD-valued RDATE: an extra occurrence with its own end.
+public struct ParsedPeriod: Sendable, Equatable {
+    public var start: Instant
+    public var end: Instant
+}
+
 /// One VEVENT as read from an iCalendar file, with every time resolved to an instant.
 public struct ParsedEvent: Sendable, Equatable {
     public var uid: String
@@ -33,28 +39,61 @@ public struct ParsedEvent: Sendable, Equatable {
     public var location: String?
     public var url: String?
     public var categories: [String]
+    /// `X-EVENTD-KIND`, which eventd writes when the event's CATEGORIES are someone else's.
+    public var kind: String?
     public var status: EventStatus?
     public var start: Instant
-    /// DTEND, or DTSTART + DURATION, or the next day for a date-only event, or `start`.
+    /// DTEND, or DTSTART + DURATION, or the next day for a date-only event, or `start`
+    /// (RFC 5545 3.6.1: a DATE-TIME DTSTART alone ends when it starts).
     public var end: Instant
-    /// DTSTART's zone: the TZID (without libical's `/freeassociation.sourceforge.net/` prefix),
-    /// `UTC` for a `Z` time, nil for floating times and dates, which are read in the default zone.
+    /// The IANA zone of DTSTART: its TZID resolved (IANA names, links such as `Asia/Saigon`,
+    /// Windows names, vendor prefixes, the VTIMEZONE's X-LIC-LOCATION or offsets), `UTC` for a `Z`
+    /// time, or the calendar's X-WR-TIMEZONE for floating times, dates and (so that they repeat
+    /// on that zone's clock, as Google means it) UTC times. Nil: the reader's default zone.
     public var timeZone: String?
-    /// DTSTART is a DATE; `start` and `end` are midnights in the reader's default zone.
+    /// DTSTART is a DATE; `start` and `end` are midnights in `timeZone` (or the default zone).
     public var allDay: Bool
+    /// DTSTART is a floating time (no TZID, no `Z`): read in `timeZone` or the default zone.
+    public var floating: Bool
     public var organizer: ParsedPerson?
     public var attendees: [ParsedPerson]
-    /// The RRULE value as libical writes it back (`FREQ=WEEKLY;COUNT=5;BYDAY=MO`).
+    /// The first RRULE value as libical writes it back (`FREQ=WEEKLY;COUNT=5;BYDAY=MO`).
     public var rrule: String?
+    /// Further RRULEs (RFC 2445 allowed several).
+    public var moreRules: [String]
     public var exdates: [Instant]
+    /// DATE-valued EXDATEs of a series with times (`YYYY-MM-DD` in the event's zone): every
+    /// occurrence on that day is excluded.
+    public var exceptionDates: [String]
+    /// RDATE values: DATE-TIMEs and DATEs as starts, PERIODs with their own end.
+    public var rdates: [Instant]
+    public var rdatePeriods: [ParsedPeriod]
     /// RELATED-TO values: for our session VEVENTs, the UID of their event.
     public var relatedTo: [String]
     public var recurrenceID: Instant?
+    /// RECURRENCE-ID's date as written (`YYYY-MM-DD`), to match an occurrence of a whole-day series.
+    public var recurrenceIDDay: String?
+    /// The properties and subcomponents (VALARMs) eventd does not model, as unfolded content
+    /// lines joined by CRLF; nil when there are none. ORGANIZER and ATTENDEE lines are included
+    /// so that a writer can give them back their other parameters (CUTYPE, RSVP, …).
+    public var keptProperties: String?
+    /// The calendar was written by eventd (its PRODID): RELATED-TO then marks our sessions.
+    public var writtenByEventd: Bool
+    /// `VEVENT "uid"`, and the line of each property of it (the first of a name), for messages.
+    public var place: String
+    public var beginLine: Int?
+    public var lines: [String: Int]
     /// COMMENT: what an attendee wrote with a REPLY or COUNTER.
     public var comment: String? = nil
     /// X-EVENTD-VISITING and X-EVENTD-HOST: the two sides of a working visit, as we write them.
     public var visiting: String? = nil
     public var host: String? = nil
+
+    /// "line N, VEVENT "uid"" for a message about `property` (or the VEVENT).
+    public func at(_ property: String? = nil) -> String {
+        let line = property.flatMap { lines[$0] } ?? beginLine
+        return (line.map { "line \($0), " } ?? "") + place
+    }
 }
 
 /// An iTIP message (RFC 5546): the calendar's METHOD and its VEVENTs.
@@ -66,7 +105,7 @@ public struct ParsedMessage: Sendable, Equatable {
 
 /// Reads iCalendar text with libical, refusing what libical flags as broken.
 public struct ICalendarReader: Sendable {
-    /// Zone for floating times and DATE values.
+    /// Zone for floating times and DATE values when the calendar names none (X-WR-TIMEZONE).
     public var defaultZone: Zone
     /// Longest text accepted, in UTF-8 bytes.
     public var maxBytes: Int
@@ -83,8 +122,11 @@ public struct ICalendarReader: Sendable {
     ///
     /// Refused, with the line and component at fault: input over the limits, unbalanced
     /// BEGIN/END, anything libical marks with X-LIC-ERROR (a bad date, a bad parameter value)
-    /// except unknown property and parameter names, which are ignored; a VEVENT without UID
-    /// or DTSTART; a TZID neither defined by a VTIMEZONE in the file nor an IANA name.
+    /// except unknown property and parameter names, which are ignored, and empty values (RFC 5545
+    /// 3.3.11 allows an empty TEXT), which mean the property is absent; a VEVENT without UID or
+    /// DTSTART; a date or time that does not exist (month 13, 30 February, 25:00); an RRULE
+    /// libical cannot expand from the DTSTART; a TZID neither defined by a VTIMEZONE in the file
+    /// nor an IANA or Windows zone name.
     public func parse(_ text: String) throws(CalendarError) -> [ParsedEvent] {
         try parseMessage(text).events
     }
@@ -93,7 +135,15 @@ public struct ICalendarReader: Sendable {
     public func parseMessage(_ text: String) throws(CalendarError) -> ParsedMessage {
         let bytes = text.utf8.count
         guard bytes <= maxBytes else { throw .tooLarge(bytes: bytes, limit: maxBytes) }
+        // A byte order mark before BEGIN:VCALENDAR (Windows editors write one) is not content.
+        var text = text.hasPrefix("\u{FEFF}") ? String(text.dropFirst()) : text
+        // A bare CR ends a line for the outline (as for most readers) but not for libical, which
+        // would keep it inside a value and write it back as two lines: make every line end one LF.
+        if text.utf8.contains(13) {
+            text = text.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\r", with: "\n")
+        }
         let outline = try Outline(text, maxComponents: maxComponents)
+        let defaultZone = self.defaultZone
 
         return try LibICal.locked { () throws(CalendarError) -> ParsedMessage in
             guard let root = icalparser_parse_string(text) else {
@@ -111,8 +161,9 @@ public struct ICalendarReader: Sendable {
                 if method == nil, let property = icalcomponent_get_first_property(calendar, ICAL_METHOD_PROPERTY) {
                     method = LibICal.take(icalproperty_get_value_as_string_r(property))?.uppercased()
                 }
+                let context = CalendarContext(calendar: calendar, defaultZone: defaultZone)
                 for vevent in LibICal.children(calendar, ICAL_VEVENT_COMPONENT) {
-                    events.append(try EventReading(vevent: vevent, calendar: calendar, zone: defaultZone, places: places).read())
+                    events.append(try EventReading(vevent: vevent, context: context, places: places).read())
                 }
             }
             return ParsedMessage(method: method, events: events)
@@ -120,17 +171,39 @@ public struct ICalendarReader: Sendable {
     }
 }
 
+/// What every VEVENT of one VCALENDAR shares.
+private struct CalendarContext {
+    let calendar: OpaquePointer
+    /// X-WR-TIMEZONE resolved, when the calendar names a zone eventd knows.
+    let wrTimeZone: String?
+    /// Where floating times and dates are read: X-WR-TIMEZONE, else the reader's default.
+    let floatingZone: Zone
+    let writtenByEventd: Bool
+
+    init(calendar: OpaquePointer, defaultZone: Zone) {
+        self.calendar = calendar
+        let wr = LibICal.properties(calendar, ICAL_X_PROPERTY).first {
+            LibICal.copy(icalproperty_get_x_name($0))?.uppercased() == "X-WR-TIMEZONE"
+        }.flatMap { LibICal.copy(icalproperty_get_x($0)) }.flatMap { TimeZoneNames.known($0.trimmingCharacters(in: .whitespaces)) }
+        wrTimeZone = wr
+        floatingZone = wr.flatMap { try? Zone($0) } ?? defaultZone
+        writtenByEventd = icalcomponent_get_first_property(calendar, ICAL_PRODID_PROPERTY)
+            .flatMap { LibICal.copy(icalproperty_get_prodid($0)) } == ICalendarWriter.productID
+    }
+}
+
 /// Maps libical components back to outline lines for error messages.
 private struct Places {
     let root: OpaquePointer
     let outline: Outline
-    private var byComponent: [OpaquePointer: Outline.Component] = [:]
+    private var byComponent: [OpaquePointer: Int] = [:]
 
     init(root: OpaquePointer, outline: Outline) {
         self.root = root
         self.outline = outline
         // libical builds components in document order, so the nth VEVENT it holds is the nth BEGIN:VEVENT.
-        let byName = Dictionary(grouping: outline.components, by: \.name)
+        var byName: [String: [Int]] = [:]
+        for (index, component) in outline.components.enumerated() { byName[component.name, default: []].append(index) }
         var seen: [String: Int] = [:]
         for component in Self.preorder(root) {
             let name = LibICal.kindName(component)
@@ -146,84 +219,222 @@ private struct Places {
         return out
     }
 
-    /// `VEVENT "uid"` or the kind alone.
+    /// `VEVENT "uid"` or the kind alone. The UID is the component's own: libical's
+    /// `icalcomponent_get_uid` on a VCALENDAR answers with its first VEVENT's.
     func describe(_ component: OpaquePointer) -> String {
         let name = LibICal.kindName(component)
-        if let uid = LibICal.copy(icalcomponent_get_uid(component)) { return "\(name) \(uid.debugDescription)" }
+        if let uid = icalcomponent_get_first_property(component, ICAL_UID_PROPERTY).flatMap({ LibICal.copy(icalproperty_get_uid($0)) }) {
+            return "\(name) \(uid.debugDescription)"
+        }
         return name
     }
 
+    /// The component's index in the outline.
+    func index(of component: OpaquePointer) -> Int? { byComponent[component] }
+
+    func beginLine(_ component: OpaquePointer) -> Int? {
+        byComponent[component].map { outline.components[$0].begin }
+    }
+
+    /// The first line of each property name directly inside `component`.
+    func lines(_ component: OpaquePointer) -> [String: Int] {
+        guard let index = byComponent[component] else { return [:] }
+        var out: [String: Int] = [:]
+        for line in outline.directLines(ofComponent: index) where out[line.name] == nil { out[line.name] = line.number }
+        return out
+    }
+
+    func line(of property: String, in component: OpaquePointer) -> Int? {
+        byComponent[component].flatMap { outline.line(of: property, inComponent: $0) }
+    }
+
     func error(_ component: OpaquePointer, property: String?, _ message: String) -> CalendarError {
-        let place = byComponent[component]
-        let line = property.flatMap { p in place.flatMap { outline.line(of: p, in: $0) } } ?? place?.begin
-        return .malformed(line: line, component: describe(component), message: message)
+        let number = property.flatMap { self.line(of: $0, in: component) } ?? beginLine(component)
+        return .malformed(line: number, component: describe(component), message: message)
     }
 
     /// Throws for the first X-LIC-ERROR that libical put in while parsing, in document order.
+    /// Not errors: X-LIC-ERROR lines the file itself holds (software built on libical writes its
+    /// notes out, and Exchange and Thunderbird files carry them), and errors inside a VALARM: an
+    /// alarm eventd cannot read is left out (see `KeptProperties`), not a reason to refuse the event.
     func checkErrors() throws(CalendarError) {
         for component in Self.preorder(root) {
+            var written = byComponent[component].map { outline.directLines(ofComponent: $0).filter { $0.name == "X-LIC-ERROR" }.map(\.value) } ?? []
+            let inAlarm = Self.isInAlarm(component)
             for property in LibICal.properties(component, ICAL_XLICERROR_PROPERTY) {
                 let message = LibICal.copy(icalproperty_get_xlicerror(property)) ?? "libical reported an error"
+                if let index = written.firstIndex(where: { Self.same($0, message) }) {
+                    written.remove(at: index)
+                    continue
+                }
+                if inAlarm { continue }
                 let type = icalproperty_get_first_parameter(property, ICAL_XLICERRORTYPE_PARAMETER)
                     .map { icalparameter_get_xlicerrortype($0) } ?? ICAL_XLICERRORTYPE_NONE
                 // Unknown names (a newer RFC's property, a vendor's parameter) are dropped by libical; tolerate them.
                 if type == ICAL_XLICERRORTYPE_PARAMETERNAMEPARSEERROR { continue }
                 if type == ICAL_XLICERRORTYPE_PROPERTYPARSEERROR, message.hasPrefix("Parse error in property name") { continue }
-                // RFC 5545 §3.3.11 allows an empty TEXT value (Google writes `DESCRIPTION:`); libical drops the property.
-                if message.hasPrefix("No value for"), let name = Self.propertyNamed(in: message), Self.emptyAllowed.contains(name) { continue }
-                throw error(component, property: Self.propertyNamed(in: message), message)
+                // An empty value (DESCRIPTION:, X-WR-CALDESC:) is allowed for TEXT (RFC 5545 3.3.11):
+                // libical drops the property, which is what an empty value means to us. A required
+                // property left empty (DTSTART:) is then reported as missing.
+                if type == ICAL_XLICERRORTYPE_VALUEPARSEERROR, message.hasPrefix("No value for") { continue }
+                let named = Self.propertyNamed(in: message)
+                let number = named.flatMap { self.line(of: $0, in: component) } ?? beginLine(component)
+                throw .malformed(line: number, component: describe(component), message: Self.tidy(message, property: named))
             }
         }
     }
 
-    /// Properties whose value is TEXT (or a list of TEXT), which may be empty.
-    static let emptyAllowed: Set<String> = ["DESCRIPTION", "LOCATION", "SUMMARY", "COMMENT", "CATEGORIES", "CONTACT", "RESOURCES", "X"]
+    static func isInAlarm(_ component: OpaquePointer) -> Bool {
+        var current: OpaquePointer? = component
+        while let c = current {
+            if icalcomponent_isa(c) == ICAL_VALARM_COMPONENT { return true }
+            current = icalcomponent_get_parent(c)
+        }
+        return false
+    }
 
-    /// The property a libical message is about ("… in DTSTART property …", "… property name: FOO").
-    private static func propertyNamed(in message: String) -> String? {
+    /// Whether a file's X-LIC-ERROR value and libical's reading of it are the same note (escapes and spaces aside).
+    private static func same(_ written: String, _ read: String) -> Bool {
+        func plain(_ t: String) -> String { t.replacingOccurrences(of: "\\", with: "").filter { !$0.isWhitespace } }
+        return plain(written) == plain(read)
+    }
+
+    /// libical's messages end in ":" or "." and name the property inside; make it one clean sentence.
+    private static func tidy(_ message: String, property: String?) -> String {
+        var text = message.trimmingCharacters(in: .whitespaces)
+        while text.hasSuffix(":") || text.hasSuffix(".") { text.removeLast() }
+        return text
+    }
+
+    /// The property a libical message is about ("… in DTSTART property …", "DTSTART: Parse error …").
+    static func propertyNamed(in message: String) -> String? {
         let words = message.split(whereSeparator: { $0 == " " || $0 == ":" || $0 == "." }).map(String.init)
         if let i = words.firstIndex(of: "property"), i > 0, words[i - 1] != "entire", words[i - 1].uppercased() == words[i - 1] {
             return words[i - 1]
+        }
+        if let first = words.first, first.count > 1, first.uppercased() == first, first.allSatisfy({ $0.isLetter || $0 == "-" }) {
+            return first
         }
         return nil
     }
 }
 
+/// A resolved DATE or DATE-TIME value.
+private struct ResolvedTime {
+    var instant: Instant
+    /// The IANA zone the value names (nil: floating, a date, or a VTIMEZONE no IANA zone matches).
+    var zone: String?
+    var isDate: Bool
+    var isFloating: Bool
+    var isUTC: Bool
+    /// The file's VTIMEZONE the value was read with, to read a floating DTEND the same way.
+    var vtimezone: OpaquePointer?
+}
+
 /// Reads one VEVENT; runs under `LibICal.locked`.
 private struct EventReading {
     let vevent: OpaquePointer
-    let calendar: OpaquePointer
-    let zone: Zone
+    let context: CalendarContext
     let places: Places
+    var zone: Zone { context.floatingZone }
 
     func read() throws(CalendarError) -> ParsedEvent {
-        guard let uid = LibICal.copy(icalcomponent_get_uid(vevent)), !uid.isEmpty else {
-            throw places.error(vevent, property: nil, "a VEVENT needs a UID")
-        }
         guard let dtstart = icalcomponent_get_first_property(vevent, ICAL_DTSTART_PROPERTY) else {
             throw places.error(vevent, property: nil, "a VEVENT needs a DTSTART")
         }
         let start = try resolve(dtstart, icalproperty_get_dtstart(dtstart), "DTSTART")
+        // RFC 2445 let a VEVENT go without UID (old iCal, Exchange and the RFC's own examples do);
+        // RFC 5545 requires one. Give it one made of what it is, so importing it again updates it.
+        let uid = icalcomponent_get_first_property(vevent, ICAL_UID_PROPERTY).flatMap { LibICal.copy(icalproperty_get_uid($0)) }
+            .flatMap { $0.trimmingCharacters(in: .whitespaces).isEmpty ? nil : $0 } ?? Self.madeUpUID(vevent, start: start.instant)
         var end: Instant
         if let dtend = icalcomponent_get_first_property(vevent, ICAL_DTEND_PROPERTY) {
-            end = try resolve(dtend, icalproperty_get_dtend(dtend), "DTEND").instant
+            let value = icalproperty_get_dtend(dtend)
+            // A floating DTEND beside a zoned DTSTART is read on DTSTART's clock, as clients do.
+            let resolved = try resolve(dtend, value, "DTEND", floatingLike: start)
+            end = resolved.instant
+            if start.isDate, !resolved.isDate, resolved.instant > start.instant {
+                end = nextMidnight(after: resolved.instant, in: start)  // a whole-day event ends at a midnight
+            }
         } else if let duration = icalcomponent_get_first_property(vevent, ICAL_DURATION_PROPERTY) {
-            end = start.instant.adding(seconds: Int64(icaldurationtype_as_int(icalproperty_get_duration(duration))))
+            let d = icalproperty_get_duration(duration)
+            if start.isDate {
+                // Days and weeks of a date are calendar days, not 86 400 s (DST days differ).
+                var civil = zone.civil(start.instant)
+                let days = Int(d.days) + 7 * Int(d.weeks)
+                for _ in 0..<max(0, days) { civil = civil.nextDay() }
+                end = zone.instant(civil).adding(seconds: Int64(d.hours) * 3600 + Int64(d.minutes) * 60 + Int64(d.seconds))
+                if d.is_neg != 0 { end = start.instant }
+            } else {
+                end = start.instant.adding(seconds: Int64(icaldurationtype_as_int(d)))
+            }
         } else {
-            end = start.instant.adding(seconds: start.allDay ? 86_400 : 0)
+            end = start.isDate ? zone.instant(zone.civil(start.instant).nextDay()) : start.instant
         }
-        if start.allDay, end > start.instant {
-            // Dates are midnights in the default zone; DST days are not 86 400 s long.
-            end = zone.instant(zone.civil(end))
+        if start.isDate, end == start.instant {
+            end = zone.instant(zone.civil(start.instant).nextDay())  // DTEND equal to a date DTSTART: that one day
+        }
+        if start.isDate, end > start.instant, !start.isUTC {
+            // Dates are midnights in the floating zone; DST days are not 86 400 s long.
+            let c = zone.civil(end)
+            if (c.hour, c.minute, c.second) != (0, 0, 0) { end = nextMidnight(after: end, in: start) }
+        }
+        guard end >= start.instant else {
+            throw places.error(vevent, property: icalcomponent_get_first_property(vevent, ICAL_DTEND_PROPERTY) != nil ? "DTEND" : "DURATION",
+                               "the event ends before it starts (RFC 5545 3.8.2.2: DTEND must be later than DTSTART)")
         }
 
-        let people = LibICal.properties(vevent, ICAL_ATTENDEE_PROPERTY).compactMap { person($0, organizer: false) }
-        let exdates = try LibICal.properties(vevent, ICAL_EXDATE_PROPERTY).map { (p) throws(CalendarError) in
-            try resolve(p, icalproperty_get_exdate(p), "EXDATE").instant
+        var exdates: [Instant] = []
+        var exceptionDates: [String] = []
+        for p in LibICal.properties(vevent, ICAL_EXDATE_PROPERTY) {
+            let value = try resolve(p, icalproperty_get_exdate(p), "EXDATE", floatingLike: start)
+            if value.isDate, !start.isDate {
+                exceptionDates.append(RecurrenceRule.day(zone.civil(value.instant)))
+            } else {
+                exdates.append(value.instant)
+            }
         }
-        let recurrenceID = try icalcomponent_get_first_property(vevent, ICAL_RECURRENCEID_PROPERTY).map { (p) throws(CalendarError) in
-            try resolve(p, icalproperty_get_recurrenceid(p), "RECURRENCE-ID").instant
+        var rdates: [Instant] = []
+        var periods: [ParsedPeriod] = []
+        for p in LibICal.properties(vevent, ICAL_RDATE_PROPERTY) {
+            let value = icalproperty_get_rdate(p)
+            if icaltime_is_null_time(value.time) == 0 {
+                let resolved = try resolve(p, value.time, "RDATE", floatingLike: start)
+                if resolved.isDate, !start.isDate {
+                    // A day for a series with times: that day at DTSTART's clock time.
+                    let c = zone.civil(resolved.instant), s = start.zone.flatMap { try? Zone($0) } ?? zone
+                    let clock = s.civil(start.instant)
+                    rdates.append(s.instant(CivilDateTime(year: c.year, month: c.month, day: c.day, hour: clock.hour, minute: clock.minute, second: clock.second)))
+                } else {
+                    rdates.append(resolved.instant)
+                }
+            } else if icaltime_is_null_time(value.period.start) == 0 {
+                let s = try resolve(p, value.period.start, "RDATE", floatingLike: start).instant
+                let e = icaltime_is_null_time(value.period.end) == 0
+                    ? try resolve(p, value.period.end, "RDATE", floatingLike: start).instant
+                    : s.adding(seconds: Int64(icaldurationtype_as_int(value.period.duration)))
+                guard e >= s else { throw places.error(vevent, property: "RDATE", "an RDATE period ends before it starts") }
+                periods.append(ParsedPeriod(start: s, end: e))
+            }
         }
+        let recurrenceIDProperty = icalcomponent_get_first_property(vevent, ICAL_RECURRENCEID_PROPERTY)
+        let recurrenceID = try recurrenceIDProperty.map { (p) throws(CalendarError) in
+            try resolve(p, icalproperty_get_recurrenceid(p), "RECURRENCE-ID", floatingLike: start).instant
+        }
+        // The day as written: Exchange names an occurrence of a whole-day series by local midnight.
+        let recurrenceIDDay = recurrenceIDProperty.map { RecurrenceRule.day(LibICal.civil(icalproperty_get_recurrenceid($0))) }
+        let rules = try LibICal.properties(vevent, ICAL_RRULE_PROPERTY).map { (p) throws(CalendarError) -> String in
+            try rule(p, start: start)
+        }
+        // Google writes UTC times with X-WR-TIMEZONE and means that zone's clock; a floating time
+        // or a date is read in the calendar's zone too.
+        var timeZone = start.zone
+        if start.isFloating || start.isDate || (start.isUTC && context.wrTimeZone != nil) { timeZone = context.wrTimeZone ?? timeZone }
+        if start.isFloating || start.isDate, context.wrTimeZone == nil { timeZone = nil }
+
+        let categories = LibICal.properties(vevent, ICAL_CATEGORIES_PROPERTY).flatMap { p in
+            (LibICal.copy(icalproperty_get_categories(p)) ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        }.filter { !$0.isEmpty }
         return ParsedEvent(
             uid: uid,
             sequence: Int(icalcomponent_get_sequence(vevent)),
@@ -231,19 +442,33 @@ private struct EventReading {
             description: LibICal.copy(icalcomponent_get_description(vevent)),
             location: LibICal.copy(icalcomponent_get_location(vevent)),
             url: icalcomponent_get_first_property(vevent, ICAL_URL_PROPERTY).flatMap { LibICal.copy(icalproperty_get_url($0)) },
-            categories: LibICal.properties(vevent, ICAL_CATEGORIES_PROPERTY).flatMap { p in
-                (LibICal.copy(icalproperty_get_categories(p)) ?? "").split(separator: ",").map(String.init)
-            },
+            categories: categories,
+            kind: xProperty("X-EVENTD-KIND"),
             status: status,
-            start: start.instant, end: end, timeZone: start.zone, allDay: start.allDay,
+            start: start.instant, end: end, timeZone: timeZone, allDay: start.isDate, floating: start.isFloating,
             organizer: icalcomponent_get_first_property(vevent, ICAL_ORGANIZER_PROPERTY).flatMap { person($0, organizer: true) },
-            attendees: people,
-            rrule: icalcomponent_get_first_property(vevent, ICAL_RRULE_PROPERTY).flatMap { LibICal.take(icalproperty_get_value_as_string_r($0)) },
-            exdates: exdates,
+            attendees: LibICal.properties(vevent, ICAL_ATTENDEE_PROPERTY).compactMap { person($0, organizer: false) },
+            rrule: rules.first, moreRules: Array(rules.dropFirst()),
+            exdates: exdates, exceptionDates: exceptionDates, rdates: rdates, rdatePeriods: periods,
             relatedTo: LibICal.properties(vevent, ICAL_RELATEDTO_PROPERTY).compactMap { LibICal.copy(icalproperty_get_relatedto($0)) },
-            recurrenceID: recurrenceID,
+            recurrenceID: recurrenceID, recurrenceIDDay: recurrenceIDDay,
+            keptProperties: KeptProperties.collect(
+                from: vevent, outline: places.outline, index: places.index(of: vevent), categories: categories, writtenByEventd: context.writtenByEventd),
+            writtenByEventd: context.writtenByEventd,
+            place: places.describe(vevent), beginLine: places.beginLine(vevent), lines: places.lines(vevent),
             comment: icalcomponent_get_first_property(vevent, ICAL_COMMENT_PROPERTY).flatMap { LibICal.copy(icalproperty_get_comment($0)) },
             visiting: xProperty("X-EVENTD-VISITING"), host: xProperty("X-EVENTD-HOST"))
+    }
+
+    /// `no-uid-<hash>@eventd`: a hash (FNV-1a) of DTSTART, SUMMARY, LOCATION and RECURRENCE-ID.
+    private static func madeUpUID(_ vevent: OpaquePointer, start: Instant) -> String {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        let parts = [String(start.seconds), LibICal.copy(icalcomponent_get_summary(vevent)) ?? "", LibICal.copy(icalcomponent_get_location(vevent)) ?? ""]
+        for byte in parts.joined(separator: "\u{1F}").utf8 {
+            hash ^= UInt64(byte)
+            hash = hash &* 0x100_0000_01b3
+        }
+        return "no-uid-" + String(hash, radix: 16) + "@eventd"
     }
 
     private func xProperty(_ name: String) -> String? {
@@ -260,49 +485,105 @@ private struct EventReading {
         }
     }
 
-    /// An instant for a DATE-TIME or DATE value: UTC as is; a TZID through the file's VTIMEZONE
-    /// when it has one (the sender's definition wins), else through the system tz database;
-    /// floating times and dates in the default zone.
-    private func resolve(_ property: OpaquePointer, _ time: icaltimetype, _ name: String) throws(CalendarError)
-        -> (instant: Instant, zone: String?, allDay: Bool)
-    {
-        // libical accepts 20170230 and 25:00; check the fields ourselves.
-        let days = time.month >= 1 && time.month <= 12 ? icaltime_days_in_month(time.month, time.year) : 0
-        if icaltime_is_null_time(time) != 0 || icaltime_is_valid_time(time) == 0 || !(1...days).contains(time.day)
-            || !(0...23).contains(time.hour) || !(0...59).contains(time.minute) || !(0...60).contains(time.second)
-        {
-            throw places.error(vevent, property: name, "\(name) is not a valid date or time")
+    /// The RRULE as libical writes it back, once checked: libical must read it (a FREQ, not both
+    /// COUNT and UNTIL, numbers in range) and be able to expand it from this DTSTART (BYMONTH=13,
+    /// BYWEEKNO=54, BYDAY=6MO in a month or 30 February are read but give nothing).
+    private func rule(_ property: OpaquePointer, start: ResolvedTime) throws(CalendarError) -> String {
+        let raw = LibICal.take(icalproperty_get_value_as_string_r(property)) ?? ""
+        let fail = { (message: String) -> CalendarError in
+            places.error(vevent, property: "RRULE", "RRULE \(raw.debugDescription): \(message)")
         }
-        let civil = LibICal.civil(time)
-        if time.is_date != 0 { return (zone.instant(civil), nil, true) }
-        if icaltime_is_utc(time) != 0 { return (LibICal.instantUTC(civil), "UTC", false) }
-        guard let parameter = icalproperty_get_first_parameter(property, ICAL_TZID_PARAMETER),
-            let tzid = LibICal.copy(icalparameter_get_tzid(parameter))
-        else { return (zone.instant(civil), nil, false) }
-
-        let iana = Self.ianaName(tzid)
-        if let vtimezone = icalcomponent_get_timezone(calendar, tzid) {
-            var local = time
-            local.zone = nil
-            return (Instant(seconds: Int64(icaltime_as_timet_with_zone(local, vtimezone))), iana, false)
+        let normalized: String
+        do { normalized = try RecurrenceRule.normalizedLocked(raw) } catch { throw fail(Self.reason(error)) }
+        do {
+            try RecurrenceRule.checkExpandable(normalized, from: LibICal.floating(zone(of: start).civil(start.instant)))
+        } catch {
+            throw fail(Self.reason(error))
         }
-        if let z = try? Zone(iana) { return (z.instant(civil), iana, false) }
-        throw places.error(vevent, property: name,
-                           "\(name) names the time zone \(tzid.debugDescription), which is neither defined by a VTIMEZONE in the file nor an IANA zone")
+        return normalized
     }
 
-    /// `/freeassociation.sourceforge.net/Tzfile/Asia/Ho_Chi_Minh` → `Asia/Ho_Chi_Minh`.
-    static func ianaName(_ tzid: String) -> String {
-        guard tzid.hasPrefix("/") else { return tzid }
-        var parts = tzid.split(separator: "/").dropFirst()  // the vendor's domain
-        if parts.first == "Tzfile" { parts = parts.dropFirst() }
-        return parts.joined(separator: "/")
+    private static func reason(_ error: CalendarError) -> String {
+        if case .invalidRule(_, let message) = error { return message }
+        return error.description
+    }
+
+    private func zone(of time: ResolvedTime) -> Zone {
+        time.zone.flatMap { try? Zone($0) } ?? zone
+    }
+
+    /// The midnight after `instant` on the clock a whole-day event is read with.
+    private func nextMidnight(after instant: Instant, in start: ResolvedTime) -> Instant {
+        let z = zone(of: start)
+        let c = z.civil(instant)
+        let midnight = z.instant(CivilDateTime(year: c.year, month: c.month, day: c.day))
+        return midnight == instant ? instant : z.instant(c.nextDay())
+    }
+
+    /// An instant for a DATE-TIME or DATE value: UTC as is; a TZID through the file's VTIMEZONE
+    /// when it has one (the sender's definition wins), else through the system tz database;
+    /// floating times and dates in the calendar's zone (X-WR-TIMEZONE or the default), or, with
+    /// `floatingLike`, on the clock of that (zoned) DTSTART. Gaps and overlaps as RFC 5545 3.3.5.
+    private func resolve(_ property: OpaquePointer, _ time: icaltimetype, _ name: String, floatingLike reference: ResolvedTime? = nil)
+        throws(CalendarError) -> ResolvedTime
+    {
+        let civil = LibICal.civil(time)
+        // libical accepts month 13, 30 February and 25:00; a second of 60 is a leap second.
+        var checked = civil
+        if checked.second == 60 { checked.second = 59 }
+        guard icaltime_is_null_time(time) == 0, checked.isValid else {
+            throw places.error(vevent, property: name, "\(name) \(LibICal.iso(civil, date: time.is_date != 0).debugDescription) is not a valid date or time")
+        }
+        guard LibICal.years.contains(civil.year) else {
+            throw places.error(vevent, property: name, "\(name) \(LibICal.iso(civil, date: time.is_date != 0).debugDescription): eventd takes the years \(LibICal.years.lowerBound) to \(LibICal.years.upperBound)")
+        }
+        if time.is_date != 0 {
+            return ResolvedTime(instant: zone.instant(civil), zone: nil, isDate: true, isFloating: false, isUTC: false)
+        }
+        if icaltime_is_utc(time) != 0 {
+            return ResolvedTime(instant: LibICal.instantUTC(checked), zone: "UTC", isDate: false, isFloating: false, isUTC: true)
+        }
+        guard let parameter = icalproperty_get_first_parameter(property, ICAL_TZID_PARAMETER),
+            let tzid = LibICal.copy(icalparameter_get_tzid(parameter))
+        else {
+            // A floating time beside a zoned DTSTART is on DTSTART's clock; beside Google's UTC DTSTART
+            // in a calendar with X-WR-TIMEZONE, on that zone's, like every floating time there.
+            if let reference, !reference.isDate, !reference.isFloating, !(reference.isUTC && context.wrTimeZone != nil) {
+                if let vtimezone = reference.vtimezone {
+                    return ResolvedTime(instant: LibICal.instant(checked, in: vtimezone), zone: reference.zone, isDate: false, isFloating: false,
+                                        isUTC: false, vtimezone: vtimezone)
+                }
+                if reference.isUTC { return ResolvedTime(instant: LibICal.instantUTC(checked), zone: "UTC", isDate: false, isFloating: false, isUTC: true) }
+                if let z = reference.zone.flatMap({ try? Zone($0) }) {
+                    return ResolvedTime(instant: z.instant(checked), zone: z.identifier, isDate: false, isFloating: false, isUTC: false)
+                }
+            }
+            return ResolvedTime(instant: zone.instant(checked), zone: nil, isDate: false, isFloating: true, isUTC: false)
+        }
+        let vtimezone = icalcomponent_get_timezone(context.calendar, tzid)
+        // A zone the name tells (an IANA name or link, a Windows name, X-LIC-LOCATION) is read from
+        // the tz database, whatever the file's VTIMEZONE holds: senders cut theirs to the current
+        // rules (Outlook's start in 1601) or to a few years, and the register expands on the IANA
+        // zone. Only a VTIMEZONE no name identifies gives the instants itself.
+        if let iana = TimeZoneNames.named(tzid, vtimezone: vtimezone.map { icaltimezone_get_component($0) }), let z = try? Zone(iana) {
+            return ResolvedTime(instant: z.instant(checked), zone: iana, isDate: false, isFloating: false, isUTC: iana == "UTC")
+        }
+        if let vtimezone {
+            let instant = LibICal.instant(checked, in: vtimezone)
+            let iana = TimeZoneNames.iana(for: tzid, vtimezone: icaltimezone_get_component(vtimezone), instants: [instant])
+            return ResolvedTime(instant: instant, zone: iana, isDate: false, isFloating: false, isUTC: LibICal.utcIdentifiers.contains(iana ?? ""),
+                                vtimezone: vtimezone)
+        }
+        throw places.error(vevent, property: name,
+                           "\(name) names the time zone \(tzid.debugDescription), which is neither defined by a VTIMEZONE in the file nor an IANA or Windows zone name")
     }
 
     private func person(_ property: OpaquePointer, organizer: Bool) -> ParsedPerson? {
         let raw = organizer ? icalproperty_get_organizer(property) : icalproperty_get_attendee(property)
-        guard let address = LibICal.copy(raw), !address.isEmpty else { return nil }
-        let email = address.lowercased().hasPrefix("mailto:") ? String(address.dropFirst(7)) : nil
+        guard let address = LibICal.copy(raw)?.trimmingCharacters(in: .whitespaces), !address.isEmpty else { return nil }
+        // mailto:, or a bare address some servers write without the scheme (ORGANIZER:luss@example.com).
+        let email = address.lowercased().hasPrefix("mailto:") ? String(address.dropFirst(7))
+            : address.contains("@") && !address.contains(":") ? address : nil
         let name = icalproperty_get_first_parameter(property, ICAL_CN_PARAMETER).flatMap { LibICal.copy(icalparameter_get_cn($0)) }
         let roleValue = icalproperty_get_first_parameter(property, ICAL_ROLE_PARAMETER).map { icalparameter_get_role($0) }
         let icalRole: String? = switch roleValue {

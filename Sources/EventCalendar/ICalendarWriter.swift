@@ -34,10 +34,13 @@ public struct ICalendarWriter: Sendable {
 
     public var peopleWithoutEmail: PeopleWithoutEmail
     public var includeSessions: Bool
+    /// The zone whose VTIMEZONE an empty calendar carries (RFC 5545 3.6: one component at least).
+    public var emptyCalendarZone: String
 
-    public init(peopleWithoutEmail: PeopleWithoutEmail = .urn, includeSessions: Bool = true) {
+    public init(peopleWithoutEmail: PeopleWithoutEmail = .urn, includeSessions: Bool = true, emptyCalendarZone: String = "UTC") {
         self.peopleWithoutEmail = peopleWithoutEmail
         self.includeSessions = includeSessions
+        self.emptyCalendarZone = emptyCalendarZone
     }
 
     /// The VCALENDAR text (CRLF line ends) for `event`.
@@ -74,21 +77,45 @@ public struct ICalendarWriter: Sendable {
         return try LibICal.locked { () throws(CalendarError) -> String in
             let calendar = newCalendar(method: method, subscription: subscription)
             defer { icalcomponent_free(calendar) }
-            // One VTIMEZONE per zone in use; whole-day events are DATE values and use none unless sessions have times.
-            var written = Set<String>()
-            for event in events where !LibICal.utcIdentifiers.contains(event.timeZone) && !written.contains(event.timeZone) {
-                guard !(event.allDay && (event.sessions.isEmpty || !includeSessions)) else { continue }
-                written.insert(event.timeZone)
-                icalcomponent_add_component(calendar, try TimeZoneComponent.make(identifier: event.timeZone, around: event.start))
+            // One VTIMEZONE per zone in use, right for every instant of the events using it; whole-day
+            // and floating events are written without TZID and use none, unless sessions have times.
+            var byZone: [String: [Event]] = [:]
+            var order: [String] = []
+            for event in events where Self.needsTimeZone(event, includeSessions: includeSessions) {
+                if byZone[event.timeZone] == nil { order.append(event.timeZone) }
+                byZone[event.timeZone, default: []].append(event)
             }
+            for zone in order {
+                let span = TimeZoneComponent.span(of: byZone[zone]!)
+                icalcomponent_add_component(calendar, try TimeZoneComponent.make(identifier: zone, from: span.from, to: span.to))
+            }
+            var kept: [[String]] = []
             for event in events {
-                try addEvent(event, zone: zones[event.timeZone]!, to: calendar, method: method, stamp: stamp, reminders: reminders)
+                try addEvent(event, zone: zones[event.timeZone]!, to: calendar, method: method, stamp: stamp, reminders: reminders, kept: &kept)
             }
+            try addPlaceholderIfEmpty(calendar)
             guard let text = LibICal.take(icalcomponent_as_ical_string_r(calendar)) else {
                 throw .invalid(field: "event", message: "libical could not serialise the calendar")
             }
-            return text
+            return Folding.refold(KeptProperties.splice(text, kept))
         }
+    }
+
+    /// Whether `event` is written with TZIDs (and so needs its zone's VTIMEZONE): not a UTC one,
+    /// a whole-day one without timed sessions, or a floating one.
+    static func needsTimeZone(_ event: Event, includeSessions: Bool = true) -> Bool {
+        if LibICal.utcIdentifiers.contains(event.timeZone) { return false }
+        if event.allDay, event.sessions.isEmpty || !includeSessions { return false }
+        if event.floating, event.sessions.isEmpty || !includeSessions { return false }
+        return true
+    }
+
+    /// RFC 5545 3.6 wants at least one component in a VCALENDAR: an empty calendar (a feed with
+    /// no events yet) carries the VTIMEZONE of `emptyCalendarZone`, which clients accept and ignore.
+    private func addPlaceholderIfEmpty(_ calendar: OpaquePointer) throws(CalendarError) {
+        guard icalcomponent_get_first_component(calendar, ICAL_ANY_COMPONENT) == nil else { return }
+        let now = Instant(seconds: Int64(Date().timeIntervalSince1970))
+        icalcomponent_add_component(calendar, try TimeZoneComponent.make(identifier: emptyCalendarZone, from: now, to: now))
     }
 
     /// The VEVENT text of `event` (and of its sessions), as libical serialises it, to be kept
@@ -99,34 +126,45 @@ public struct ICalendarWriter: Sendable {
         return try LibICal.locked { () throws(CalendarError) -> String in
             let calendar = icalcomponent_new(ICAL_VCALENDAR_COMPONENT)!
             defer { icalcomponent_free(calendar) }
-            try addEvent(event, zone: zone, to: calendar, method: method, stamp: stamp, reminders: reminders)
-            return LibICal.children(calendar, ICAL_VEVENT_COMPONENT).compactMap { LibICal.take(icalcomponent_as_ical_string_r($0)) }.joined()
+            var kept: [[String]] = []
+            try addEvent(event, zone: zone, to: calendar, method: method, stamp: stamp, reminders: reminders, kept: &kept)
+            let text = LibICal.children(calendar, ICAL_VEVENT_COMPONENT).compactMap { LibICal.take(icalcomponent_as_ical_string_r($0)) }.joined()
+            return Folding.refold(KeptProperties.splice(text, kept))
         }
     }
 
     /// A VCALENDAR holding only its properties and the VTIMEZONEs of `zones`, split before its
     /// closing line: feeds put their cached VEVENTs in between.
-    func envelope(zones: [(identifier: String, around: Instant)], method: CalendarMethod, subscription: Subscription?) throws(CalendarError) -> (head: String, tail: String) {
+    func envelope(zones: [(identifier: String, from: Instant, to: Instant?)], method: CalendarMethod, subscription: Subscription?, empty: Bool) throws(CalendarError) -> (head: String, tail: String) {
         try LibICal.locked { () throws(CalendarError) -> (head: String, tail: String) in
             let calendar = newCalendar(method: method, subscription: subscription)
             defer { icalcomponent_free(calendar) }
             for zone in zones where !LibICal.utcIdentifiers.contains(zone.identifier) {
-                icalcomponent_add_component(calendar, try TimeZoneComponent.make(identifier: zone.identifier, around: zone.around))
+                icalcomponent_add_component(calendar, try TimeZoneComponent.make(identifier: zone.identifier, from: zone.from, to: zone.to))
             }
-            guard let text = LibICal.take(icalcomponent_as_ical_string_r(calendar)), let end = text.range(of: "END:VCALENDAR", options: .backwards) else {
+            if empty { try addPlaceholderIfEmpty(calendar) }
+            guard let raw = LibICal.take(icalcomponent_as_ical_string_r(calendar)) else {
+                throw .invalid(field: "calendar", message: "libical could not serialise the calendar")
+            }
+            let text = Folding.refold(raw)
+            guard let end = text.range(of: "END:VCALENDAR", options: .backwards) else {
                 throw .invalid(field: "calendar", message: "libical could not serialise the calendar")
             }
             return (String(text[..<end.lowerBound]), String(text[end.lowerBound...]))
         }
     }
 
-    /// The event's VEVENT and, with `includeSessions`, one VEVENT per session RELATED-TO it.
+    /// The event's VEVENT (its kept properties and alarms back in it), one VEVENT per changed or
+    /// cancelled occurrence (RECURRENCE-ID), and, with `includeSessions`, one VEVENT per session
+    /// RELATED-TO it.
     private func addEvent(
-        _ event: Event, zone: Zone, to calendar: OpaquePointer, method: CalendarMethod, stamp: Instant, reminders: [Int]
+        _ event: Event, zone: Zone, to calendar: OpaquePointer, method: CalendarMethod, stamp: Instant, reminders: [Int], kept blocks: inout [[String]]
     ) throws(CalendarError) {
-        let times = Times(zone: zone, isUTC: LibICal.utcIdentifiers.contains(event.timeZone))
-        let main = newEvent(uid: event.uid, event: event, method: method, stamp: stamp)
-        add(main, icalproperty_new_summary(oneLine(event.title)))
+        let times = Times(zone: zone, isUTC: LibICal.utcIdentifiers.contains(event.timeZone), floating: event.floating, allDay: event.allDay)
+        let kept = KeptProperties.parse(event.keptProperties)
+        defer { if let kept { icalcomponent_free(kept.component) } }
+        let main = newEvent(uid: event.uid, event: event, method: method, stamp: stamp, categories: kept?.hasCategories != true)
+        if !event.title.isEmpty { add(main, icalproperty_new_summary(oneLine(event.title))) }
         if let text = descriptionWithTimetable(event, zone: zone) { add(main, icalproperty_new_description(text)) }
         if let location = event.location { add(main, icalproperty_new_location(oneLine(location))) }
         if let delegation = event.delegation {
@@ -137,30 +175,37 @@ public struct ICalendarWriter: Sendable {
                 add(main, property)
             }
         }
-        if event.allDay {
-            let (first, afterLast) = allDayDates(event, zone: zone)
-            add(main, icalproperty_new_dtstart(first))
-            add(main, icalproperty_new_dtend(afterLast))
-        } else {
-            add(main, times.property(.start, event.start))
-            add(main, times.property(.end, event.end))
-        }
+        addTimes(start: event.start, end: event.end, of: event, times: times, to: main)
         if let recurrence = event.recurrence {
             try addRecurrence(recurrence, to: main, event: event, times: times)
         }
         addPeople(event.participants.filter { $0.sessionID == nil }, to: main, method: method)
-        if method != .cancel {
+        if let kept {
+            kept.lendParameters(to: main)
+            addKept(event.keptProperties!, to: main, blocks: &blocks)
+        }
+        if method != .cancel, kept?.hasAlarms != true {
+            // The file's own alarms, when it had some, replace the daemon's default ones.
             for seconds in reminders { addAlarm(to: main, seconds: seconds, text: event.title) }
         }
         icalcomponent_add_component(calendar, main)
+        for override in event.recurrence?.overrides ?? [] {
+            if !event.allDay, let recurrence = event.recurrence, recurrence.dates.contains(override.recurrenceID),
+                Self.periodOverride(recurrence, at: override.recurrenceID) != nil
+            {
+                continue  // written as RDATE;VALUE=PERIOD
+            }
+            addOverride(override, of: event, times: times, to: calendar, method: method, stamp: stamp, kept: &blocks)
+        }
         guard includeSessions else { return }
         for session in event.sessions {
-            let vevent = newEvent(uid: session.uid, event: event, method: method, stamp: stamp)
+            let vevent = newEvent(uid: session.uid, event: event, method: method, stamp: stamp, categories: true)
             add(vevent, icalproperty_new_summary(oneLine(session.title)))
             let place = [session.room, event.location].compactMap { $0 }.map(oneLine).joined(separator: ", ")
             if !place.isEmpty { add(vevent, icalproperty_new_location(place)) }
-            add(vevent, times.property(.start, session.start))
-            add(vevent, times.property(.end, session.end))
+            let sessionTimes = Times(zone: zone, isUTC: times.isUTC, floating: event.floating, allDay: false)
+            add(vevent, sessionTimes.property(.start, session.start))
+            add(vevent, sessionTimes.property(.end, session.end))
             let related = icalproperty_new_relatedto(event.uid)!
             icalproperty_add_parameter(related, icalparameter_new_reltype(ICAL_RELTYPE_PARENT))
             add(vevent, related)
@@ -169,6 +214,56 @@ public struct ICalendarWriter: Sendable {
                       to: vevent, method: method)
             icalcomponent_add_component(calendar, vevent)
         }
+    }
+
+    /// DTSTART and DTEND: DATE values for a whole-day event; no DTEND when the event ends as it
+    /// starts (RFC 5545 3.6.1: a DTSTART alone is such an event, and DTEND must come later).
+    private func addTimes(start: Instant, end: Instant, of event: Event, times: Times, to vevent: OpaquePointer) {
+        if event.allDay {
+            let (first, afterLast) = allDayDates(start: start, end: end, zone: times.zone)
+            add(vevent, icalproperty_new_dtstart(first))
+            add(vevent, icalproperty_new_dtend(afterLast))
+        } else {
+            add(vevent, times.property(.start, start))
+            if end > start { add(vevent, times.property(.end, end)) }
+        }
+    }
+
+    /// A VEVENT for one changed or cancelled occurrence: the same UID, RECURRENCE-ID in the form
+    /// of DTSTART, the occurrence's own times, and what the override changes.
+    private func addOverride(
+        _ override: OccurrenceOverride, of event: Event, times: Times, to calendar: OpaquePointer, method: CalendarMethod, stamp: Instant,
+        kept blocks: inout [[String]]
+    ) {
+        let kept = KeptProperties.parse(override.keptProperties)
+        defer { if let kept { icalcomponent_free(kept.component) } }
+        var occurrence = event
+        occurrence.sequence = max(event.sequence, override.sequence)
+        if let status = override.status { occurrence.status = status }
+        let vevent = newEvent(uid: event.uid, event: occurrence, method: method, stamp: stamp, categories: kept?.hasCategories != true)
+        let title = override.title ?? event.title
+        if !title.isEmpty { add(vevent, icalproperty_new_summary(oneLine(title))) }
+        if let text = (override.description ?? event.description).map(multiLine), !text.isEmpty { add(vevent, icalproperty_new_description(text)) }
+        if let location = override.location ?? event.location { add(vevent, icalproperty_new_location(oneLine(location))) }
+        add(vevent, times.property(.recurrenceID, override.recurrenceID))
+        addTimes(start: override.start, end: override.end, of: event, times: times, to: vevent)
+        addPeople(event.participants.filter { $0.sessionID == nil }, to: vevent, method: method)
+        if let kept {
+            kept.lendParameters(to: vevent)
+            addKept(override.keptProperties!, to: vevent, blocks: &blocks)
+        }
+        icalcomponent_add_component(calendar, vevent)
+    }
+
+    /// Marks where the kept lines go: libical would reformat them, so they are spliced into its
+    /// output as the file wrote them (`KeptProperties.splice`).
+    private func addKept(_ text: String, to vevent: OpaquePointer, blocks: inout [[String]]) {
+        let lines = KeptProperties.lines(text, organizerWritten: icalcomponent_get_first_property(vevent, ICAL_ORGANIZER_PROPERTY) != nil)
+        guard !lines.isEmpty else { return }
+        let marker = icalproperty_new_x(String(blocks.count))!
+        icalproperty_set_x_name(marker, KeptProperties.placeholder)
+        add(vevent, marker)
+        blocks.append(lines)
     }
 
     /// A VCALENDAR with PRODID, VERSION, METHOD and, for a feed, its names and refresh hints. The caller frees it.
@@ -201,7 +296,7 @@ public struct ICalendarWriter: Sendable {
     // MARK: parts
 
     /// A VEVENT with the properties every event and session VEVENT shares.
-    private func newEvent(uid: String, event: Event, method: CalendarMethod, stamp: Instant) -> OpaquePointer {
+    private func newEvent(uid: String, event: Event, method: CalendarMethod, stamp: Instant, categories: Bool) -> OpaquePointer {
         let vevent = icalcomponent_new(ICAL_VEVENT_COMPONENT)!
         add(vevent, icalproperty_new_uid(oneLine(uid)))
         add(vevent, icalproperty_new_dtstamp(LibICal.utc(stamp)))
@@ -209,7 +304,14 @@ public struct ICalendarWriter: Sendable {
         add(vevent, icalproperty_new_status(method == .cancel ? ICAL_STATUS_CANCELLED : event.status.ical))
         add(vevent, icalproperty_new_created(LibICal.utc(event.created)))
         add(vevent, icalproperty_new_lastmodified(LibICal.utc(event.updated)))
-        add(vevent, icalproperty_new_categories(event.kind.rawValue))
+        if categories {
+            add(vevent, icalproperty_new_categories(event.kind.rawValue))
+        } else {
+            // The event keeps the CATEGORIES it came with; our kind goes beside them.
+            let kind = icalproperty_new_x(event.kind.rawValue)!
+            icalproperty_set_x_name(kind, "X-EVENTD-KIND")
+            add(vevent, kind)
+        }
         if let link = event.link { add(vevent, icalproperty_new_url(oneLine(link))) }
         return vevent
     }
@@ -218,43 +320,99 @@ public struct ICalendarWriter: Sendable {
     /// parameter: `icaltime_from_timet_with_zone` in libical 3.0.16 would label the wall clock
     /// UTC (`TZID=…:…Z`), and `icalproperty_new_dtstart` does not add TZID by itself.
     private struct Times {
-        enum Which { case start, end, exdate }
+        enum Which { case start, end, exdate, rdate, recurrenceID }
         let zone: Zone
         let isUTC: Bool
+        /// Written without TZID: the wall clock in `zone`, as the file it came from had it.
+        let floating: Bool
+        /// DATE values (RDATE, EXDATE and RECURRENCE-ID of a whole-day event).
+        let allDay: Bool
 
         func property(_ which: Which, _ instant: Instant) -> OpaquePointer {
-            let time = isUTC ? LibICal.utc(instant) : LibICal.floating(zone.civil(instant))
+            let time: icaltimetype
+            if allDay, which != .start, which != .end {
+                let c = zone.civil(instant)
+                time = LibICal.date(year: c.year, month: c.month, day: c.day)
+            } else {
+                time = isUTC ? LibICal.utc(instant) : LibICal.floating(zone.civil(instant))
+            }
             let property = switch which {
             case .start: icalproperty_new_dtstart(time)!
             case .end: icalproperty_new_dtend(time)!
             case .exdate: icalproperty_new_exdate(time)!
+            case .recurrenceID: icalproperty_new_recurrenceid(time)!
+            case .rdate:
+                {
+                    var value = icaldatetimeperiodtype()
+                    value.time = time
+                    value.period = icalperiodtype_null_period()
+                    return icalproperty_new_rdate(value)!
+                }()
             }
-            if !isUTC { icalproperty_add_parameter(property, icalparameter_new_tzid(zone.identifier)) }
+            if !isUTC, !floating, time.is_date == 0 { icalproperty_add_parameter(property, icalparameter_new_tzid(zone.identifier)) }
+            if time.is_date != 0, which == .rdate || which == .recurrenceID {
+                icalproperty_add_parameter(property, icalparameter_new_value(ICAL_VALUE_DATE))
+            }
+            return property
+        }
+
+        /// `RDATE;VALUE=PERIOD:start/end`, in the form of DTSTART.
+        func period(_ start: Instant, _ end: Instant) -> OpaquePointer {
+            var value = icaldatetimeperiodtype()
+            value.time = icaltime_null_time()
+            var period = icalperiodtype_null_period()
+            period.start = isUTC ? LibICal.utc(start) : LibICal.floating(zone.civil(start))
+            period.end = isUTC ? LibICal.utc(end) : LibICal.floating(zone.civil(end))
+            value.period = period
+            let property = icalproperty_new_rdate(value)!
+            if !isUTC, !floating { icalproperty_add_parameter(property, icalparameter_new_tzid(zone.identifier)) }
+            icalproperty_add_parameter(property, icalparameter_new_value(ICAL_VALUE_PERIOD))
             return property
         }
     }
 
-    /// RRULE as stored (libical checks and normalises it), and one EXDATE per excluded start,
-    /// in the same form as DTSTART so clients match them to occurrences.
+    /// The override of an extra occurrence that changes nothing but its end: a PERIOD-valued RDATE.
+    static func periodOverride(_ recurrence: EventModel.Recurrence, at date: Instant) -> OccurrenceOverride? {
+        guard let o = recurrence.override(at: date), o.start == date, o.title == nil, o.location == nil, o.description == nil,
+            o.status == nil, o.keptProperties == nil
+        else { return nil }
+        return o
+    }
+
+    /// RRULE as stored (libical checks and normalises it), and further RRULEs; one RDATE per extra
+    /// occurrence and one EXDATE per excluded start, in the same form as DTSTART so clients match
+    /// them to occurrences; a DATE-valued EXDATE per excluded day of a series with times.
     private func addRecurrence(_ recurrence: EventModel.Recurrence, to vevent: OpaquePointer, event: Event, times: Times) throws(CalendarError) {
-        let rule = try RecurrenceRule.parse(recurrence.rule)
-        defer { free(rule.rscale) }
-        add(vevent, icalproperty_new_rrule(rule))
-        for excluded in recurrence.exceptions {
-            if event.allDay {
-                let c = times.zone.civil(excluded)
-                add(vevent, icalproperty_new_exdate(LibICal.date(year: c.year, month: c.month, day: c.day)))
+        for text in [recurrence.rule] + recurrence.moreRules where !text.isEmpty {
+            let rule = try RecurrenceRule.parse(text)
+            defer { free(rule.rscale) }
+            add(vevent, icalproperty_new_rrule(rule))
+        }
+        for date in recurrence.dates where date != event.start {
+            if let period = Self.periodOverride(recurrence, at: date), !event.allDay {
+                // An occurrence with only its own end was an RDATE;VALUE=PERIOD, and is written as one.
+                add(vevent, times.period(period.start, period.end))
             } else {
-                add(vevent, times.property(.exdate, excluded))
+                add(vevent, times.property(.rdate, date))
             }
+        }
+        for excluded in recurrence.exceptions {
+            add(vevent, times.property(.exdate, excluded))
+        }
+        for day in recurrence.exceptionDates {
+            let parts = day.split(separator: "-").compactMap { Int($0) }
+            guard parts.count == 3 else { continue }
+            let property = icalproperty_new_exdate(LibICal.date(year: parts[0], month: parts[1], day: parts[2]))!
+            icalproperty_add_parameter(property, icalparameter_new_value(ICAL_VALUE_DATE))
+            add(vevent, property)
         }
     }
 
     /// First day and the day after the last, as DATE values: `end` is exclusive, so an end at
     /// midnight names the next day itself and any later time rounds up to the following midnight.
-    private func allDayDates(_ event: Event, zone: Zone) -> (icaltimetype, icaltimetype) {
-        let s = zone.civil(event.start)
-        let e = zone.civil(event.end)
+    private func allDayDates(start: Instant, end: Instant, zone: Zone) -> (icaltimetype, icaltimetype) {
+        let s = zone.civil(start)
+        let e = zone.civil(end)
         var after = LibICal.date(year: e.year, month: e.month, day: e.day)
         if (e.hour, e.minute, e.second) != (0, 0, 0) { icaltime_adjust(&after, 1, 0, 0, 0) }
         var first = LibICal.date(year: s.year, month: s.month, day: s.day)
@@ -301,24 +459,35 @@ public struct ICalendarWriter: Sendable {
         var organizerWritten = false
         for address in order {
             let parts = byAddress[address.lowercased()]!
-            let main = parts.min { $0.roleRank < $1.roleRank }!
             let isOrganizer = parts.contains { $0.role == .organizer } && !organizerWritten
-            let property = isOrganizer ? icalproperty_new_organizer(address)! : icalproperty_new_attendee(address)!
-            icalproperty_add_parameter(property, icalparameter_new_cn(parameterText(main.person.name)))
             if isOrganizer {
                 organizerWritten = true
-            } else {
-                icalproperty_add_parameter(property, icalparameter_new_role(main.icalRole))
-                icalproperty_add_parameter(property, icalparameter_new_partstat(main.rsvp.ical))
-                if method == .request, main.person.email != nil {
-                    icalproperty_add_parameter(property, icalparameter_new_rsvp(ICAL_RSVP_TRUE))
-                }
+                let property = icalproperty_new_organizer(address)!
+                icalproperty_add_parameter(property, icalparameter_new_cn(parameterText(parts[0].person.name)))
+                addDomainRoles(parts, to: property)
+                add(vevent, property)
             }
-            let domainRoles = icalparameter_new_x(parts.map(\.role.rawValue).joined(separator: ","))!
-            icalparameter_set_xname(domainRoles, "X-EVENTD-ROLE")
-            icalproperty_add_parameter(property, domainRoles)
+            // The organizer who also attends (or chairs, or speaks) is an ATTENDEE as well, as
+            // Outlook and Google write it; an organizer and nothing else is not.
+            let attending = isOrganizer ? parts.filter { $0.role != .organizer } : parts
+            guard let main = attending.min(by: { $0.roleRank < $1.roleRank }) else { continue }
+            let property = icalproperty_new_attendee(address)!
+            icalproperty_add_parameter(property, icalparameter_new_cn(parameterText(main.person.name)))
+            icalproperty_add_parameter(property, icalparameter_new_role(main.icalRole))
+            icalproperty_add_parameter(property, icalparameter_new_partstat(main.rsvp.ical))
+            if method == .request, main.person.email != nil {
+                icalproperty_add_parameter(property, icalparameter_new_rsvp(ICAL_RSVP_TRUE))
+            }
+            addDomainRoles(attending, to: property)
             add(vevent, property)
         }
+    }
+
+    /// `X-EVENTD-ROLE` with the domain roles, so that a round trip keeps them.
+    private func addDomainRoles(_ parts: [Participation], to property: OpaquePointer) {
+        let domainRoles = icalparameter_new_x(parts.map(\.role.rawValue).joined(separator: ","))!
+        icalparameter_set_xname(domainRoles, "X-EVENTD-ROLE")
+        icalproperty_add_parameter(property, domainRoles)
     }
 
     private func address(of person: Person) -> String? {

@@ -21,6 +21,9 @@ enum LibICal {
         }
     }
 
+    /// The years libical 3.0 writes (it writes 00000000T000000 for any later one).
+    static let years = 1...3000
+
     static let utcIdentifiers: Set<String> = ["UTC", "Etc/UTC", "Etc/UCT", "UCT", "GMT", "Etc/GMT", "Etc/Universal", "Universal", "Zulu", "Etc/Zulu"]
 
     /// Takes a malloc'd string from a libical `_r` function, copies it and frees it.
@@ -76,9 +79,30 @@ enum LibICal {
 
     static func civilUTC(_ instant: Instant) -> CivilDateTime { utcZone.civil(instant) }
 
+    /// `20171303T080000` or `20171303` as the file wrote it, for messages about impossible values.
+    static func iso(_ c: CivilDateTime, date: Bool) -> String {
+        func pad(_ n: Int, _ w: Int) -> String { String(repeating: "0", count: max(0, w - String(n).count)) + String(n) }
+        let day = pad(c.year, 4) + pad(c.month, 2) + pad(c.day, 2)
+        return date ? day : day + "T" + pad(c.hour, 2) + pad(c.minute, 2) + pad(c.second, 2)
+    }
+
     static func instantUTC(_ c: CivilDateTime) -> Instant { utcZone.instant(c) }
 
     static let utcZone: Zone = try! Zone("UTC")
+
+    /// The UTC offset, in seconds, of a libical zone (a VTIMEZONE from a file) at an instant.
+    static func offset(of zone: OpaquePointer, at instant: Instant) -> Int {
+        var t = floating(civilUTC(instant))
+        var daylight: Int32 = 0
+        return Int(icaltimezone_get_utc_offset_of_utc_time(zone, &t, &daylight))
+    }
+
+    /// The instant a wall-clock time names in a libical zone, read as RFC 5545 3.3.5 says (the
+    /// offset before a gap; the first of two in an overlap), like `Zone.instant`. libical's own
+    /// `icaltime_as_timet_with_zone` takes the offset after a gap and the second of an overlap.
+    static func instant(_ civil: CivilDateTime, in zone: OpaquePointer) -> Instant {
+        Zone.resolve(civil) { offset(of: zone, at: $0) }
+    }
 
     // MARK: walking
 
