@@ -85,11 +85,33 @@ public final class SQLiteStore: Sendable {
             var outcome = ImportOutcome()
             for item in imports {
                 var event = item.event
-                try EventChanges.checkTimes(start: event.start, end: event.end, field: "DTEND of \(event.uid)")
+                try EventChanges.checkTimes(start: event.start, end: event.end, field: "DTEND of \(event.uid)", zeroLength: true)
                 let now = self.clock()
                 event.updated = now
                 let id: Int64
                 var before: Event?
+                if item.overridesOnly, let storedID = try Int64.fetchOne(db, sql: "SELECT id FROM event WHERE uid = ?", arguments: [event.uid]) {
+                    // Changed occurrences of a series the register holds: they join it, the rest stays.
+                    let old = try Self.loadEvent(db, id: storedID)
+                    var merged = old
+                    var recurrence = old.recurrence ?? Recurrence(rule: "", dates: [old.start])
+                    for o in event.recurrence?.overrides ?? [] {
+                        recurrence.overrides.removeAll { $0.recurrenceID == o.recurrenceID }
+                        recurrence.overrides.append(o)
+                        if old.recurrence == nil || recurrence.rule.isEmpty, !recurrence.dates.contains(o.recurrenceID) { recurrence.dates.append(o.recurrenceID) }
+                    }
+                    recurrence.overrides.sort { $0.recurrenceID < $1.recurrenceID }
+                    recurrence.dates.sort()
+                    merged.recurrence = recurrence
+                    merged.sequence = max(old.sequence, event.sequence)
+                    try db.execute(
+                        sql: "UPDATE event SET rrule = ?, sequence = ?, updated_at = ? WHERE id = ?",
+                        arguments: [recurrence.rule, merged.sequence, now.seconds, storedID])
+                    try CalendarFields.save(db, id: storedID, merged)
+                    outcome.updated.append(event.uid)
+                    _ = try self.finish(db, id: storedID, before: old, action: "import", afterWrite)
+                    continue
+                }
                 if let row = try Row.fetchOne(db, sql: "SELECT id, sequence, created_at FROM event WHERE uid = ?", arguments: [event.uid]) {
                     let stored: Int = row["sequence"]
                     if stored > event.sequence {
@@ -124,7 +146,8 @@ public final class SQLiteStore: Sendable {
 
     @discardableResult
     private func insertEvent(_ db: Database, _ event: Event, id: Int64? = nil) throws -> Int64 {
-        try EventChanges.checkTimes(start: event.start, end: event.end)
+        // A zero-length event comes only from a file (a DTSTART alone); commands give every event a length.
+        try EventChanges.checkTimes(start: event.start, end: event.end, zeroLength: true)
         try db.execute(
             sql: """
                 INSERT INTO event (id, uid, kind, title, description, location, link, start_at, end_at, tz, all_day,
@@ -138,7 +161,9 @@ public final class SQLiteStore: Sendable {
                 event.updated.seconds, event.recurrence?.rule, Self.encode(event.recurrence?.exceptions), Self.encode(event.reminders),
                 event.room, event.preparedBy,
             ])
-        return db.lastInsertedRowID
+        let newID = db.lastInsertedRowID
+        try CalendarFields.save(db, id: newID, event)
+        return newID
     }
 
     /// Changes an event inside one transaction: `changes` are applied to what is stored now,
@@ -170,6 +195,7 @@ public final class SQLiteStore: Sendable {
                     new.delegation?.visiting, new.delegation?.host, new.updated.seconds, new.recurrence?.rule,
                     Self.encode(new.recurrence?.exceptions), Self.encode(new.reminders), new.room, new.preparedBy, id,
                 ])
+            try CalendarFields.save(db, id: id, new)
             for session in new.sessions {
                 try db.execute(
                     sql: "UPDATE session SET start_at = ?, end_at = ? WHERE id = ?",
@@ -453,7 +479,7 @@ public final class SQLiteStore: Sendable {
         let visiting: String? = row["visiting_org"]
         let host: String? = row["host_org"]
         let rule: String? = row["rrule"]
-        return Event(
+        var event = Event(
             id: row["id"], uid: row["uid"], kind: EventKind(rawValue: row["kind"]) ?? .meeting, title: row["title"],
             description: row["description"], location: row["location"], room: row["room"], preparedBy: row["prepare_org"], link: row["link"],
             start: Instant(seconds: row["start_at"]), end: Instant(seconds: row["end_at"]), timeZone: row["tz"],
@@ -463,6 +489,8 @@ public final class SQLiteStore: Sendable {
             reminders: (row["reminders"] as String?).map(decodeReminders),
             created: Instant(seconds: row["created_at"]), updated: Instant(seconds: row["updated_at"]),
             participants: participants, sessions: sessions)
+        try CalendarFields.load(db, row: row, into: &event)
+        return event
     }
 
     private static func encode(_ instants: [Instant]?) -> String {

@@ -200,6 +200,49 @@ enum Schema {
                     CREATE INDEX schedule_publication_by_scope ON schedule_publication(scope, range, id);
                     """)
         }
+        migrator.registerMigration("v7-ical: recurrence sets, changed occurrences, floating times, kept iCalendar properties") { db in
+            try db.execute(
+                sql: """
+                    -- Extra occurrences (RDATE), start instants in seconds, space-separated.
+                    ALTER TABLE event ADD COLUMN rdates TEXT NOT NULL DEFAULT '';
+                    -- Days without occurrences (a DATE-valued EXDATE on a series with times), YYYY-MM-DD, space-separated.
+                    ALTER TABLE event ADD COLUMN exdate_days TEXT NOT NULL DEFAULT '';
+                    -- RRULEs after the first (rrule), one per line.
+                    ALTER TABLE event ADD COLUMN more_rules TEXT NOT NULL DEFAULT '';
+                    -- 1: the times were floating in the imported file; they are written back without a zone.
+                    ALTER TABLE event ADD COLUMN floating INTEGER NOT NULL DEFAULT 0;
+                    -- Imported properties and alarms eventd does not model, as iCalendar content lines.
+                    ALTER TABLE event ADD COLUMN kept_ical TEXT;
+
+                    -- One changed or cancelled occurrence of a recurring event (a VEVENT with RECURRENCE-ID).
+                    CREATE TABLE event_override (
+                        event_id INTEGER NOT NULL REFERENCES event(id) ON DELETE CASCADE,
+                        recurrence_id INTEGER NOT NULL,
+                        start_at INTEGER NOT NULL,
+                        end_at INTEGER NOT NULL CHECK (end_at >= start_at),
+                        status TEXT CHECK (status IN ('tentative', 'confirmed', 'cancelled')),
+                        title TEXT,
+                        location TEXT,
+                        description TEXT,
+                        sequence INTEGER NOT NULL DEFAULT 0,
+                        kept_ical TEXT,
+                        PRIMARY KEY (event_id, recurrence_id)
+                    );
+                    """)
+            // RFC 5545 3.6.1: a VEVENT with a DTSTART and neither DTEND nor DURATION ends when it
+            // starts. v1 wrote CHECK (end_at > start_at) into the event table; SQLite cannot change
+            // a CHECK in place, so the table is copied into one whose CHECK allows end_at = start_at
+            // (the documented twelve-step rebuild; GRDB turns foreign keys off until the end of the
+            // migration and checks them then). Every column and index present now is kept.
+            let create = try String.fetchOne(db, sql: "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'event'") ?? ""
+            let relaxed = create.replacingOccurrences(of: "CHECK (end_at > start_at)", with: "CHECK (end_at >= start_at)")
+            guard relaxed != create, let head = relaxed.range(of: "CREATE TABLE event") else { return }
+            let indexes = try String.fetchAll(
+                db, sql: "SELECT sql FROM sqlite_master WHERE type IN ('index', 'trigger') AND tbl_name = 'event' AND sql IS NOT NULL")
+            try db.execute(sql: relaxed.replacingCharacters(in: head, with: "CREATE TABLE event_v7"))
+            try db.execute(sql: "INSERT INTO event_v7 SELECT * FROM event; DROP TABLE event; ALTER TABLE event_v7 RENAME TO event")
+            for index in indexes { try db.execute(sql: index) }
+        }
         return migrator
     }
 }

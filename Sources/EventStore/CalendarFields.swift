@@ -1,0 +1,54 @@
+import EventModel
+import GRDB
+
+/// The parts of an event that come from iCalendar's recurrence sets and from imported files:
+/// RDATEs, excluded days, further RRULEs, changed occurrences, floating times and the properties
+/// eventd keeps for the round trip (migration "v7-ical"). Written after the event's own row.
+enum CalendarFields {
+    /// Writes them for event `id`, replacing what was stored.
+    static func save(_ db: Database, id: Int64, _ event: Event) throws {
+        let recurrence = event.recurrence
+        try db.execute(
+            sql: "UPDATE event SET rdates = ?, exdate_days = ?, more_rules = ?, floating = ?, kept_ical = ? WHERE id = ?",
+            arguments: [
+                (recurrence?.dates ?? []).map { String($0.seconds) }.joined(separator: " "),
+                (recurrence?.exceptionDates ?? []).joined(separator: " "),
+                (recurrence?.moreRules ?? []).joined(separator: "\n"),
+                event.floating, event.keptProperties, id,
+            ])
+        try db.execute(sql: "DELETE FROM event_override WHERE event_id = ?", arguments: [id])
+        for o in recurrence?.overrides ?? [] {
+            try db.execute(
+                sql: """
+                    INSERT INTO event_override (event_id, recurrence_id, start_at, end_at, status, title, location, description, sequence, kept_ical)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    ON CONFLICT (event_id, recurrence_id) DO UPDATE SET start_at = excluded.start_at, end_at = excluded.end_at,
+                        status = excluded.status, title = excluded.title, location = excluded.location,
+                        description = excluded.description, sequence = excluded.sequence, kept_ical = excluded.kept_ical
+                    """,
+                arguments: [
+                    id, o.recurrenceID.seconds, o.start.seconds, o.end.seconds, o.status?.rawValue, o.title, o.location, o.description,
+                    o.sequence, o.keptProperties,
+                ])
+        }
+    }
+
+    /// Fills them in from the event's `row` and its overrides.
+    static func load(_ db: Database, row: Row, into event: inout Event) throws {
+        event.floating = row["floating"] ?? false
+        event.keptProperties = row["kept_ical"]
+        guard var recurrence = event.recurrence else { return }
+        recurrence.dates = ((row["rdates"] as String?) ?? "").split(separator: " ").compactMap { Int64($0).map(Instant.init(seconds:)) }
+        recurrence.exceptionDates = ((row["exdate_days"] as String?) ?? "").split(separator: " ").map(String.init)
+        recurrence.moreRules = ((row["more_rules"] as String?) ?? "").split(separator: "\n").map(String.init)
+        recurrence.overrides = try Row.fetchAll(
+            db, sql: "SELECT * FROM event_override WHERE event_id = ? ORDER BY recurrence_id", arguments: [event.id]
+        ).map { o in
+            OccurrenceOverride(
+                recurrenceID: Instant(seconds: o["recurrence_id"]), start: Instant(seconds: o["start_at"]), end: Instant(seconds: o["end_at"]),
+                status: (o["status"] as String?).flatMap(EventStatus.init(rawValue:)), title: o["title"], location: o["location"],
+                description: o["description"], sequence: o["sequence"], keptProperties: o["kept_ical"])
+        }
+        event.recurrence = recurrence
+    }
+}
