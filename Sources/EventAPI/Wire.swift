@@ -25,8 +25,16 @@ public struct EventInput: Codable, Sendable, Equatable {
     public var host: String?
     /// An RFC 5545 RRULE such as `FREQ=WEEKLY;BYDAY=MO;COUNT=10`; empty clears it.
     public var rrule: String?
-    /// Start times (WHEN) of occurrences that do not take place; replaces the list.
+    /// Start times (WHEN) of occurrences that do not take place; replaces the list. A date alone
+    /// on a series with times takes out every occurrence that day.
     public var exdates: [String]?
+    /// Occurrences to take out, added to those already out (update only).
+    public var addExdates: [String]?
+    /// Occurrences to put back (update only): WHENs as they were given to `exdates`/`addExdates`.
+    public var removeExdates: [String]?
+    /// The start (WHEN) of one occurrence of a recurring event: the update changes that occurrence
+    /// alone (its start, end, title, place, description or status), as a RECURRENCE-ID does.
+    public var occurrence: String?
     /// People to add, or whose role to set.
     public var participants: [ParticipantInput]?
     /// People to take off the event (update only).

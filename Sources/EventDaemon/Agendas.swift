@@ -8,19 +8,20 @@ struct Scheduling: Sendable {
     let config: DaemonConfig
 
     /// Starts of the event's occurrences that overlap [from, to): its own start for a plain event.
+    /// An occurrence cancelled on its own (a cancelled RECURRENCE-ID) has none: no reminder, no clash.
     func starts(of event: Event, from: Instant, to: Instant) throws -> [Instant] {
-        guard let recurrence = event.recurrence else {
-            return event.start < to && event.end > from ? [event.start] : []
-        }
-        return try RecurrenceRule.occurrences(
-            rrule: recurrence.rule, exdates: recurrence.exceptions, start: event.start, duration: event.end.seconds - event.start.seconds,
-            zone: event.timeZone, from: from, to: to, limit: config.maxOccurrences)
+        try RecurrenceRule.occurrences(of: event, from: from, to: to, limit: config.maxOccurrences)
+            .filter { $0.override?.status != .cancelled || event.status == .cancelled }.map(\.start)
     }
 
-    /// Each of `events` once per occurrence in [from, to); nil for a plain event's own start.
+    /// Each of `events` once per occurrence in [from, to), as it is at that occurrence (a changed
+    /// occurrence's title, place, length and status), with the occurrence's start; nil for a plain
+    /// event's own start.
     func occurrences(of events: [Event], from: Instant, to: Instant) throws -> [(event: Event, occurrence: Instant?)] {
         try events.flatMap { event in
-            try starts(of: event, from: from, to: to).map { (event, event.recurrence == nil ? nil : $0) }
+            try RecurrenceRule.occurrences(of: event, from: from, to: to, limit: config.maxOccurrences).map { o in
+                (event.applying(o.override), event.recurrence == nil ? nil : o.start)
+            }
         }
     }
 

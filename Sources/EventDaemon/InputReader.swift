@@ -32,7 +32,7 @@ struct InputReader: Sendable {
             link: try input.link.flatMap(Self.nonEmpty).map { try TextRules.link($0) },
             start: start.instant, end: end, timeZone: zone.identifier, allDay: start.dateOnly,
             status: try input.status.map(Self.status) ?? .confirmed, delegation: delegation,
-            recurrence: try recurrence(input, zone: zone, old: nil) ?? nil, reminders: try reminders(input), created: now, updated: now)
+            recurrence: try recurrence(input, zone: zone, old: nil, start: start) ?? nil, reminders: try reminders(input), created: now, updated: now)
         return (event, try participants(input.participants ?? []))
     }
 
@@ -40,6 +40,7 @@ struct InputReader: Sendable {
     func changes(_ input: EventInput, to old: Event) throws -> EventChanges {
         var changes = EventChanges()
         let zone = try Zone(input.tz ?? old.timeZone)
+        if input.occurrence != nil { return try occurrenceChange(input, to: old, zone: zone) }
         if input.tz != nil { changes.timeZone = zone.identifier }
         changes.kind = try input.kind.map(Self.kind)
         changes.title = try input.title.map { try TextRules.oneLine($0, field: "title") }
@@ -50,7 +51,8 @@ struct InputReader: Sendable {
         if let l = input.link { changes.link = .some(try Self.nonEmpty(l).map { try TextRules.link($0) }) }
         changes.status = try input.status.map(Self.status)
         if let delegation = try delegation(input, kind: changes.kind ?? old.kind) { changes.delegation = delegation }
-        changes.recurrence = try recurrence(input, zone: zone, old: old.recurrence)
+        let newStart = try input.start.map { try WhenParser.parse($0, zone: zone, field: "start") }
+        changes.recurrence = try recurrence(input, zone: zone, old: old.recurrence, event: old, start: newStart)
         if input.reminders != nil { changes.reminders = .some(try reminders(input)) }
         if let startText = input.start {
             let start = try WhenParser.parse(startText, zone: zone, field: "start")
@@ -142,41 +144,147 @@ struct InputReader: Sendable {
     }
 
     /// nil: no change; .some(nil): no longer recurring; else the rule (checked and normalised
-    /// by libical) and the excluded starts, read in the event's zone.
-    private func recurrence(_ input: EventInput, zone: Zone, old: Recurrence?) throws -> Recurrence?? {
-        guard input.rrule != nil || input.exdates != nil else { return nil }
-        let rule: String
+    /// by libical) and the excluded occurrences, read in the event's zone: `exdates` replaces
+    /// them, `addExdates` and `removeExdates` add and take out single ones. A date alone on a
+    /// series with times takes out every occurrence that day; a time must be an occurrence's.
+    private func recurrence(_ input: EventInput, zone: Zone, old: Recurrence?, event: Event? = nil, start: When? = nil) throws -> Recurrence?? {
+        guard input.rrule != nil || input.exdates != nil || input.addExdates != nil || input.removeExdates != nil else { return nil }
+        var recurrence: Recurrence
         if let text = input.rrule {
             if text.trimmingCharacters(in: .whitespaces).isEmpty { return .some(nil) }
-            rule = try Self.checkedRule(text, field: "rrule", maxCount: maxOccurrences)
+            recurrence = old ?? Recurrence(rule: "")
+            recurrence.rule = try Self.checkedRule(text, field: "rrule", maxCount: maxOccurrences)
         } else if let old {
-            rule = old.rule
+            recurrence = old
         } else {
             throw RegisterError.invalid(field: "exdate", message: "only a recurring event (--rrule) has occurrences to exclude")
         }
-        let exceptions = try input.exdates.map { texts in
-            try texts.map { try WhenParser.parse($0, zone: zone, field: "exdate").instant }
-        } ?? old?.exceptions ?? []
-        return .some(Recurrence(rule: rule, exceptions: exceptions.sorted()))
+        let allDay = start?.dateOnly ?? event?.allDay ?? false
+        let seriesStart = start?.instant ?? event?.start
+        var series = event ?? Event(uid: "", kind: .meeting, title: "", start: seriesStart ?? Instant(seconds: 0),
+                                    end: seriesStart ?? Instant(seconds: 0), timeZone: zone.identifier, created: Instant(seconds: 0), updated: Instant(seconds: 0))
+        if let seriesStart, seriesStart != series.start {
+            series.end = seriesStart.adding(seconds: series.end.seconds - series.start.seconds)
+            series.start = seriesStart
+        }
+        series.allDay = allDay
+        series.timeZone = zone.identifier
+        series.recurrence = Recurrence(rule: recurrence.rule, moreRules: recurrence.moreRules, dates: recurrence.dates)
+
+        if let texts = input.exdates {
+            recurrence.exceptions = []
+            recurrence.exceptionDates = []
+            for text in texts { try exclude(text, from: &recurrence, series: series, zone: zone, field: "exdate") }
+        }
+        for text in input.addExdates ?? [] { try exclude(text, from: &recurrence, series: series, zone: zone, field: "exdate") }
+        for text in input.removeExdates ?? [] {
+            let when = try WhenParser.parse(text, zone: zone, field: "remove-exdate")
+            let day = RecurrenceRule.day(zone.civil(when.instant))
+            let before = (recurrence.exceptions.count, recurrence.exceptionDates.count)
+            if when.dateOnly {
+                recurrence.exceptionDates.removeAll { $0 == day }
+                if allDay { recurrence.exceptions.removeAll { $0 == when.instant } }
+            } else {
+                recurrence.exceptions.removeAll { $0 == when.instant }
+            }
+            if before == (recurrence.exceptions.count, recurrence.exceptionDates.count) {
+                throw RegisterError.invalid(field: "remove-exdate", message: "\(text.debugDescription) is not among the excluded occurrences (eventctl show lists them)")
+            }
+        }
+        recurrence.exceptions = Array(Set(recurrence.exceptions)).sorted()
+        recurrence.exceptionDates = Array(Set(recurrence.exceptionDates)).sorted()
+        return .some(recurrence)
+    }
+
+    /// Adds one excluded occurrence: a day (a date alone on a series with times), or a start the
+    /// series has, or refuses naming the occurrences of that day.
+    private func exclude(_ text: String, from recurrence: inout Recurrence, series: Event, zone: Zone, field: String) throws {
+        let when = try WhenParser.parse(text, zone: zone, field: field)
+        let dayStart = zone.instant(zone.civil(when.instant).midnight)
+        let dayEnd = zone.instant(zone.civil(when.instant).nextDay())
+        if when.dateOnly, !series.allDay {
+            recurrence.exceptionDates.append(RecurrenceRule.day(zone.civil(when.instant)))
+            return
+        }
+        let starts: [Instant]
+        do {
+            starts = try RecurrenceRule.occurrences(of: series, from: dayStart, to: dayEnd, limit: 100).map(\.recurrenceID).filter { $0 >= dayStart }
+        } catch {
+            throw RegisterError.invalid(field: field, message: error.description)
+        }
+        let wanted = series.allDay ? dayStart : when.instant
+        guard starts.contains(wanted) else {
+            let day = zone.display(when.instant, dateOnly: true)
+            let list = starts.map { zone.display($0).suffix(5) }.joined(separator: ", ")
+            throw RegisterError.invalid(
+                field: field,
+                message: "\(text.debugDescription): no occurrence starts then" + (list.isEmpty ? "; there is none on \(day)" : "; on \(day) they start at \(list)")
+                    + " (a date alone takes out the whole day)")
+        }
+        recurrence.exceptions.append(wanted)
+    }
+
+    /// The change of one occurrence (`input.occurrence`): its start, end, title, place,
+    /// description or status, kept as an override of the series (RECURRENCE-ID).
+    private func occurrenceChange(_ input: EventInput, to old: Event, zone: Zone) throws -> EventChanges {
+        guard let recurrence = old.recurrence, let text = input.occurrence else {
+            throw RegisterError.invalid(field: "occurrence", message: "event \(old.id ?? 0) does not repeat; change the event itself")
+        }
+        let others: [(String, Bool)] = [
+            ("kind", input.kind != nil), ("tz", input.tz != nil), ("link", input.link != nil), ("rrule", input.rrule != nil),
+            ("exdate", input.exdates != nil || input.addExdates != nil || input.removeExdates != nil), ("visiting", input.visiting != nil || input.host != nil),
+            ("remind", input.reminders != nil), ("participants", input.participants != nil || input.remove != nil),
+        ]
+        if let field = others.first(where: \.1)?.0 {
+            throw RegisterError.invalid(
+                field: field, message: "only --start, --end, --duration, --title, --location, --description and --status change one occurrence")
+        }
+        let when = try WhenParser.parse(text, zone: zone, field: "occurrence")
+        let day = zone.civil(when.instant)
+        let found: [Occurrence]
+        do {
+            found = try RecurrenceRule.occurrences(
+                of: old, from: zone.instant(day.midnight).adding(seconds: -366 * 86_400), to: zone.instant(day.nextDay()).adding(seconds: 366 * 86_400), limit: 10_000)
+        } catch {
+            throw RegisterError.invalid(field: "occurrence", message: error.description)
+        }
+        let sameDay = found.filter { RecurrenceRule.day(zone.civil($0.start)) == RecurrenceRule.day(day) || RecurrenceRule.day(zone.civil($0.recurrenceID)) == RecurrenceRule.day(day) }
+        let match = when.dateOnly ? (sameDay.count == 1 ? sameDay.first : nil) : found.first { $0.recurrenceID == when.instant || $0.start == when.instant }
+        guard let occurrence = match else {
+            let list = sameDay.map { zone.display($0.start) }.joined(separator: ", ")
+            throw RegisterError.invalid(
+                field: "occurrence",
+                message: "\(text.debugDescription) is not the start of one occurrence of event \(old.id ?? 0)" + (list.isEmpty ? "" : "; that day: \(list)"))
+        }
+        var override = occurrence.override ?? OccurrenceOverride(recurrenceID: occurrence.recurrenceID, start: occurrence.start, end: occurrence.end)
+        if let startText = input.start {
+            let start = try WhenParser.parse(startText, zone: zone, field: "start")
+            let length = override.end.seconds - override.start.seconds
+            override.start = start.instant
+            override.end = start.instant.adding(seconds: length)
+        }
+        if input.end != nil || input.duration != nil {
+            override.end = try endInstant(input, start: When(instant: override.start, dateOnly: old.allDay), zone: zone, fallback: 0)
+        }
+        try EventChanges.checkTimes(start: override.start, end: override.end)
+        if let title = input.title { override.title = try TextRules.oneLine(title, field: "title") }
+        if let location = try optionalLine(input.location, field: "location") { override.location = location ?? "" }
+        if let d = input.description { override.description = try TextRules.multiLine(d, field: "description") }
+        if let status = input.status { override.status = try Self.status(status) }
+        override.sequence = old.sequence + 1
+        var changed = recurrence
+        changed.overrides.removeAll { $0.recurrenceID == override.recurrenceID }
+        changed.overrides.append(override)
+        changed.overrides.sort { $0.recurrenceID < $1.recurrenceID }
+        var changes = EventChanges()
+        changes.recurrence = .some(changed)
+        return changes
     }
 
     /// An RRULE libical reads, normalised; meetings repeat at most hourly, and a COUNT may not
     /// exceed what a listing expands (`max_occurrences`).
     static func checkedRule(_ text: String, field: String, maxCount: Int) throws -> String {
-        let rule: String
-        do {
-            rule = try RecurrenceRule.normalized(text)
-        } catch {
-            throw RegisterError.invalid(field: field, message: error.description)
-        }
-        if rule.contains("FREQ=SECONDLY") || rule.contains("FREQ=MINUTELY") {
-            throw RegisterError.invalid(field: field, message: "\(rule): meetings repeat at most hourly (FREQ=HOURLY, DAILY, WEEKLY, MONTHLY or YEARLY)")
-        }
-        let count = rule.split(separator: ";").first { $0.hasPrefix("COUNT=") }.flatMap { Int($0.dropFirst(6)) }
-        if let count, count > maxCount {
-            throw RegisterError.invalid(field: field, message: "\(rule): COUNT=\(count) is more occurrences than the \(maxCount) eventd expands (max_occurrences)")
-        }
-        return rule
+        try RecurrenceRule.checked(text, field: field, maxCount: maxCount)
     }
 
     private func endInstant(_ input: EventInput, start: When, zone: Zone, fallback: Int64) throws -> Instant {

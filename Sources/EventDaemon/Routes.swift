@@ -338,8 +338,10 @@ struct Routes: Sendable {
         for event in events {
             let windowStart = from ?? event.start
             let windowEnd = to ?? windowStart.adding(seconds: Int64(config.recurrenceHorizonDays) * 86_400)
-            let starts = try scheduling.starts(of: event, from: windowStart, to: windowEnd)
-            entries += starts.map { ($0, Views.event(event, occurrence: event.recurrence == nil ? nil : $0, reader: reader)) }
+            // Each occurrence as it is then: a changed one with its own title, place and length.
+            entries += try scheduling.occurrences(of: [event], from: windowStart, to: windowEnd).map { item in
+                (item.occurrence ?? item.event.start, Views.event(item.event, occurrence: item.occurrence, reader: reader))
+            }
         }
         return entries.sorted { ($0.start, $0.view.id) < ($1.start, $1.view.id) }.map(\.view)
     }
@@ -555,6 +557,9 @@ struct JSONErrorMiddleware: RouterMiddleware {
             case .conflict(let field, _): return try json(ErrorBody(code: "conflict", message: error.message, field: field), status: .conflict)
             case .forbidden(let field, _): return try json(ErrorBody(code: "forbidden", message: error.message, field: field), status: .forbidden)
             }
+        } catch let error as CalendarError {
+            // A calendar or rule libical cannot handle is the caller's input, never eventd's fault.
+            return try json(ErrorBody(code: "invalid", message: error.description, field: "calendar"), status: .badRequest)
         } catch let error as AccessDenied {
             return try json(ErrorBody(code: "forbidden", message: error.message), status: .forbidden)
         } catch let error as StoreError {

@@ -16,7 +16,7 @@ enum Views {
             id: event.id ?? 0, uid: event.uid, kind: event.kind.rawValue, title: event.title, description: event.description,
             location: event.location, link: event.link, start: zone.iso8601(start), end: zone.iso8601(end),
             tz: event.timeZone, allDay: event.allDay, status: event.status.rawValue, sequence: event.sequence,
-            visiting: event.delegation?.visiting, host: event.delegation?.host, rrule: event.recurrence?.rule,
+            visiting: event.delegation?.visiting, host: event.delegation?.host, rrule: event.recurrence.flatMap { $0.rule.isEmpty ? nil : $0.rule },
             exdates: event.recurrence.map { $0.exceptions.map(zone.iso8601) }, recurrenceId: occurrence.map(zone.iso8601),
             created: zone.iso8601(event.created),
             updated: zone.iso8601(event.updated), participants: eventLevel.map { participant($0, zone: zone) },

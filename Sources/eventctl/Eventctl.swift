@@ -147,7 +147,7 @@ struct EventOptions: ParsableArguments {
     var host: String?
     @Option(name: .long, help: ArgumentHelp("Repeat by an RFC 5545 rule, e.g. FREQ=WEEKLY;BYDAY=MO;COUNT=10 (\"\" stops repeating).", valueName: "rule"))
     var rrule: String?
-    @Option(name: .long, help: ArgumentHelp("Start of an occurrence that does not take place (repeat for more; replaces the list).", valueName: "when"))
+    @Option(name: .long, help: ArgumentHelp("An occurrence that does not take place: its start, or a date alone for every occurrence that day (repeat for more; on update, added to those already out).", valueName: "when"))
     var exdate: [String] = []
     @Flag(name: .long, help: "Refuse the change if it makes a clash (a person in two places, too little travel time, a room booked twice); default: warn.")
     var strict = false
@@ -273,12 +273,21 @@ struct Update: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("New title.", valueName: "title")) var title: String?
     @OptionGroup var event: EventOptions
     @Option(name: .long, help: ArgumentHelp("Take this person off the event.", valueName: "P")) var remove: [String] = []
+    @Option(name: .long, help: ArgumentHelp("Put back an occurrence taken out with --exdate (as it was given).", valueName: "when"))
+    var removeExdate: [String] = []
+    @Option(name: .long, help: ArgumentHelp("Change only the occurrence of a recurring event that starts then: its --start, --end, --duration, --title, --location, --description or --status.", valueName: "when"))
+    var occurrence: String?
     @OptionGroup var output: JSONFlag
     @OptionGroup var connection: Connection
 
     func run() throws {
         var input = event.input(title: title)
         input.remove = remove.isEmpty ? nil : remove
+        // On update --exdate adds to the occurrences already out; the API's `exdates` would replace them.
+        input.addExdates = input.exdates
+        input.exdates = nil
+        input.removeExdates = removeExdate.isEmpty ? nil : removeExdate
+        input.occurrence = occurrence
         let updated: EventView = try connection.client.call("PATCH", "/v1/events/\(id)", body: input)
         warn(updated.conflicts)
         try printEvent(updated, json: output.json)
@@ -289,10 +298,20 @@ struct Cancel: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Mark an event cancelled (it stays in the register; its sequence goes up).")
 
     @Argument(help: "The event's id.") var id: Int64
+    @Option(name: .long, help: ArgumentHelp("Cancel only the occurrence of a recurring event that starts then.", valueName: "when"))
+    var occurrence: String?
     @OptionGroup var output: JSONFlag
     @OptionGroup var connection: Connection
 
     func run() throws {
+        if let occurrence {
+            var input = EventInput()
+            input.occurrence = occurrence
+            input.status = "cancelled"
+            let event: EventView = try connection.client.call("PATCH", "/v1/events/\(id)", body: input)
+            if output.json { try printEvent(event, json: true) } else { print("cancelled the occurrence \(occurrence) of event \(event.id) (sequence \(event.sequence))") }
+            return
+        }
         let event: EventView = try connection.client.call("POST", "/v1/events/\(id)/cancel")
         if output.json { try printEvent(event, json: true) } else { print("cancelled event \(event.id) (sequence \(event.sequence))") }
     }
