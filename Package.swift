@@ -64,6 +64,9 @@ let package = Package(
             name: "eventd-bench",
             dependencies: ["EventStore", "EventModel", "EventCalendar", .product(name: "GRDB", package: "GRDB.swift")]
         ),
+        // make fuzz: libFuzzer over reading, import planning, expansion and writing (Sources/eventd-fuzz);
+        // without -DFUZZING it replays files given as arguments.
+        .executableTarget(name: "eventd-fuzz", dependencies: ["EventCalendar", "EventModel"]),
         .testTarget(name: "EventModelTests", dependencies: ["EventModel"]),
         .testTarget(name: "EventCalendarTests", dependencies: ["EventCalendar", "EventModel"], exclude: ["Golden"]),
         .testTarget(name: "EventStoreTests", dependencies: ["EventStore", "EventModel", .product(name: "GRDB", package: "GRDB.swift")]),
