@@ -106,8 +106,9 @@ public struct EventChanges: Sendable, Equatable {
         } else if let end {
             new.end = end
         }
-        // An imported event that ends as it starts (a DTSTART alone) may keep doing so.
-        try Self.checkTimes(start: new.start, end: new.end, zeroLength: event.end == event.start && new.end.seconds - new.start.seconds == 0)
+        // Times given are checked; times kept were checked when stored (an imported event may end as
+        // it starts, or last longer than a year, as its file said).
+        if start != nil || end != nil { try Self.checkTimes(start: new.start, end: new.end) }
         if new.kind == .visit, event.kind != .visit || delegation != nil, new.delegation == nil {
             throw .invalid(field: "visiting", message: "a visit needs the visiting delegation and the host (--visiting ORG --host ORG)")
         }
@@ -116,13 +117,17 @@ public struct EventChanges: Sendable, Equatable {
         return new
     }
 
-    /// The end comes after the start (or, with `zeroLength`, not before it: RFC 5545 3.6.1's
-    /// event with a DTSTART alone), and the event lasts at most 366 days.
-    public static func checkTimes(start: Instant, end: Instant, field: String = "end", zeroLength: Bool = false) throws(RegisterError) {
-        if end < start || (end == start && !zeroLength) {
+    /// The end comes after the start, and the event lasts at most 366 days; with `imported`, what
+    /// an iCalendar file may say: an end equal to the start (RFC 5545 3.6.1's event with a DTSTART
+    /// alone) and any length (the register finds such long events through `event_long`).
+    /// Events longer than this (366 days) are found by their own index, not the time range.
+    public static let longEvent: Int64 = 366 * 86_400
+
+    public static func checkTimes(start: Instant, end: Instant, field: String = "end", imported: Bool = false) throws(RegisterError) {
+        if end < start || (end == start && !imported) {
             throw .invalid(field: field, message: "the end must come after the start")
         }
-        if end.seconds - start.seconds > 366 * 86_400 {
+        if end.seconds - start.seconds > longEvent, !imported {
             throw .invalid(field: field, message: "an event may last at most 366 days")
         }
     }

@@ -85,7 +85,7 @@ public final class SQLiteStore: Sendable {
             var outcome = ImportOutcome()
             for item in imports {
                 var event = item.event
-                try EventChanges.checkTimes(start: event.start, end: event.end, field: "DTEND of \(event.uid)", zeroLength: true)
+                try EventChanges.checkTimes(start: event.start, end: event.end, field: "DTEND of \(event.uid)", imported: true)
                 let now = self.clock()
                 event.updated = now
                 let id: Int64
@@ -146,8 +146,8 @@ public final class SQLiteStore: Sendable {
 
     @discardableResult
     private func insertEvent(_ db: Database, _ event: Event, id: Int64? = nil) throws -> Int64 {
-        // A zero-length event comes only from a file (a DTSTART alone); commands give every event a length.
-        try EventChanges.checkTimes(start: event.start, end: event.end, zeroLength: true)
+        // Zero-length and very long events come only from files; commands check their own times first.
+        try EventChanges.checkTimes(start: event.start, end: event.end, imported: true)
         try db.execute(
             sql: """
                 INSERT INTO event (id, uid, kind, title, description, location, link, start_at, end_at, tz, all_day,
@@ -260,12 +260,28 @@ public final class SQLiteStore: Sendable {
             recurring.append("kind = ?")
             recurringArguments += [kind.rawValue]
         }
+        // Events longer than a year (imported ones may be) escape the start_at bound: their own index finds them.
+        var long = ["end_at - start_at > \(EventChanges.longEvent)"]
+        var longArguments: StatementArguments = []
+        if let from {
+            long.append("end_at > ?")
+            longArguments += [from.seconds]
+        }
+        if let to {
+            long.append("start_at < ?")
+            longArguments += [to.seconds]
+        }
+        if let kind {
+            long.append("kind = ?")
+            longArguments += [kind.rawValue]
+        }
         let sql = """
             SELECT id, start_at FROM event WHERE \(plain.joined(separator: " AND "))
             UNION SELECT id, start_at FROM event WHERE \(recurring.joined(separator: " AND "))
+            UNION SELECT id, start_at FROM event WHERE \(long.joined(separator: " AND "))
             ORDER BY start_at, id
             """
-        let ids = try Row.fetchAll(db, sql: sql, arguments: plainArguments + recurringArguments).map { $0["id"] as Int64 }
+        let ids = try Row.fetchAll(db, sql: sql, arguments: plainArguments + recurringArguments + longArguments).map { $0["id"] as Int64 }
         return try ids.map { try loadEvent(db, id: $0) }
     }
 
@@ -278,7 +294,7 @@ public final class SQLiteStore: Sendable {
                 db,
                 sql: """
                     SELECT DISTINCT e.id FROM participation pa JOIN event e ON e.id = pa.event_id
-                    WHERE pa.person_id = ? AND e.rrule IS NOT NULL AND e.start_at < ?
+                    WHERE pa.person_id = ? AND (e.rrule IS NOT NULL OR e.end_at - e.start_at > \(EventChanges.longEvent)) AND e.start_at < ?
                     """,
                 arguments: [personID, to.seconds])
             var seen = Set<Int64>()

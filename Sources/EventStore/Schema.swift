@@ -236,12 +236,15 @@ enum Schema {
             // migration and checks them then). Every column and index present now is kept.
             let create = try String.fetchOne(db, sql: "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'event'") ?? ""
             let relaxed = create.replacingOccurrences(of: "CHECK (end_at > start_at)", with: "CHECK (end_at >= start_at)")
-            guard relaxed != create, let head = relaxed.range(of: "CREATE TABLE event") else { return }
-            let indexes = try String.fetchAll(
-                db, sql: "SELECT sql FROM sqlite_master WHERE type IN ('index', 'trigger') AND tbl_name = 'event' AND sql IS NOT NULL")
-            try db.execute(sql: relaxed.replacingCharacters(in: head, with: "CREATE TABLE event_v7"))
-            try db.execute(sql: "INSERT INTO event_v7 SELECT * FROM event; DROP TABLE event; ALTER TABLE event_v7 RENAME TO event")
-            for index in indexes { try db.execute(sql: index) }
+            if relaxed != create, let head = relaxed.range(of: "CREATE TABLE event") {
+                let indexes = try String.fetchAll(
+                    db, sql: "SELECT sql FROM sqlite_master WHERE type IN ('index', 'trigger') AND tbl_name = 'event' AND sql IS NOT NULL")
+                try db.execute(sql: relaxed.replacingCharacters(in: head, with: "CREATE TABLE event_v7"))
+                try db.execute(sql: "INSERT INTO event_v7 SELECT * FROM event; DROP TABLE event; ALTER TABLE event_v7 RENAME TO event")
+                for index in indexes { try db.execute(sql: index) }
+            }
+            // Imported events may last longer than the year the time-range queries assume.
+            try db.execute(sql: "CREATE INDEX event_long ON event(start_at) WHERE end_at - start_at > 31622400")
         }
         return migrator
     }
