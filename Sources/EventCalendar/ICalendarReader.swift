@@ -303,6 +303,11 @@ private struct Places {
     private static func tidy(_ message: String, property: String?) -> String {
         var text = message.trimmingCharacters(in: .whitespaces)
         while text.hasSuffix(":") || text.hasSuffix(".") { text.removeLast() }
+        // libical refuses a rule with a number out of range without saying which: say it.
+        if property == "RRULE", let colon = text.range(of: "property: ", options: .backwards) {
+            let reason = RecurrenceRule.why(text: String(text[colon.upperBound...]))
+            if reason != "no date can match it" { text += " (\(reason))" }
+        }
         return text
     }
 

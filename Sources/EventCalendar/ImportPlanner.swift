@@ -86,6 +86,7 @@ public struct ImportPlanner: Sendable {
             start = rid
             end = rid.adding(seconds: p.end.seconds - p.start.seconds)
         }
+        try Self.checkYears([start, end], at: p.at("DTEND"))
         var event = Event(
             uid: uid, kind: kind, title: try Self.line(p.summary, field: "SUMMARY of \(p.at("SUMMARY"))") ?? "",
             location: try Self.line(p.location, field: "LOCATION of \(p.at("LOCATION"))", joiner: ", "),
@@ -117,7 +118,8 @@ public struct ImportPlanner: Sendable {
         if !overrides.isEmpty {
             var recurrence = event.recurrence ?? Recurrence(rule: "")
             for o in overrides {
-                let changed = try occurrenceOverride(o, series: event)
+                // Without their series, the changes carry all they say: the series they join may differ.
+                let changed = try occurrenceOverride(o, series: event, whole: !series)
                 recurrence.overrides.removeAll { $0.recurrenceID == changed.recurrenceID }
                 recurrence.overrides.append(changed)
                 if !series { recurrence.dates.append(changed.recurrenceID) }
@@ -144,10 +146,11 @@ public struct ImportPlanner: Sendable {
     }
 
     /// A VEVENT with a RECURRENCE-ID as a change to that occurrence: what differs from the series.
-    private func occurrenceOverride(_ o: ParsedEvent, series: Event) throws -> OccurrenceOverride {
+    private func occurrenceOverride(_ o: ParsedEvent, series: Event, whole: Bool = false) throws -> OccurrenceOverride {
         let title = try Self.line(o.summary, field: "SUMMARY of \(o.at("SUMMARY"))")
         let location = try Self.line(o.location, field: "LOCATION of \(o.at("LOCATION"))", joiner: ", ")
         let description = try o.description.flatMap(nonEmpty).map { try Self.text($0, field: "DESCRIPTION of \(o.at("DESCRIPTION"))") }
+        try Self.checkYears([o.start, o.end], at: o.at("DTEND"))
         var recurrenceID = o.recurrenceID!
         if series.allDay, let day = o.recurrenceIDDay, let zone = try? Zone(series.timeZone) {
             // A whole-day series' occurrence named by a local midnight in some zone (Exchange): that day.
@@ -156,9 +159,10 @@ public struct ImportPlanner: Sendable {
         }
         return OccurrenceOverride(
             recurrenceID: recurrenceID, start: o.start, end: o.end,
-            status: o.status.flatMap { $0 == series.status ? nil : $0 },
-            title: title == series.title ? nil : title, location: location == series.location ? nil : location,
-            description: description == series.description ? nil : description, sequence: o.sequence, keptProperties: o.keptProperties)
+            status: o.status.flatMap { $0 == series.status && !whole ? nil : $0 },
+            title: title == series.title && !whole ? nil : title, location: location == series.location && !whole ? nil : location,
+            description: description == series.description && !whole ? nil : description, sequence: o.sequence,
+            keptProperties: o.keptProperties.map { Self.markUnlisted($0, people: [o.organizer].compactMap { $0 } + o.attendees) })
     }
 
     /// ORGANIZER and ATTENDEEs as people: by email when they have one, else by name. An address
@@ -176,6 +180,15 @@ public struct ImportPlanner: Sendable {
                 return []  // neither an email nor a name: nobody to put in the register
             }
             return person.roles.map { ParticipantDraft(reference: reference, role: $0, required: person.required, rsvp: person.rsvp ?? .needsAction) }
+        }
+    }
+
+    /// Times the register can write back: libical 3 writes no year after 3000.
+    static func checkYears(_ instants: [Instant], at place: String) throws {
+        let utc = try Zone("UTC")
+        for instant in instants where !LibICal.years.contains(utc.civil(instant).year) {
+            throw RegisterError.invalid(
+                field: "calendar", message: "\(place): \(utc.iso8601(instant)) lies outside the years \(LibICal.years.lowerBound) to \(LibICal.years.upperBound) that eventd handles")
         }
     }
 
