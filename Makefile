@@ -1,5 +1,5 @@
 # Convenience targets; README.md gives the same commands. docs/install.md: install, man, completions.
-.PHONY: soak build test run bench bench-agenda bench-startup clean release man completions dist install uninstall test-install
+.PHONY: fuzz fuzz-short soak build test run bench bench-agenda bench-startup clean release man completions dist install uninstall test-install
 
 SWIFT   ?= swift
 # SwiftPM's build folder; man pages and completions are generated under it too (never committed).
@@ -65,6 +65,15 @@ soak:
 	scripts/soak.py $$(swift build --show-bin-path) $(ROUNDS)
 
 # Figures beside baselines measured in the same run; release builds.
+# libFuzzer over the iCalendar reader, import planning, expansion and writing: an hour (FUZZ_SECONDS),
+# or the short run scripts/test.sh makes. Findings stay in .build-fuzz/findings.
+FUZZ_SECONDS ?= 3600
+fuzz:
+	scripts/fuzz.sh $(FUZZ_SECONDS)
+
+fuzz-short:
+	scripts/fuzz.sh 90
+
 bench: bench-agenda bench-startup
 
 bench-agenda:

@@ -7,5 +7,7 @@ swift build --build-tests -Xswiftc -warnings-as-errors
 swift test --skip-build
 # Nothing acknowledged is lost across 20 SIGKILLs during writes and dispatch (make soak runs 100).
 scripts/soak.py "$(swift build --show-bin-path)" 20
+# 90 seconds of libFuzzer over the iCalendar reader, seeded with the corpus (make fuzz runs an hour).
+scripts/fuzz.sh 90
 # make install into a temporary DESTDIR, man pages rendered with man -l, units verified.
 scripts/test-install.sh
