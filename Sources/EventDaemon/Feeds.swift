@@ -87,7 +87,7 @@ final class FeedWriter: Service, Sendable {
     private func loop() async {
         // The renderer and the snapshot of events are this task's alone.
         var generation = live.generation
-        var renderer = FeedRenderer(reminders: config.defaultReminders.map { Int($0) })
+        var renderer = FeedRenderer(reminders: config.defaultReminders.map { Int($0) }, emptyZone: config.defaultTimeZone)
         var events: [Int64: Event] = [:]
         // A hash of each feed as written, not its text: all.ics of a large register is tens of MB.
         var written: [String: UInt64] = [:]
@@ -107,7 +107,7 @@ final class FeedWriter: Service, Sendable {
             await self.wakeup.wait()
             if live.generation != generation {
                 generation = live.generation
-                renderer = FeedRenderer(reminders: config.defaultReminders.map { Int($0) })
+                renderer = FeedRenderer(reminders: config.defaultReminders.map { Int($0) }, emptyZone: config.defaultTimeZone)
                 everything = true
             }
             // Coalesce: wait until no change came for `feeds_delay`, but never more than ten delays.

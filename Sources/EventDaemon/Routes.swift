@@ -381,7 +381,7 @@ struct Routes: Sendable {
     /// An organizer's CANCEL (RFC 5546 §3.2.5): each known event whose SEQUENCE is not newer is cancelled.
     private func cancelImported(_ message: ParsedMessage) async throws -> ImportResult {
         var result = ImportResult(created: [], updated: [], skipped: [])
-        for parsed in message.events where parsed.recurrenceID == nil {
+        for parsed in message.events {
             guard let event = try await store.event(uid: parsed.uid), let eventID = event.id else {
                 result.skipped.append(.init(uid: parsed.uid, reason: "no event with this UID to cancel"))
                 continue
@@ -391,7 +391,23 @@ struct Routes: Sendable {
                 continue
             }
             var cancel = EventChanges()
-            cancel.status = .cancelled
+            if let occurrence = parsed.recurrenceID {
+                // One occurrence cancelled (RFC 5546 3.2.5 with RECURRENCE-ID): the rest of the series stays.
+                guard var recurrence = event.recurrence else {
+                    result.skipped.append(.init(uid: parsed.uid, reason: "event \(eventID) does not repeat; a CANCEL with RECURRENCE-ID names none of its occurrences"))
+                    continue
+                }
+                var override = recurrence.override(at: occurrence)
+                    ?? OccurrenceOverride(recurrenceID: occurrence, start: occurrence, end: occurrence.adding(seconds: event.end.seconds - event.start.seconds))
+                override.status = .cancelled
+                override.sequence = parsed.sequence
+                recurrence.overrides.removeAll { $0.recurrenceID == occurrence }
+                recurrence.overrides.append(override)
+                recurrence.overrides.sort { $0.recurrenceID < $1.recurrenceID }
+                cancel.recurrence = .some(recurrence)
+            } else {
+                cancel.status = .cancelled
+            }
             _ = try await store.updateEvent(id: eventID, applying: cancel, afterWrite: afterWrite())
             result.updated.append(parsed.uid)
         }

@@ -126,6 +126,23 @@ import Testing
         #expect(notThere.status == 1 && notThere.stderr.contains("is not the start of one occurrence"), "\(notThere)")
     }
 
+    @Test func aCancelOfOneOccurrenceCancelsThatOccurrenceOnly() throws {
+        let daemon = try TestDaemon()
+        let series = Self.head + "METHOD:REQUEST\r\n"
+            + Self.vevent("weekly@test", "SUMMARY:Giao ban", "DTSTART;TZID=Asia/Ho_Chi_Minh:20260302T080000", "DTEND;TZID=Asia/Ho_Chi_Minh:20260302T090000",
+                          "RRULE:FREQ=WEEKLY;COUNT=3", "SEQUENCE:0")
+            + "END:VCALENDAR\r\n"
+        #expect(try post(daemon, series, name: "series").status == 200)
+        let cancel = Self.head + "METHOD:CANCEL\r\n"
+            + Self.vevent("weekly@test", "RECURRENCE-ID;TZID=Asia/Ho_Chi_Minh:20260309T080000", "DTSTART;TZID=Asia/Ho_Chi_Minh:20260309T080000",
+                          "SEQUENCE:1", "STATUS:CANCELLED")
+            + "END:VCALENDAR\r\n"
+        let (status, body) = try post(daemon, cancel, name: "cancel")
+        #expect(status == 200 && body.contains("weekly@test"), "\(body)")
+        let listed = try daemon.ctl("list", "--from", "1/3/2026", "--to", "31/3/2026", "--json").json([EventView].self)
+        #expect(listed.map(\.status) == ["confirmed", "cancelled", "confirmed"], "\(listed.map(\.status))")
+    }
+
     /// The inputs the fuzzer found crashes with, and the corpus, through the replay build of eventd-fuzz.
     @Test func fuzzFindingsAndTheCorpusRunThroughTheFuzzTarget() throws {
         let tests = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
