@@ -17,7 +17,7 @@ enum Views {
             location: event.location, link: event.link, start: zone.iso8601(start), end: zone.iso8601(end),
             tz: event.timeZone, allDay: event.allDay, status: event.status.rawValue, sequence: event.sequence,
             visiting: event.delegation?.visiting, host: event.delegation?.host, rrule: event.recurrence.flatMap { $0.rule.isEmpty ? nil : $0.rule },
-            exdates: event.recurrence.map { $0.exceptions.map(zone.iso8601) }, recurrenceId: occurrence.map(zone.iso8601),
+            exdates: event.recurrence.map { $0.exceptions.map(zone.iso8601) + $0.exceptionDates }, recurrenceId: occurrence.map(zone.iso8601),
             created: zone.iso8601(event.created),
             updated: zone.iso8601(event.updated), participants: eventLevel.map { participant($0, zone: zone) },
             sessions: event.sessions.map { session($0, of: event, zone: zone) })
