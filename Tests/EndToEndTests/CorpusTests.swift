@@ -41,7 +41,7 @@ import Testing
         #expect(reports.count >= 100 && reports.count == expected.count, "the corpus holds \(reports.count) files, expected.tsv \(expected.count)")
 
         var outcomes: [String: Int] = [:], byOrigin: [String: Int] = [:]
-        var seriesCount = 0, agreeing = 0, pythonCannot = 0
+        var seriesCount = 0, agreeing = 0, pythonCannot = 0, propertiesKept = 0, propertiesLost = 0, propertiesChanged = 0
         var found = Set<String>()
         for report in reports {
             let file = report["file"] as? String ?? "?"
@@ -67,7 +67,10 @@ import Testing
                 if series["pythonError"] != nil { pythonCannot += 1 }
                 if series["agree"] as? Bool == true { agreeing += 1 } else { found.insert("\(file)\tseries\t\(series["uid"] ?? "")") }
             }
+            propertiesKept += report["propertiesKept"] as? Int ?? 0
             let roundTrip = report["roundTrip"] as? [String: [String: Int]] ?? [:]
+            propertiesLost += roundTrip["lost"]?.values.reduce(0, +) ?? 0
+            propertiesChanged += roundTrip["changed"]?.values.reduce(0, +) ?? 0
             for kind in ["lost", "changed"] {
                 for property in roundTrip[kind]?.keys.sorted() ?? [] { found.insert("\(file)\t\(kind)\t\(property)") }
             }
@@ -77,6 +80,7 @@ import Testing
         for new in found.subtracting(listed).sorted() { Issue.record("a difference differences.tsv does not list: \(new)") }
         for gone in listed.subtracting(found).sorted() { Issue.record("listed in differences.tsv but no longer found (remove it): \(gone)") }
         print("corpus: \(reports.count) files by origin \(byOrigin.sorted { $0.key < $1.key }); outcomes \(outcomes.sorted { $0.key < $1.key }); "
-            + "series \(seriesCount), agreeing with recurring-ical-events \(agreeing), recurring-ical-events cannot expand \(pythonCannot)")
+            + "series \(seriesCount), agreeing with recurring-ical-events \(agreeing), recurring-ical-events cannot expand \(pythonCannot); "
+            + "round trip: properties kept \(propertiesKept), lost \(propertiesLost), changed \(propertiesChanged)")
     }
 }

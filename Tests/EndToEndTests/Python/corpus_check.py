@@ -294,7 +294,7 @@ def check(sock, corpus, out_dir, name):
         report["series"].append(entry)
 
     # Round trip: each stored event exported and compared with the original VEVENTs of its UID.
-    lost, changed = {}, {}
+    lost, changed, kept = {}, {}, 0
     for uid, event in stored.items():
         status, data = call(sock, "GET", f"/v1/events/{event['id']}.ics")
         if status != 200:
@@ -323,11 +323,13 @@ def check(sock, corpus, out_dir, name):
                 lost.setdefault("VEVENT", []).append(f"{uid} {k[1]}")
                 continue
             r = compare(component, written[k])
+            kept += len(r["kept"])
             for n in r["lost"]:
                 lost.setdefault(n, []).append(uid)
             for n in r["changed"]:
                 changed.setdefault(n, []).append(uid)
     report["roundTrip"] = {"lost": {k: len(v) for k, v in lost.items()}, "changed": {k: len(v) for k, v in changed.items()}}
+    report["propertiesKept"] = kept
     return report
 
 
