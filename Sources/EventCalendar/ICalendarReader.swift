@@ -73,6 +73,8 @@ public struct ParsedEvent: Sendable, Equatable {
     public var recurrenceID: Instant?
     /// RECURRENCE-ID's date as written (`YYYY-MM-DD`), to match an occurrence of a whole-day series.
     public var recurrenceIDDay: String?
+    /// RECURRENCE-ID;RANGE=THISANDFUTURE: the change holds for the later occurrences too.
+    public var thisAndFuture: Bool = false
     /// The properties and subcomponents (VALARMs) eventd does not model, as unfolded content
     /// lines joined by CRLF; nil when there are none. ORGANIZER and ATTENDEE lines are included
     /// so that a writer can give them back their other parameters (CUTYPE, RSVP, …).
@@ -457,6 +459,8 @@ private struct EventReading {
             exdates: exdates, exceptionDates: exceptionDates, rdates: rdates, rdatePeriods: periods,
             relatedTo: LibICal.properties(vevent, ICAL_RELATEDTO_PROPERTY).compactMap { LibICal.copy(icalproperty_get_relatedto($0)) },
             recurrenceID: recurrenceID, recurrenceIDDay: recurrenceIDDay,
+            thisAndFuture: recurrenceIDProperty.flatMap { icalproperty_get_first_parameter($0, ICAL_RANGE_PARAMETER) }
+                .map { icalparameter_get_range($0) == ICAL_RANGE_THISANDFUTURE } ?? false,
             keptProperties: KeptProperties.collect(
                 from: vevent, outline: places.outline, index: places.index(of: vevent), categories: categories, writtenByEventd: context.writtenByEventd),
             writtenByEventd: context.writtenByEventd,

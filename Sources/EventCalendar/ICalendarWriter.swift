@@ -245,7 +245,9 @@ public struct ICalendarWriter: Sendable {
         if !title.isEmpty { add(vevent, icalproperty_new_summary(oneLine(title))) }
         if let text = (override.description ?? event.description).map(multiLine), !text.isEmpty { add(vevent, icalproperty_new_description(text)) }
         if let location = override.location ?? event.location { add(vevent, icalproperty_new_location(oneLine(location))) }
-        add(vevent, times.property(.recurrenceID, override.recurrenceID))
+        let recurrenceID = times.property(.recurrenceID, override.recurrenceID)
+        if override.thisAndFuture { icalproperty_add_parameter(recurrenceID, icalparameter_new_range(ICAL_RANGE_THISANDFUTURE)) }
+        add(vevent, recurrenceID)
         addTimes(start: override.start, end: override.end, of: event, times: times, to: vevent)
         addPeople(event.participants.filter { $0.sessionID == nil }, to: vevent, method: method)
         if let kept {

@@ -162,7 +162,8 @@ public struct ImportPlanner: Sendable {
             status: o.status.flatMap { $0 == series.status && !whole ? nil : $0 },
             title: title == series.title && !whole ? nil : title, location: location == series.location && !whole ? nil : location,
             description: description == series.description && !whole ? nil : description, sequence: o.sequence,
-            keptProperties: o.keptProperties.map { Self.markUnlisted($0, people: [o.organizer].compactMap { $0 } + o.attendees) })
+            keptProperties: o.keptProperties.map { Self.markUnlisted($0, people: [o.organizer].compactMap { $0 } + o.attendees) },
+            thisAndFuture: o.thisAndFuture)
     }
 
     /// ORGANIZER and ATTENDEEs as people: by email when they have one, else by name. An address

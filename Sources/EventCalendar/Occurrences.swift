@@ -51,9 +51,20 @@ extension RecurrenceRule {
         // An override changes an occurrence the set has; one naming no occurrence (RFC 5545 3.8.4.4
         // wants it to name one) changes nothing, as recurring-ical-events and Google read it.
 
+        // RANGE=THISANDFUTURE changes hold from their occurrence on, each until the next one.
+        let fromHereOn = recurrence.overrides.filter(\.thisAndFuture).sorted { $0.recurrenceID < $1.recurrenceID }
         var out: [Occurrence] = []
         for s in starts where !isExcluded(s) {
             var occurrence = Occurrence(recurrenceID: s, start: s, end: s.adding(seconds: duration), override: nil)
+            if overrides[s] == nil, let f = fromHereOn.last(where: { $0.recurrenceID < s }) {
+                let start = s.adding(seconds: f.start.seconds - f.recurrenceID.seconds)
+                let o = OccurrenceOverride(
+                    recurrenceID: s, start: start, end: start.adding(seconds: f.end.seconds - f.start.seconds), status: f.status, title: f.title,
+                    location: f.location, description: f.description, sequence: f.sequence)
+                occurrence.start = o.start
+                occurrence.end = o.end
+                occurrence.override = o
+            }
             if let o = overrides[s] {
                 occurrence.start = o.start
                 occurrence.end = o.end

@@ -156,10 +156,13 @@ public struct OccurrenceOverride: Sendable, Equatable, Codable {
     public var sequence: Int
     /// The override VEVENT's properties eventd does not model, as iCalendar content lines.
     public var keptProperties: String?
+    /// RANGE=THISANDFUTURE: the change (its shift of time, its length, title, place, status) holds
+    /// for every later occurrence too, until another such change.
+    public var thisAndFuture: Bool
 
     public init(
         recurrenceID: Instant, start: Instant, end: Instant, status: EventStatus? = nil, title: String? = nil, location: String? = nil,
-        description: String? = nil, sequence: Int = 0, keptProperties: String? = nil
+        description: String? = nil, sequence: Int = 0, keptProperties: String? = nil, thisAndFuture: Bool = false
     ) {
         self.recurrenceID = recurrenceID
         self.start = start
@@ -170,6 +173,18 @@ public struct OccurrenceOverride: Sendable, Equatable, Codable {
         self.description = description
         self.sequence = sequence
         self.keptProperties = keptProperties
+        self.thisAndFuture = thisAndFuture
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            recurrenceID: try c.decode(Instant.self, forKey: .recurrenceID), start: try c.decode(Instant.self, forKey: .start),
+            end: try c.decode(Instant.self, forKey: .end), status: try c.decodeIfPresent(EventStatus.self, forKey: .status),
+            title: try c.decodeIfPresent(String.self, forKey: .title), location: try c.decodeIfPresent(String.self, forKey: .location),
+            description: try c.decodeIfPresent(String.self, forKey: .description), sequence: try c.decodeIfPresent(Int.self, forKey: .sequence) ?? 0,
+            keptProperties: try c.decodeIfPresent(String.self, forKey: .keptProperties),
+            thisAndFuture: try c.decodeIfPresent(Bool.self, forKey: .thisAndFuture) ?? false)
     }
 }
 

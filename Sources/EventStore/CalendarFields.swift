@@ -20,15 +20,17 @@ enum CalendarFields {
         for o in recurrence?.overrides ?? [] {
             try db.execute(
                 sql: """
-                    INSERT INTO event_override (event_id, recurrence_id, start_at, end_at, status, title, location, description, sequence, kept_ical)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    INSERT INTO event_override (event_id, recurrence_id, start_at, end_at, status, title, location, description, sequence, kept_ical,
+                        this_and_future)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     ON CONFLICT (event_id, recurrence_id) DO UPDATE SET start_at = excluded.start_at, end_at = excluded.end_at,
                         status = excluded.status, title = excluded.title, location = excluded.location,
-                        description = excluded.description, sequence = excluded.sequence, kept_ical = excluded.kept_ical
+                        description = excluded.description, sequence = excluded.sequence, kept_ical = excluded.kept_ical,
+                        this_and_future = excluded.this_and_future
                     """,
                 arguments: [
                     id, o.recurrenceID.seconds, o.start.seconds, o.end.seconds, o.status?.rawValue, o.title, o.location, o.description,
-                    o.sequence, o.keptProperties,
+                    o.sequence, o.keptProperties, o.thisAndFuture,
                 ])
         }
     }
@@ -47,7 +49,7 @@ enum CalendarFields {
             OccurrenceOverride(
                 recurrenceID: Instant(seconds: o["recurrence_id"]), start: Instant(seconds: o["start_at"]), end: Instant(seconds: o["end_at"]),
                 status: (o["status"] as String?).flatMap(EventStatus.init(rawValue:)), title: o["title"], location: o["location"],
-                description: o["description"], sequence: o["sequence"], keptProperties: o["kept_ical"])
+                description: o["description"], sequence: o["sequence"], keptProperties: o["kept_ical"], thisAndFuture: o["this_and_future"])
         }
         event.recurrence = recurrence
     }

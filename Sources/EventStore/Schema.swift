@@ -246,6 +246,9 @@ enum Schema {
             // Imported events may last longer than the year the time-range queries assume.
             try db.execute(sql: "CREATE INDEX event_long ON event(start_at) WHERE end_at - start_at > 31622400")
         }
+        migrator.registerMigration("v7-ical: changes of occurrences that hold for the later ones too (RANGE=THISANDFUTURE)") { db in
+            try db.execute(sql: "ALTER TABLE event_override ADD COLUMN this_and_future INTEGER NOT NULL DEFAULT 0")
+        }
         return migrator
     }
 }

@@ -257,6 +257,22 @@ import Testing
         #expect(written.contains("STATUS:CANCELLED"))
     }
 
+    @Test func aChangeForThisAndFutureOccurrencesHoldsUntilTheNextOne() throws {
+        let text = calendar(Self.head + [
+            "BEGIN:VEVENT", "UID:range@test", "SUMMARY:Giao ban", "DTSTART:20170306T010000Z", "DTEND:20170306T020000Z", "RRULE:FREQ=WEEKLY;COUNT=5", "END:VEVENT",
+            "BEGIN:VEVENT", "UID:range@test", "RECURRENCE-ID;RANGE=THISANDFUTURE:20170313T010000Z", "SUMMARY:Giao ban chiều",
+            "DTSTART:20170313T070000Z", "DTEND:20170313T090000Z", "END:VEVENT",
+            "BEGIN:VEVENT", "UID:range@test", "RECURRENCE-ID:20170327T010000Z", "SUMMARY:Giao ban", "DTSTART:20170328T010000Z", "DTEND:20170328T020000Z", "END:VEVENT",
+            "END:VCALENDAR",
+        ])
+        let e = try imported(text)[0]
+        let found = try RecurrenceRule.occurrences(of: e, from: Seed.at(1, 0), to: Seed.at(1, 0, month: 5), limit: 10)
+        #expect(found.map { Seed.hcm.display($0.start) } == ["06/03/2017 08:00", "13/03/2017 14:00", "20/03/2017 14:00", "28/03/2017 08:00", "03/04/2017 14:00"])
+        #expect(found.map { $0.end.seconds - $0.start.seconds } == [3600, 7200, 7200, 3600, 7200])
+        #expect(found[2].override?.title == "Giao ban chiều")
+        #expect(unfolded(try ICalendarWriter().write(e, method: .publish, stamp: Seed.stamp)).contains("RECURRENCE-ID;RANGE=THISANDFUTURE:20170313T010000Z"))
+    }
+
     @Test func aFileOfOnlyChangedOccurrencesIsASeriesOfThem() throws {
         let text = calendar(Self.head + [
             "BEGIN:VEVENT", "UID:only@test", "RECURRENCE-ID:20170313T010000Z", "SUMMARY:Họp", "DTSTART:20170314T070000Z", "DTEND:20170314T080000Z", "END:VEVENT",
