@@ -27,38 +27,71 @@ import Testing
         if DaemonUser.isRoot {
             #expect(try uid(of: daemon) == DaemonUser.ids(DaemonUser.name).uid, "the tests run eventd as \(DaemonUser.name), not root")
         }
-        let ok = { (arguments: [String]) throws -> Run in
-            let result = try daemon.ctl(arguments)
+        var used = Set<String>()
+        let ok = { (arguments: [String], input: Data?) throws -> Run in
+            let result = try daemon.ctl(arguments, input: input)
             #expect(result.status == 0, "eventctl \(arguments.joined(separator: " ")): \(result)")
+            used.insert(arguments[0])
+            if ["session", "person", "notices", "feed", "schedule"].contains(arguments[0]), arguments.count > 1 { used.insert(arguments[0] + " " + arguments[1]) }
             return result
         }
-        let id = try ok(Seed.conference).out
-        _ = try ok(["list"])
-        _ = try ok(["show", id, "--agenda"])
-        _ = try ok(["update", id, "--location", "Trung tâm Hội nghị tỉnh Thái Nguyên"])
-        _ = try ok(["session", "add", id, "Phát động thi đua", "--start", "3/3/2017 8h30", "--end", "3/3/2017 9h00", "--speaker", Seed.tam])
-        _ = try ok(["person", "add", "Nguyễn Văn Mới", "--email", "moi@example.vn"])
-        _ = try ok(["person", "list"])
-        _ = try ok(["person", "show", "hieu@moj.gov.vn"])
-        _ = try ok(["agenda", "Phan Chí Hiếu", "--from", "1/3/2017", "--to", "31/3/2017"])
-        _ = try ok(["conflicts", "--from", "1/3/2017", "--to", "31/3/2017"])
-        let ics = try ok(["ics", id]).stdout
+        let ok1 = { (arguments: [String]) throws -> Run in try ok(arguments, nil) }
+        let id = try ok1(Seed.conference).out
+        _ = try ok1(["list"])
+        _ = try ok1(["show", id, "--agenda"])
+        _ = try ok1(["update", id, "--location", "Trung tâm Hội nghị tỉnh Thái Nguyên"])
+        _ = try ok1(["session", "add", id, "Phát động thi đua", "--start", "3/3/2017 8h30", "--end", "3/3/2017 9h00", "--speaker", Seed.tam])
+        _ = try ok1(["person", "add", "Nguyễn Văn Mới", "--email", "moi@example.vn"])
+        _ = try ok1(["person", "list"])
+        _ = try ok1(["person", "show", "hieu@moj.gov.vn"])
+        _ = try ok1(["agenda", "Phan Chí Hiếu", "--from", "1/3/2017", "--to", "31/3/2017"])
+        _ = try ok1(["conflicts", "--from", "1/3/2017", "--to", "31/3/2017"])
+        let ics = try ok1(["ics", id]).stdout
         let file = daemon.directory + "/export.ics"
         try ics.replacingOccurrences(of: "UID:", with: "UID:copy-").write(toFile: file, atomically: true, encoding: .utf8)
-        _ = try ok(["import", file])
-        let later = try ok(["add", "Họp sắp tới", "--kind", "meeting", "--start", startIn(86_400), "--attendee", "Lan <lan@example.vn>"]).out
-        _ = try ok(["invite", later])
-        let notices = try ok(["notices", "--json"]).json([NoticeView].self)
+        _ = try ok1(["import", file])
+        let later = try ok1(["add", "Họp sắp tới", "--kind", "meeting", "--start", startIn(86_400), "--attendee", "Lan <lan@example.vn>"]).out
+        _ = try ok1(["invite", later])
+        let notices = try ok1(["notices", "list", "--json"]).json([NoticeView].self)
         let pending = try #require(notices.first { $0.state == "pending" && $0.kind == "reminder" })
-        _ = try ok(["notices", "cancel", String(pending.id)])
-        _ = try ok(["notices", "retry", String(pending.id)])
-        _ = try ok(["feed", "url", "hieu@moj.gov.vn"])
-        _ = try ok(["feed", "rotate", "hieu@moj.gov.vn"])
-        _ = try ok(["cancel", later])
-        _ = try ok(["delete", later])
-        _ = try ok(["status"])
-        _ = try ok(["log"])
-        _ = try ok(["backup", daemon.directory + "/copy.sqlite"])
+        _ = try ok1(["notices", "cancel", String(pending.id)])
+        _ = try ok1(["notices", "retry", String(pending.id)])
+        _ = try ok1(["feed", "url", "hieu@moj.gov.vn"])
+        _ = try ok1(["feed", "rotate", "hieu@moj.gov.vn"])
+        _ = try ok1(["cancel", later])
+        _ = try ok1(["delete", later])
+        _ = try ok1(["status"])
+        _ = try ok1(["log"])
+        _ = try ok1(["backup", daemon.directory + "/copy.sqlite"])
+        _ = try ok1(["session", "update", id, "1", "--title", "Phát động phong trào thi đua"])
+        _ = try ok1(["session", "delete", id, "1"])
+        _ = try ok1(["person", "update", "moi@example.vn", "--position", "Chuyên viên"])
+        _ = try ok1(["person", "add", "Nguyễn Văn Mới Hai", "--email", "moi2@example.vn"])
+        _ = try ok1(["person", "merge", "moi2@example.vn", "moi@example.vn"])
+        _ = try ok1(["person", "delete", "moi@example.vn"])
+        _ = try ok1(["search", "thai nguyen"])
+        _ = try ok1(["export", "--from", "1/3/2017", "--to", "31/3/2017"])
+        _ = try ok1(["schedule", "show", "--week", "3/3/2017"])
+        _ = try ok1(["schedule", "publish", "--week", "3/3/2017"])
+        let event = try daemon.ctl("show", id, "--json").json(EventView.self)
+        _ = try ok1(["rsvp", id, "hieu@moj.gov.vn", "accepted"])
+        _ = try ok1(["rsvp", id])
+        let reply = AnswerTests().reply(uid: event.uid, sequence: event.sequence, attendee: "tam@thainguyen.gov.vn", partstat: "TENTATIVE")
+        _ = try ok(["mail-in"], AnswerTests().message(from: "tam@thainguyen.gov.vn", calendar: reply))
+        // Every command eventctl lists was used: a new command fails here until it is added above.
+        /// The names in a help text's SUBCOMMANDS section (argument-parser's own `help` left out).
+        func subcommands(_ help: String) -> [String] {
+            let section = help.components(separatedBy: "SUBCOMMANDS:").dropFirst().first?.components(separatedBy: "\n\n").first ?? ""
+            return section.split(separator: "\n").filter { $0.hasPrefix("  ") && $0.dropFirst(2).first?.isLetter == true }
+                .map { String($0.dropFirst(2).split(separator: " ")[0]) }.filter { $0 != "help" }
+        }
+        var listed = Set<String>()
+        for name in subcommands(try daemon.ctl("--help").stdout) {
+            listed.insert(name)
+            listed.formUnion(subcommands(try daemon.ctl(name, "--help").stdout).map { name + " " + $0 })
+        }
+        #expect(listed.count > 30, "read the command list from eventctl --help: \(listed)")
+        #expect(listed.subtracting(used).isEmpty, "commands never used: \(listed.subtracting(used).sorted())")
         #expect(FileManager.default.fileExists(atPath: daemon.directory + "/copy.sqlite"))
         let log = try daemon.ctl("log", "--json", "--limit", "1000").json([AuditView].self)
         #expect(log.map(\.action).contains("create") && log.map(\.action).contains("delete") && log.map(\.action).contains("import"))
@@ -222,6 +255,30 @@ import Testing
         #expect(status.status == 0, "\(status)")
         #expect(Date().timeIntervalSince(started) < 1.0, "status answered in \(Date().timeIntervalSince(started)) s")
         #expect(daemon.process?.isRunning == true)
+    }
+
+    @Test func silentAndIdleConnectionsAreClosedAfterTheirTimeouts() throws {
+        let daemon = try TestDaemon(config: "header_timeout = 1s\nidle_timeout = 2s\n")
+        /// Seconds until eventd closes `fd` (recv returns 0), at most `limit`.
+        func closedAfter(_ fd: Int32, limit: Double = 8) -> Double {
+            var timeout = timeval(tv_sec: Int(limit), tv_usec: 0)
+            setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+            let started = Date()
+            var buffer = [UInt8](repeating: 0, count: 4096)
+            while recv(fd, &buffer, buffer.count, 0) > 0 {}
+            return Date().timeIntervalSince(started)
+        }
+        // A client that connects and never sends its request: closed after header_timeout.
+        let silent = try connect(daemon.socket)
+        defer { close(silent) }
+        let waited = closedAfter(silent)
+        #expect(waited > 0.8 && waited < 4, "a silent connection was closed after \(waited) s (header_timeout 1 s)")
+        // A kept-alive connection after its answer: closed after idle_timeout.
+        let idle = try connect(daemon.socket)
+        defer { close(idle) }
+        _ = "GET /v1/status HTTP/1.1\r\nHost: x\r\n\r\n".withCString { send(idle, $0, strlen($0), 0) }
+        let total = closedAfter(idle)
+        #expect(total > 1.8 && total < 6, "an idle keep-alive connection was closed after \(total) s (idle_timeout 2 s)")
     }
 
     @Test func runningOutOfDescriptorsDoesNotKillEventd() throws {
