@@ -212,9 +212,7 @@ struct Add: ParsableCommand {
 struct List: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "List events in order of start, optionally in a time range.")
 
-    @Option(name: .long, help: ArgumentHelp("Only events that end after this time.", valueName: "when")) var from: String?
-    @Option(name: .long, help: ArgumentHelp("Only events that start before this time (a date alone includes that day).", valueName: "when")) var to: String?
-    @Option(name: .long, help: ArgumentHelp("Only events of this kind.", valueName: "kind")) var kind: String?
+    @OptionGroup var range: EventRange
     @OptionGroup var filter: EventFilter
     @OptionGroup var language: LangOption
     @OptionGroup var reader: ReaderZone
@@ -222,12 +220,7 @@ struct List: ParsableCommand {
     @OptionGroup var connection: Connection
 
     func run() throws {
-        var query: [(String, String)] = []
-        if let from { query.append(("from", from)) }
-        if let to { query.append(("to", to)) }
-        if let kind { query.append(("kind", kind)) }
-        query += filter.query + reader.query
-        let path = "/v1/events" + queryString(query)
+        let path = "/v1/events" + queryString(range.query + filter.query + reader.query)
         let client = reader.client(connection)
         if output.json {
             try client.printRaw("GET", path)

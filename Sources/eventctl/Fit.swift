@@ -107,6 +107,19 @@ func wrapCell(_ text: String, _ width: Int) -> [String] {
 }
 
 /// The filters `list` and `search` share with `export`.
+/// The range and kind `list` and `search` take.
+struct EventRange: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("Only events that end after this time.", valueName: "when")) var from: String?
+    @Option(name: .long, help: ArgumentHelp("Only events that start before this time (a date alone includes that day).", valueName: "when")) var to: String?
+    @Option(
+        name: .long, help: ArgumentHelp("Only events of this kind.", valueName: "kind"),
+        completion: .list(["conference", "signing", "workshop", "visit", "ceremony", "meeting", "online"])) var kind: String?
+
+    var query: [(String, String)] {
+        (from.map { [("from", $0)] } ?? []) + (to.map { [("to", $0)] } ?? []) + (kind.map { [("kind", $0)] } ?? [])
+    }
+}
+
 struct EventFilter: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("Only events this person takes part in (id, email or name; repeat for any of several).", valueName: "P"))
     var person: [String] = []

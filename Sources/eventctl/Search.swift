@@ -10,9 +10,7 @@ struct Search: ParsableCommand {
             """)
 
     @Argument(help: "The words to look for.") var text: [String]
-    @Option(name: .long, help: ArgumentHelp("Only events that end after this time.", valueName: "when")) var from: String?
-    @Option(name: .long, help: ArgumentHelp("Only events that start before this time (a date alone includes that day).", valueName: "when")) var to: String?
-    @Option(name: .long, help: ArgumentHelp("Only events of this kind.", valueName: "kind")) var kind: String?
+    @OptionGroup var range: EventRange
     @OptionGroup var filter: EventFilter
     @OptionGroup var language: LangOption
     @OptionGroup var reader: ReaderZone
@@ -21,10 +19,7 @@ struct Search: ParsableCommand {
 
     func run() throws {
         var query: [(String, String)] = [("q", text.joined(separator: " "))]
-        if let from { query.append(("from", from)) }
-        if let to { query.append(("to", to)) }
-        if let kind { query.append(("kind", kind)) }
-        query += filter.query + reader.query
+        query += range.query + filter.query + reader.query
         let path = "/v1/search" + queryString(query)
         let client = reader.client(connection)
         if output.json { return try client.printRaw("GET", path) }
