@@ -36,10 +36,17 @@ struct AccessPolicy: Sendable {
     func level(of caller: Caller) -> Level {
         if caller.uid == 0 || caller.uid == getuid() { return .write }
         if writers == nil, readers == nil { return .write }
-        let groups = Self.groups(of: caller)
+        // Group membership reads the group database: only when a list names a group.
+        var memo: Set<gid_t>?
+        func groups() -> Set<gid_t> {
+            if let memo { return memo }
+            let found = Self.groups(of: caller)
+            memo = found
+            return found
+        }
         func listed(_ list: [String]?) -> Bool {
             (list ?? []).contains { entry in
-                if entry.hasPrefix("@") { return getgrnam(String(entry.dropFirst())).map { groups.contains($0.pointee.gr_gid) } ?? false }
+                if entry.hasPrefix("@") { return getgrnam(String(entry.dropFirst())).map { groups().contains($0.pointee.gr_gid) } ?? false }
                 if let uid = UInt32(entry) { return uid == caller.uid }
                 return entry == caller.user
             }
