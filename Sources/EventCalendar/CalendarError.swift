@@ -2,8 +2,6 @@
 public enum CalendarError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The input is longer than the caller allows.
     case tooLarge(bytes: Int, limit: Int)
-    /// The input holds more components (BEGIN lines) than the caller allows.
-    case tooManyComponents(count: Int, limit: Int)
     /// The text is not acceptable iCalendar; `line` (1-based, physical) and `component`
     /// (e.g. `VEVENT "uid"`) say where, when known.
     case malformed(line: Int?, component: String?, message: String)
@@ -18,8 +16,6 @@ public enum CalendarError: Error, Sendable, Equatable, CustomStringConvertible {
         switch self {
         case .tooLarge(let bytes, let limit):
             "the calendar is \(bytes) bytes long; at most \(limit) are accepted"
-        case .tooManyComponents(let count, let limit):
-            "the calendar holds \(count) components; at most \(limit) are accepted"
         case .malformed(let line, let component, let message):
             [line.map { "line \($0)" }, component].compactMap { $0 }.joined(separator: ", ")
                 + (line == nil && component == nil ? "" : ": ") + message

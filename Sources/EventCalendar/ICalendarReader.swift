@@ -109,20 +109,20 @@ public struct ParsedMessage: Sendable, Equatable {
 public struct ICalendarReader: Sendable {
     /// Zone for floating times and DATE values when the calendar names none (X-WR-TIMEZONE).
     public var defaultZone: Zone
-    /// Longest text accepted, in UTF-8 bytes.
+    /// Longest text accepted, in UTF-8 bytes; there is no limit of components of its own.
     public var maxBytes: Int
-    /// Most components (BEGIN lines, VTIMEZONE parts and VALARMs included) accepted.
-    public var maxComponents: Int
 
-    public init(defaultZone: Zone, maxBytes: Int = 1 << 20, maxComponents: Int = 5_000) {
+    public init(defaultZone: Zone, maxBytes: Int = 1 << 20) {
         self.defaultZone = defaultZone
         self.maxBytes = maxBytes
-        self.maxComponents = maxComponents
     }
+
+    /// How many VEVENTs libical parses at once: a bounded tree, whatever the file's size.
+    public static let eventsPerChunk = 500
 
     /// Every VEVENT of every VCALENDAR in `text`, in document order.
     ///
-    /// Refused, with the line and component at fault: input over the limits, unbalanced
+    /// Refused, with the line and component at fault: input over the limit, unbalanced
     /// BEGIN/END, anything libical marks with X-LIC-ERROR (a bad date, a bad parameter value)
     /// except unknown property and parameter names, which are ignored, and empty values (RFC 5545
     /// 3.3.11 allows an empty TEXT), which mean the property is absent; a VEVENT without UID or
@@ -138,38 +138,42 @@ public struct ICalendarReader: Sendable {
         let bytes = text.utf8.count
         guard bytes <= maxBytes else { throw .tooLarge(bytes: bytes, limit: maxBytes) }
         // A byte order mark before BEGIN:VCALENDAR (Windows editors write one) is not content.
-        var text = text.hasPrefix("\u{FEFF}") ? String(text.dropFirst()) : text
-        // A bare CR ends a line for the outline (as for most readers) but not for libical, which
-        // would keep it inside a value and write it back as two lines: make every line end one LF.
-        if text.utf8.contains(13) {
-            text = text.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\r", with: "\n")
-        }
-        let outline = try Outline(text, maxComponents: maxComponents)
+        let text = text.hasPrefix("\u{FEFF}") ? String(text.dropFirst()) : text
+        // The outline's lines end at CRLF, LF or a bare CR, and libical is given only its
+        // rebuilt lines: a bare CR never reaches libical, which would keep it inside a value.
+        let outline = try Outline(text)
         let defaultZone = self.defaultZone
 
-        return try LibICal.locked { () throws(CalendarError) -> ParsedMessage in
-            guard let root = icalparser_parse_string(text) else {
-                throw .malformed(line: nil, component: nil, message: "libical could not read the calendar")
-            }
-            defer { icalcomponent_free(root) }
-            let places = Places(root: root, outline: outline)
-            try places.checkErrors()
-
-            let calendars = icalcomponent_isa(root) == ICAL_XROOT_COMPONENT
-                ? LibICal.children(root, ICAL_VCALENDAR_COMPONENT) : [root]
-            var events: [ParsedEvent] = []
-            var method: String?
-            for calendar in calendars where icalcomponent_isa(calendar) == ICAL_VCALENDAR_COMPONENT {
-                if method == nil, let property = icalcomponent_get_first_property(calendar, ICAL_METHOD_PROPERTY) {
+        var events: [ParsedEvent] = []
+        var method: String?
+        // What libical flags comes first, in document order, as when it read the whole file at
+        // once: an event it read but eventd cannot take is reported after every chunk is checked.
+        var unreadable: CalendarError?
+        for chunk in outline.chunks(events: Self.eventsPerChunk) {
+            let chunkText = outline.text(of: chunk)
+            try LibICal.locked { () throws(CalendarError) in
+                guard let root = icalparser_parse_string(chunkText), icalcomponent_isa(root) == ICAL_VCALENDAR_COMPONENT else {
+                    throw .malformed(line: outline.components[chunk.calendar].begin, component: nil, message: "libical could not read the calendar")
+                }
+                defer { icalcomponent_free(root) }
+                let places = Places(root: root, outline: outline, components: outline.preorder(of: chunk))
+                try places.checkErrors()
+                if method == nil, let property = icalcomponent_get_first_property(root, ICAL_METHOD_PROPERTY) {
                     method = LibICal.take(icalproperty_get_value_as_string_r(property))?.uppercased()
                 }
-                let context = CalendarContext(calendar: calendar, defaultZone: defaultZone)
-                for vevent in LibICal.children(calendar, ICAL_VEVENT_COMPONENT) {
-                    events.append(try EventReading(vevent: vevent, context: context, places: places).read())
+                guard unreadable == nil else { return }
+                let context = CalendarContext(calendar: root, defaultZone: defaultZone)
+                do throws(CalendarError) {
+                    for vevent in LibICal.children(root, ICAL_VEVENT_COMPONENT) {
+                        events.append(try EventReading(vevent: vevent, context: context, places: places).read())
+                    }
+                } catch {
+                    unreadable = error
                 }
             }
-            return ParsedMessage(method: method, events: events)
         }
+        if let unreadable { throw unreadable }
+        return ParsedMessage(method: method, events: events)
     }
 }
 
@@ -200,12 +204,13 @@ private struct Places {
     let outline: Outline
     private var byComponent: [OpaquePointer: Int] = [:]
 
-    init(root: OpaquePointer, outline: Outline) {
+    /// `components`: the outline's indices of the components libical was given, in the order given.
+    init(root: OpaquePointer, outline: Outline, components: [Int]) {
         self.root = root
         self.outline = outline
-        // libical builds components in document order, so the nth VEVENT it holds is the nth BEGIN:VEVENT.
+        // libical builds components in the order of the text, so the nth VEVENT it holds is the nth VEVENT it was given.
         var byName: [String: [Int]] = [:]
-        for (index, component) in outline.components.enumerated() { byName[component.name, default: []].append(index) }
+        for index in components { byName[outline.components[index].name, default: []].append(index) }
         var seen: [String: Int] = [:]
         for component in Self.preorder(root) {
             let name = LibICal.kindName(component)

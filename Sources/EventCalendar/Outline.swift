@@ -25,15 +25,19 @@ struct Outline {
     /// Components in document (pre-)order, as libical also builds them.
     private(set) var components: [Component] = []
 
-    init(_ text: String, maxComponents: Int) throws(CalendarError) {
+    init(_ text: String) throws(CalendarError) {
         var physical = 0
         var logical: [(number: Int, text: String)] = []
         // Lines end in CRLF by the RFC, but LF alone is common; a line starting with space or tab continues the previous one.
         // Swift treats CRLF as one Character, so split on Characters, not on "\n".
+        var afterBlank = false
         for line in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\r\n" || $0 == "\n" || $0 == "\r" }) {
             physical += 1
             if line.contains("\0") { throw .malformed(line: physical, component: nil, message: "contains a NUL character") }
+            defer { afterBlank = line.isEmpty }
             if let first = line.first, first == " " || first == "\t", !logical.isEmpty {
+                // Blank lines between components are harmless; inside a folded line they break it.
+                if afterBlank { throw .malformed(line: physical - 1, component: nil, message: "a blank line inside a folded content line") }
                 logical[logical.count - 1].text += line.dropFirst()  // folded continuation
             } else if !line.isEmpty {
                 logical.append((physical, String(line)))
@@ -52,7 +56,6 @@ struct Outline {
                 }
                 stack.append((kind, number, components.count))
                 components.append(Component(name: kind, begin: number, end: number, parent: stack.count > 1 ? stack[stack.count - 2].index : -1))
-                if components.count > maxComponents { throw .tooManyComponents(count: components.count, limit: maxComponents) }
             case "END":
                 let kind = value.trimmingCharacters(in: .whitespaces).uppercased()
                 guard let open = stack.popLast() else {
@@ -109,4 +112,45 @@ struct Outline {
 
     /// Property lines by the component they sit directly in.
     private(set) var byOwner: [Int: [Line]] = [:]
+
+    /// A VCALENDAR with some of its components: what libical parses at one time.
+    struct Chunk {
+        var calendar: Int
+        var children: [Int]
+    }
+
+    /// The file cut into calendars of at most `events` VEVENTs each, so that libical's tree (ten
+    /// times the text) is never built for a whole export at once. Every chunk of a calendar
+    /// repeats its properties and VTIMEZONEs; its other components go with the first chunk.
+    func chunks(events: Int) -> [Chunk] {
+        var out: [Chunk] = []
+        for calendar in components.indices where components[calendar].parent < 0 {
+            let children = self.children(ofComponent: calendar)
+            let vevents = children.filter { components[$0].name == "VEVENT" }
+            let zones = children.filter { components[$0].name == "VTIMEZONE" }
+            let rest = children.filter { components[$0].name != "VEVENT" && components[$0].name != "VTIMEZONE" }
+            var start = 0
+            repeat {
+                let slice = vevents[start..<min(start + events, vevents.count)]
+                out.append(Chunk(calendar: calendar, children: zones + (start == 0 ? rest : []) + slice))
+                start += events
+            } while start < vevents.count
+        }
+        return out
+    }
+
+    /// The chunk's text, one unfolded line each (libical reads long lines as well as folded ones).
+    func text(of chunk: Chunk) -> String {
+        var lines = ["BEGIN:" + components[chunk.calendar].name]
+        lines += directLines(ofComponent: chunk.calendar).map(\.text)
+        for child in chunk.children { lines += rawText(ofComponent: child) }
+        lines.append("END:" + components[chunk.calendar].name)
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// The chunk's components in the order libical builds them (pre-order of what `text` writes).
+    func preorder(of chunk: Chunk) -> [Int] {
+        func subtree(_ index: Int) -> [Int] { [index] + children(ofComponent: index).flatMap(subtree) }
+        return [chunk.calendar] + chunk.children.flatMap(subtree)
+    }
 }

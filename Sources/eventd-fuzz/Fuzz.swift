@@ -8,7 +8,7 @@ import Foundation
 /// a refusal is not.
 enum Target {
     static let zone = try! Zone("Asia/Ho_Chi_Minh")
-    static let reader = ICalendarReader(defaultZone: zone, maxBytes: 1 << 20, maxComponents: 5_000)
+    static let reader = ICalendarReader(defaultZone: zone, maxBytes: 1 << 20)
     static let planner = ImportPlanner(defaultZone: zone, maxOccurrences: 1_000)
 
     static func run(_ bytes: UnsafeRawBufferPointer) {

@@ -157,8 +157,34 @@ func calendar(_ lines: String...) -> String { lines.joined(separator: "\r\n") + 
         #expect(throws: CalendarError.tooLarge(bytes: text.utf8.count, limit: 100)) {
             try ICalendarReader(defaultZone: Seed.hcm, maxBytes: 100).parse(text)
         }
-        #expect(throws: CalendarError.tooManyComponents(count: 4, limit: 3)) {
-            try ICalendarReader(defaultZone: Seed.hcm, maxComponents: 3).parse(text)
+    }
+
+    /// libical is given the file a few hundred VEVENTs at a time: every chunk must still see the
+    /// calendar's own VTIMEZONE, and an error deep in the file must name its line in the file.
+    @Test func largeFilesAreReadInChunksWithTheirZonesAndLines() throws {
+        let count = ICalendarReader.eventsPerChunk * 2 + 201
+        var lines = [
+            "BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//test//chunks//VI", "BEGIN:VTIMEZONE", "TZID:Giờ Hà Nội", "BEGIN:STANDARD",
+            "DTSTART:19700101T000000", "TZOFFSETFROM:+0700", "TZOFFSETTO:+0700", "END:STANDARD", "END:VTIMEZONE",
+        ]
+        for n in 0..<count {
+            lines += [
+                "BEGIN:VEVENT", "UID:chunk-\(n)", "DTSTAMP:20170301T000000Z", "DTSTART;TZID=Giờ Hà Nội:20170303T0830\(String(format: "%02d", n % 60))",
+                "SUMMARY:Hội nghị số \(n)", "BEGIN:VALARM", "ACTION:DISPLAY", "TRIGGER:-PT1H", "DESCRIPTION:nhắc", "END:VALARM", "END:VEVENT",
+            ]
         }
+        lines.append("END:VCALENDAR")
+        let events = try ICalendarReader(defaultZone: try Zone("UTC"), maxBytes: 1 << 24).parse(lines.joined(separator: "\r\n"))
+        #expect(events.map(\.uid) == (0..<count).map { "chunk-\($0)" })
+        // 08:30 at +07:00 is 01:30 UTC, in the last chunk as in the first.
+        #expect(events.allSatisfy { $0.start.seconds % 86_400 / 60 == 90 })
+
+        let bad = count - 3
+        let badLine = lines.firstIndex(of: "UID:chunk-\(bad)")! + 2
+        lines[badLine] = "DTSTART;TZID=Giờ Hà Nội:20170230T083000"
+        let error = #expect(throws: CalendarError.self) {
+            try ICalendarReader(defaultZone: try Zone("UTC"), maxBytes: 1 << 24).parse(lines.joined(separator: "\r\n"))
+        }
+        #expect(error?.description.hasPrefix("line \(badLine + 1), VEVENT \"chunk-\(bad)\"") == true, "\(String(describing: error))")
     }
 }
