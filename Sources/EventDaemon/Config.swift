@@ -14,6 +14,9 @@ public struct DaemonConfig: Sendable, Equatable {
     public var defaultTimeZone = "Asia/Ho_Chi_Minh"
     /// Largest request body accepted, in bytes; larger ones get 413.
     public var maxBodyBytes = 1 << 20
+    /// Largest .ics file `eventctl import` may send, in bytes: an agency's export of several
+    /// years is tens of MB, far more than any JSON request needs.
+    public var maxImportBytes = 64 << 20
     public var logLevel: Logger.Level = .info
     /// Reminder offsets before an event's start, in seconds, written as VALARMs.
     public var defaultReminders: [Int64] = [86_400, 3600]
@@ -102,7 +105,7 @@ public struct DaemonConfig: Sendable, Equatable {
     }
 
     static let knownKeys = [
-        "socket", "socket_group", "socket_mode", "data_dir", "default_tz", "max_body_bytes", "log_level", "default_reminders",
+        "socket", "socket_group", "socket_mode", "data_dir", "default_tz", "max_body_bytes", "max_import_bytes", "log_level", "default_reminders",
         "max_occurrences", "recurrence_horizon_days", "travel_buffer", "default_reminder_audience", "mail_from", "mail_hook",
         "hook_timeout", "hook_concurrency", "max_attempts", "retry_base", "late_grace", "auto_updates", "feeds_dir", "feeds_delay",
         "refresh_interval", "public_feeds", "http", "feeds_base_url", "register_mode", "feeds_group", "writers", "readers",
@@ -180,6 +183,9 @@ public struct DaemonConfig: Sendable, Equatable {
             case "max_body_bytes":
                 guard let n = Int(value), n >= 1024 else { throw fail("must be a whole number of bytes, at least 1024") }
                 self.maxBodyBytes = n
+            case "max_import_bytes":
+                guard let n = Int(value), n >= 1024 else { throw fail("must be a whole number of bytes, at least 1024") }
+                self.maxImportBytes = n
             case "default_reminders":
                 do {
                     self.defaultReminders = try value.split(separator: ",").map { text throws(RegisterError) in

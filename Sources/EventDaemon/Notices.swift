@@ -67,18 +67,23 @@ struct NoticePlanner: Sendable {
         unique(event.participants.map(\.person)).filter { $0.email == nil }
     }
 
-    /// Every reminder of every occurrence within the horizon that is still ahead.
+    /// Reminders are put in the outbox only when due within this window; the scheduler tops it up
+    /// every day and at start, so a year of events is not a year of notice rows.
+    static let reminderWindow: Int64 = 7 * 86_400
+
+    /// Every reminder, of every occurrence not yet begun, that falls due before `now` plus the window.
     func reminders(for event: Event?, now: Instant) throws -> [NoticeDraft] {
         guard let event, event.status != .cancelled else { return [] }
         let reminders = event.reminders ?? config.defaultReminders.map { Reminder(offset: $0, audience: config.defaultReminderAudience) }
-        guard !reminders.isEmpty else { return [] }
-        let horizon = now.adding(seconds: Int64(config.recurrenceHorizonDays) * 86_400)
+        guard let longest = reminders.map(\.offset).max() else { return [] }
+        let last = now.adding(seconds: Self.reminderWindow)
         var drafts: [NoticeDraft] = []
         var seen = Set<String>()
         // Occurrences not yet begun; the outbox adds only reminders still ahead, but keeps overdue ones it holds.
-        for start in try scheduling.starts(of: event, from: now, to: horizon) where start > now {
+        for start in try scheduling.starts(of: event, from: now, to: last.adding(seconds: longest + 1)) where start > now {
             for reminder in reminders {
                 let due = start.adding(seconds: -reminder.offset)
+                guard due <= last else { continue }
                 // `unanswered`: those whose answer is still awaited (checked again when it is sent).
                 let audience = event.participants.filter {
                     reminder.audience.includes($0.role) && (reminder.audience != .unanswered || $0.rsvp == .needsAction)
@@ -258,7 +263,8 @@ final class NoticeScheduler: Service, Sendable {
     }
 
     private func loop() async {
-        var nextReplan = SQLiteStore.systemClock().adding(seconds: 86_400)
+        // Reminders are topped up at start (eventd may have been down for days) and then daily.
+        var nextReplan = SQLiteStore.systemClock()
         await withDiscardingTaskGroup { group in
             while !Task.isCancelled {
                 do {
@@ -303,20 +309,29 @@ final class NoticeScheduler: Service, Sendable {
         await wakeup.drain()
     }
 
-    /// Reminders are planned a horizon ahead; recurring events need topping up as time passes,
-    /// and this also mends any plan a crash interrupted.
-    /// One event that cannot be planned is logged and skipped; it never stops the others or the sending.
+    /// Reminders are planned a short window ahead (`NoticePlanner.reminderWindow`): this tops the
+    /// window up as time passes, a page of events per transaction, and mends any plan a crash
+    /// interrupted. One event that cannot be planned is logged and skipped; it never stops the
+    /// others or the sending.
     private func replanReminders() async {
         let now = SQLiteStore.systemClock()
+        let planner = self.planner
+        var after: Int64 = 0
         do {
-            let planner = self.planner
-            for event in try await store.eventsStill(runningAfter: now) {
-                do {
-                    try await store.write { context in
-                        try context.replanReminders(eventUID: event.uid, desired: try planner.reminders(for: event, now: now))
+            while !Task.isCancelled {
+                let page = try await store.eventsStill(runningAfter: now, idAbove: after, limit: 500)
+                guard let last = page.last?.id else { break }
+                after = last
+                var plans: [(uid: String, desired: [NoticeDraft])] = []
+                for event in page {
+                    do {
+                        plans.append((event.uid, try planner.reminders(for: event, now: now)))
+                    } catch {
+                        logger.error("cannot plan the reminders of event \(event.id ?? 0): \(error)")
                     }
-                } catch {
-                    logger.error("cannot plan the reminders of event \(event.id ?? 0): \(error)")
+                }
+                try await store.write { [plans] context in
+                    for plan in plans { try context.replanReminders(eventUID: plan.uid, desired: plan.desired) }
                 }
             }
         } catch {

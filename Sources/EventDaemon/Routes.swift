@@ -98,8 +98,8 @@ struct Routes: Sendable {
             return try await calendar(eventID: try id(String(key.dropLast(4))), method: request.uri.queryParameters.get("method"))
         }
         v1.post("import") { request, _ in
-            let text = String(decoding: try await body(of: request), as: UTF8.self)
-            let message = try parseCalendar(text)
+            let text = String(decoding: try await body(of: request, limit: config.maxImportBytes), as: UTF8.self)
+            let message = try parseCalendar(text, limit: config.maxImportBytes)
             switch message.method {
             // Answers to our invitations: they set answers or keep proposals, never rewrite the event.
             case "REPLY"?, "COUNTER"?: return try json(try await ReplyDesk(store: store).receive(message, sender: nil))
@@ -114,7 +114,8 @@ struct Routes: Sendable {
             } catch let error as CalendarError {
                 throw RegisterError.invalid(field: "calendar", message: error.description)
             }
-            let outcome = try await store.importEvents(plan.imports, afterWrite: afterWrite())
+            let remind = request.uri.queryParameters.get("remind").map { $0 == "1" || $0 == "true" } ?? false
+            let outcome = try await store.importEvents(plan.imports, remind: remind, afterWrite: afterWrite())
             wake()
             return try json(
                 ImportResult(
@@ -124,12 +125,12 @@ struct Routes: Sendable {
         // One RFC 5322 message as an MTA delivers it (eventctl mail-in): its text/calendar part is
         // an answer, and its From: must be the attendee who answers.
         v1.post("mail-in") { request, _ in
-            let mail = MailMessage(try await body(of: request, limit: config.maxBodyBytes * 8))
+            let mail = MailMessage(try await body(of: request, limit: config.maxBodyBytes * 8, anyEncoding: true))
             guard let calendar = mail.calendar else {
                 throw RegisterError.invalid(field: "message", message: "the message has no text/calendar part")
             }
             guard let from = mail.from else { throw RegisterError.invalid(field: "From", message: "the message has no From: address") }
-            return try json(try await ReplyDesk(store: store).receive(try parseCalendar(calendar), sender: from))
+            return try json(try await ReplyDesk(store: store).receive(try parseCalendar(calendar, limit: config.maxBodyBytes), sender: from))
         }
         v1.post("events/:id/rsvp") { request, context in
             let eventID = try id(context)
@@ -370,9 +371,9 @@ struct Routes: Sendable {
     }
 
     /// The calendar of an import or an answer, read as eventd reads every calendar.
-    private func parseCalendar(_ text: String) throws -> ParsedMessage {
+    private func parseCalendar(_ text: String, limit: Int) throws -> ParsedMessage {
         do {
-            return try ICalendarReader(defaultZone: try Zone(config.defaultTimeZone), maxBytes: config.maxBodyBytes).parseMessage(text)
+            return try ICalendarReader(defaultZone: try Zone(config.defaultTimeZone), maxBytes: limit).parseMessage(text)
         } catch let error as CalendarError {
             throw RegisterError.invalid(field: "calendar", message: error.description)
         }
@@ -512,9 +513,9 @@ struct Routes: Sendable {
         return id
     }
 
-    /// The request body: at most `max_body_bytes` of valid UTF-8, else a 413 or 400. A mail
-    /// (`limit` given) may be larger and in any encoding: its parts say theirs.
-    func body(of request: Request, limit: Int? = nil) async throws -> [UInt8] {
+    /// The request body: at most `limit` (`max_body_bytes` unless given) of valid UTF-8, else a
+    /// 413 or 400. A mail may be in any encoding (`anyEncoding`): its parts say theirs.
+    func body(of request: Request, limit: Int? = nil, anyEncoding: Bool = false) async throws -> [UInt8] {
         var request = request
         let buffer: ByteBuffer
         let most = limit ?? config.maxBodyBytes
@@ -524,7 +525,7 @@ struct Routes: Sendable {
             throw HTTPError(.contentTooLarge, message: "the request body is larger than the limit of \(most) bytes")
         }
         let bytes = Array(buffer.readableBytesView)
-        guard limit != nil || String(validating: bytes, as: UTF8.self) != nil else {
+        guard anyEncoding || String(validating: bytes, as: UTF8.self) != nil else {
             throw HTTPError(.badRequest, message: "the request body is not valid UTF-8")
         }
         return bytes

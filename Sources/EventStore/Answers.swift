@@ -5,22 +5,24 @@ import GRDB
 extension WriteContext {
     /// The event with this UID as stored now, inside the transaction.
     public func event(uid: String) throws -> Event? {
-        try Int64.fetchOne(db, sql: "SELECT id FROM event WHERE uid = ?", arguments: [uid]).map { try SQLiteStore.loadEvent(db, id: $0) }
+        try Int64.fetchOne(db.cachedStatement(sql: "SELECT id FROM event WHERE uid = ?"), arguments: [uid]).map {
+            try SQLiteStore.loadEvent(db, id: $0)
+        }
     }
 
     /// Records a person's answer: for the whole event on each of their participations, or for one occurrence.
     public func record(_ answer: Answer, eventID: Int64, personID: Int64) throws {
         if let occurrence = answer.occurrence {
-            try db.execute(
+            try db.cachedStatement(
                 sql: """
                     INSERT INTO occurrence_answer (event_id, person_id, occurrence, rsvp, comment, answered_at, via) VALUES (?, ?, ?, ?, ?, ?, ?)
                     ON CONFLICT DO UPDATE SET rsvp = excluded.rsvp, comment = excluded.comment, answered_at = excluded.answered_at, via = excluded.via
-                    """,
-                arguments: [eventID, personID, occurrence.seconds, answer.rsvp.rawValue, answer.comment, now.seconds, answer.via])
+                    """
+            ).execute(arguments: [eventID, personID, occurrence.seconds, answer.rsvp.rawValue, answer.comment, now.seconds, answer.via])
         } else {
-            try db.execute(
-                sql: "UPDATE participation SET rsvp = ?, rsvp_at = ?, rsvp_comment = ?, rsvp_via = ? WHERE event_id = ? AND person_id = ?",
-                arguments: [answer.rsvp.rawValue, now.seconds, answer.comment, answer.via, eventID, personID])
+            try db.cachedStatement(
+                sql: "UPDATE participation SET rsvp = ?, rsvp_at = ?, rsvp_comment = ?, rsvp_via = ? WHERE event_id = ? AND person_id = ?"
+            ).execute(arguments: [answer.rsvp.rawValue, now.seconds, answer.comment, answer.via, eventID, personID])
         }
         let when = answer.occurrence.map { " for the occurrence at \($0.seconds)" } ?? ""
         try Audit.record(db, "answer \(answer.rsvp.rawValue) person \(personID)\(when) (\(answer.via))", eventID: eventID, now: now)
@@ -28,9 +30,12 @@ extension WriteContext {
 
     /// Keeps a COUNTER for the organizer to see.
     public func record(_ proposal: Proposal, eventID: Int64) throws {
-        try db.execute(
-            sql: "INSERT INTO proposal (event_id, person_id, occurrence, start_at, end_at, comment, received_at, via) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            arguments: [eventID, proposal.personID, proposal.occurrence?.seconds, proposal.start.seconds, proposal.end.seconds, proposal.comment, now.seconds, proposal.via])
+        try db.cachedStatement(
+            sql: "INSERT INTO proposal (event_id, person_id, occurrence, start_at, end_at, comment, received_at, via) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+        ).execute(arguments: [
+            eventID, proposal.personID, proposal.occurrence?.seconds, proposal.start.seconds, proposal.end.seconds, proposal.comment, now.seconds,
+            proposal.via,
+        ])
         try Audit.record(db, "counter-proposal person \(proposal.personID) (\(proposal.via))", eventID: eventID, now: now)
     }
 }
@@ -39,7 +44,9 @@ extension SQLiteStore {
     /// Answers for single occurrences of an event, by start.
     public func occurrenceAnswers(eventID: Int64) async throws -> [OccurrenceAnswer] {
         try await reading { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM occurrence_answer WHERE event_id = ? ORDER BY occurrence, person_id", arguments: [eventID]).map { row in
+            try Row.fetchAll(
+                db.cachedStatement(sql: "SELECT * FROM occurrence_answer WHERE event_id = ? ORDER BY occurrence, person_id"), arguments: [eventID]
+            ).map { row in
                 OccurrenceAnswer(
                     personID: row["person_id"], occurrence: Instant(seconds: row["occurrence"]), rsvp: try Self.rsvp(row["rsvp"]),
                     comment: row["comment"], answeredAt: Instant(seconds: row["answered_at"]), via: row["via"])
@@ -50,7 +57,8 @@ extension SQLiteStore {
     /// COUNTER proposals for an event, oldest first.
     public func proposals(eventID: Int64) async throws -> [Proposal] {
         try await reading { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM proposal WHERE event_id = ? ORDER BY received_at, id", arguments: [eventID]).map { row in
+            try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM proposal WHERE event_id = ? ORDER BY received_at, id"), arguments: [eventID]).map
+            { row in
                 Proposal(
                     id: row["id"], personID: row["person_id"], occurrence: (row["occurrence"] as Int64?).map(Instant.init(seconds:)),
                     start: Instant(seconds: row["start_at"]), end: Instant(seconds: row["end_at"]), comment: row["comment"],

@@ -12,18 +12,20 @@ enum Audit {
         return encoder
     }()
 
-    static func record(_ db: Database, _ action: String, event: (before: Event?, after: Event?) = (nil, nil), eventID: Int64? = nil, now: Instant) throws {
+    static func record(_ db: Database, _ action: String, event: (before: Event?, after: Event?) = (nil, nil), eventID: Int64? = nil, now: Instant)
+        throws
+    {
         guard let caller = Caller.current else { return }
         let some = event.after ?? event.before
-        try db.execute(
+        try db.cachedStatement(
             sql: """
                 INSERT INTO audit (at, uid, gid, pid, user_name, action, event_id, event_uid, before, after)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """,
-            arguments: [
-                now.seconds, caller.uid, caller.gid, caller.pid, caller.user, action, some?.id ?? eventID, some?.uid,
-                try event.before.map(json), try event.after.map(json),
-            ])
+                """
+        ).execute(arguments: [
+            now.seconds, caller.uid, caller.gid, caller.pid, caller.user, action, some?.id ?? eventID, some?.uid,
+            try event.before.map(json), try event.after.map(json),
+        ])
     }
 
     private static func json(_ event: Event) throws -> String {
@@ -35,7 +37,7 @@ enum Audit {
         switch (before, after) {
         case (nil, _): "create"
         case (_, nil): "delete"
-        case let (b?, a?) where a.status == .cancelled && b.status != .cancelled: "cancel"
+        case (let b?, let a?) where a.status == .cancelled && b.status != .cancelled: "cancel"
         default: "update"
         }
     }

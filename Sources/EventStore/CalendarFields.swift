@@ -8,17 +8,16 @@ enum CalendarFields {
     /// Writes them for event `id`, replacing what was stored.
     static func save(_ db: Database, id: Int64, _ event: Event) throws {
         let recurrence = event.recurrence
-        try db.execute(
-            sql: "UPDATE event SET rdates = ?, exdate_days = ?, more_rules = ?, floating = ?, kept_ical = ? WHERE id = ?",
+        try db.cachedStatement(sql: "UPDATE event SET rdates = ?, exdate_days = ?, more_rules = ?, floating = ?, kept_ical = ? WHERE id = ?").execute(
             arguments: [
                 (recurrence?.dates ?? []).map { String($0.seconds) }.joined(separator: " "),
                 (recurrence?.exceptionDates ?? []).joined(separator: " "),
                 (recurrence?.moreRules ?? []).joined(separator: "\n"),
                 event.floating, event.keptProperties, id,
             ])
-        try db.execute(sql: "DELETE FROM event_override WHERE event_id = ?", arguments: [id])
+        try db.cachedStatement(sql: "DELETE FROM event_override WHERE event_id = ?").execute(arguments: [id])
         for o in recurrence?.overrides ?? [] {
-            try db.execute(
+            try db.cachedStatement(
                 sql: """
                     INSERT INTO event_override (event_id, recurrence_id, start_at, end_at, status, title, location, description, sequence, kept_ical,
                         this_and_future)
@@ -27,11 +26,11 @@ enum CalendarFields {
                         status = excluded.status, title = excluded.title, location = excluded.location,
                         description = excluded.description, sequence = excluded.sequence, kept_ical = excluded.kept_ical,
                         this_and_future = excluded.this_and_future
-                    """,
-                arguments: [
-                    id, o.recurrenceID.seconds, o.start.seconds, o.end.seconds, o.status?.rawValue, o.title, o.location, o.description,
-                    o.sequence, o.keptProperties, o.thisAndFuture,
-                ])
+                    """
+            ).execute(arguments: [
+                id, o.recurrenceID.seconds, o.start.seconds, o.end.seconds, o.status?.rawValue, o.title, o.location, o.description,
+                o.sequence, o.keptProperties, o.thisAndFuture,
+            ])
         }
     }
 
@@ -44,7 +43,7 @@ enum CalendarFields {
         recurrence.exceptionDates = ((row["exdate_days"] as String?) ?? "").split(separator: " ").map(String.init)
         recurrence.moreRules = ((row["more_rules"] as String?) ?? "").split(separator: "\n").map(String.init)
         recurrence.overrides = try Row.fetchAll(
-            db, sql: "SELECT * FROM event_override WHERE event_id = ? ORDER BY recurrence_id", arguments: [event.id]
+            db.cachedStatement(sql: "SELECT * FROM event_override WHERE event_id = ? ORDER BY recurrence_id"), arguments: [event.id]
         ).map { o in
             OccurrenceOverride(
                 recurrenceID: Instant(seconds: o["recurrence_id"]), start: Instant(seconds: o["start_at"]), end: Instant(seconds: o["end_at"]),

@@ -27,7 +27,8 @@ public struct WriteContext {
     public func replanReminders(eventUID: String, desired: [NoticeDraft], withdrawOverdue: Bool = false) throws {
         struct Key: Hashable { var startsAt: Int64, offset: Int64, person: Int64 }
         let existing = try Row.fetchAll(
-            db, sql: "SELECT id, starts_at, reminder_offset, person_id, state, due_at FROM notice WHERE event_uid = ? AND kind = 'reminder'",
+            db.cachedStatement(
+                sql: "SELECT id, starts_at, reminder_offset, person_id, state, due_at FROM notice WHERE event_uid = ? AND kind = 'reminder'"),
             arguments: [eventUID])
         // The key holds the occurrence and the offset, so a kept reminder's time is already right:
         // a moved event has new keys, and its old pending reminders are withdrawn below.
@@ -43,7 +44,7 @@ public struct WriteContext {
         }
         for (key, row) in rows where !wanted.contains(key) && row["state"] == "pending" {
             if !withdrawOverdue, (row["due_at"] as Int64) < now.seconds { continue }
-            try db.execute(sql: "DELETE FROM notice WHERE id = ?", arguments: [row["id"]])
+            try db.cachedStatement(sql: "DELETE FROM notice WHERE id = ?").execute(arguments: [row["id"]])
         }
     }
 
@@ -54,22 +55,24 @@ public struct WriteContext {
 
     /// Whether invitations (or updates) for the event were ever put in the outbox.
     public func wasInvited(eventUID: String) throws -> Bool {
-        try Bool.fetchOne(db, sql: "SELECT 1 FROM notice WHERE event_uid = ? AND kind IN ('invitation', 'update') LIMIT 1", arguments: [eventUID]) == true
+        try Bool.fetchOne(
+            db.cachedStatement(sql: "SELECT 1 FROM notice WHERE event_uid = ? AND kind IN ('invitation', 'update') LIMIT 1"), arguments: [eventUID])
+            == true
     }
 }
 
 enum Outbox {
     static func insert(_ db: Database, _ d: NoticeDraft, now: Instant) throws {
-        try db.execute(
+        try db.cachedStatement(
             sql: """
                 INSERT OR IGNORE INTO notice (message_id, kind, event_uid, event_id, person_id, recipient, due_at, starts_at, reminder_offset,
                     sequence, message, next_attempt_at, created_at, updated_at, audience)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """,
-            arguments: [
-                d.messageID ?? "<\(UUID().uuidString.lowercased())@eventd>", d.kind.rawValue, d.eventUID, d.eventID, d.personID, d.recipient,
-                d.due.seconds, d.startsAt.seconds, d.offset, d.sequence, d.message, d.due.seconds, now.seconds, now.seconds, d.audience?.rawValue,
-            ])
+                """
+        ).execute(arguments: [
+            d.messageID ?? "<\(UUID().uuidString.lowercased())@eventd>", d.kind.rawValue, d.eventUID, d.eventID, d.personID, d.recipient,
+            d.due.seconds, d.startsAt.seconds, d.offset, d.sequence, d.message, d.due.seconds, now.seconds, now.seconds, d.audience?.rawValue,
+        ])
     }
 
     static func notice(_ row: Row) -> Notice {
@@ -98,10 +101,13 @@ extension SQLiteStore {
         try await writing { db in try body(WriteContext(db: db, now: self.now())) }
     }
 
-    /// Events that have not ended, or recur: those whose reminders may still be due.
-    public func eventsStill(runningAfter instant: Instant) async throws -> [Event] {
+    /// Events that have not ended, or recur (those whose reminders may still be due), by id:
+    /// up to `limit` of them with ids above `idAbove`, so a large register is read a page at a time.
+    public func eventsStill(runningAfter instant: Instant, idAbove: Int64, limit: Int) async throws -> [Event] {
         try await reading { db in
-            let ids = try Int64.fetchAll(db, sql: "SELECT id FROM event WHERE end_at > ? OR rrule IS NOT NULL", arguments: [instant.seconds])
+            let ids = try Int64.fetchAll(
+                db.cachedStatement(sql: "SELECT id FROM event WHERE id > ? AND (end_at > ? OR rrule IS NOT NULL) ORDER BY id LIMIT ?"),
+                arguments: [idAbove, instant.seconds, limit])
             return try ids.map { try Self.loadEvent(db, id: $0) }
         }
     }
@@ -110,7 +116,9 @@ extension SQLiteStore {
     /// again (at least once; the repeat carries the same Message-ID).
     public func requeueInterruptedNotices() async throws -> Int {
         try await writing { db in
-            try db.execute(sql: "UPDATE notice SET state = 'pending', updated_at = ? WHERE state = 'sending'", arguments: [self.now().seconds])
+            try db.cachedStatement(sql: "UPDATE notice SET state = 'pending', updated_at = ? WHERE state = 'sending'").execute(arguments: [
+                self.now().seconds
+            ])
             return db.changesCount
         }
     }
@@ -121,13 +129,12 @@ extension SQLiteStore {
         guard limit > 0 else { return [] }
         return try await writing { db in
             let rows = try Row.fetchAll(
-                db,
-                sql: """
-                    UPDATE notice SET state = 'sending', attempts = attempts + 1, updated_at = ?
-                    WHERE id IN (SELECT id FROM notice WHERE state = 'pending' AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?)
-                    RETURNING *
-                    """,
-                arguments: [now.seconds, now.seconds, limit])
+                db.cachedStatement(
+                    sql: """
+                        UPDATE notice SET state = 'sending', attempts = attempts + 1, updated_at = ?
+                        WHERE id IN (SELECT id FROM notice WHERE state = 'pending' AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?)
+                        RETURNING *
+                        """), arguments: [now.seconds, now.seconds, limit])
             return rows.map(Outbox.notice).sorted { ($0.nextAttempt, $0.id) < ($1.nextAttempt, $1.id) }
         }
     }
@@ -135,19 +142,19 @@ extension SQLiteStore {
     /// When the next pending notice is due, if any.
     public func nextNoticeDue() async throws -> Instant? {
         try await reading { db in
-            try Int64.fetchOne(db, sql: "SELECT min(next_attempt_at) FROM notice WHERE state = 'pending'").map(Instant.init(seconds:))
+            try Int64.fetchOne(db.cachedStatement(sql: "SELECT min(next_attempt_at) FROM notice WHERE state = 'pending'")).map(Instant.init(seconds:))
         }
     }
 
     /// Records how an attempt ended: `sent`, `failed`, `skipped`, or `pending` again at `retryAt`.
     public func finishNotice(id: Int64, state: NoticeState, retryAt: Instant? = nil, error: String? = nil) async throws {
         try await writing { db in
-            try db.execute(
+            try db.cachedStatement(
                 sql: """
                     UPDATE notice SET state = ?, next_attempt_at = coalesce(?, next_attempt_at), last_error = coalesce(?, last_error), updated_at = ?
                     WHERE id = ?
-                    """,
-                arguments: [state.rawValue, retryAt?.seconds, error, self.now().seconds, id])
+                    """
+            ).execute(arguments: [state.rawValue, retryAt?.seconds, error, self.now().seconds, id])
         }
     }
 
@@ -163,14 +170,16 @@ extension SQLiteStore {
                 conditions.append("event_uid = (SELECT uid FROM event WHERE id = ?)")
                 arguments += [eventID]
             }
-            return try Row.fetchAll(db, sql: "SELECT * FROM notice WHERE \(conditions.joined(separator: " AND ")) ORDER BY due_at, id", arguments: arguments)
-                .map(Outbox.notice)
+            return try Row.fetchAll(
+                db, sql: "SELECT * FROM notice WHERE \(conditions.joined(separator: " AND ")) ORDER BY due_at, id", arguments: arguments
+            )
+            .map(Outbox.notice)
         }
     }
 
     public func notice(id: Int64) async throws -> Notice {
         try await reading { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM notice WHERE id = ?", arguments: [id]) else {
+            guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM notice WHERE id = ?"), arguments: [id]) else {
                 throw RegisterError.notFound(what: "notice with id", key: String(id))
             }
             return Outbox.notice(row)
@@ -179,26 +188,31 @@ extension SQLiteStore {
 
     /// Sends a failed, skipped or pending notice again now, with a fresh count of attempts.
     public func retryNotice(id: Int64) async throws -> Notice {
-        try await changeNotice(id: id, action: "notice-retry", from: ["failed", "skipped", "pending"], sql: "state = 'pending', attempts = 0, next_attempt_at = ?", now: true)
+        try await changeNotice(
+            id: id, action: "notice-retry", from: ["failed", "skipped", "pending"], sql: "state = 'pending', attempts = 0, next_attempt_at = ?",
+            now: true)
     }
 
     /// Withdraws a notice that has not gone out.
     public func cancelNotice(id: Int64) async throws -> Notice {
-        try await changeNotice(id: id, action: "notice-cancel", from: ["pending", "failed"], sql: "state = 'skipped', last_error = 'cancelled by eventctl notices cancel'", now: false)
+        try await changeNotice(
+            id: id, action: "notice-cancel", from: ["pending", "failed"],
+            sql: "state = 'skipped', last_error = 'cancelled by eventctl notices cancel'", now: false)
     }
 
     private func changeNotice(id: Int64, action: String, from states: [String], sql: String, now: Bool) async throws -> Notice {
         try await writing { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT state FROM notice WHERE id = ?", arguments: [id]) else {
+            guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT state FROM notice WHERE id = ?"), arguments: [id]) else {
                 throw RegisterError.notFound(what: "notice with id", key: String(id))
             }
             let state: String = row["state"]
             guard states.contains(state) else {
-                throw RegisterError.conflict(field: "state", message: "notice \(id) is \(state); only a notice that is \(states.joined(separator: ", ")) can be changed so")
+                throw RegisterError.conflict(
+                    field: "state", message: "notice \(id) is \(state); only a notice that is \(states.joined(separator: ", ")) can be changed so")
             }
             let time = self.now().seconds
             try db.execute(sql: "UPDATE notice SET \(sql), updated_at = ? WHERE id = ?", arguments: now ? [time, time, id] : [time, id])
-            let notice = Outbox.notice(try Row.fetchOne(db, sql: "SELECT * FROM notice WHERE id = ?", arguments: [id])!)
+            let notice = Outbox.notice(try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM notice WHERE id = ?"), arguments: [id])!)
             try Audit.record(db, "\(action) \(id) \(notice.draft.recipient)", eventID: notice.draft.eventID, now: self.now())
             return notice
         }
@@ -206,13 +220,16 @@ extension SQLiteStore {
 
     /// Every event, for the feed writer's first build.
     public func allEvents() async throws -> [Event] {
-        try await reading { db in try Int64.fetchAll(db, sql: "SELECT id FROM event ORDER BY start_at, id").map { try Self.loadEvent(db, id: $0) } }
+        try await reading { db in
+            try Int64.fetchAll(db.cachedStatement(sql: "SELECT id FROM event ORDER BY start_at, id")).map { try Self.loadEvent(db, id: $0) }
+        }
     }
 
     /// The event with this id, or nil when it is gone.
     public func eventIfPresent(id: Int64) async throws -> Event? {
         try await reading { db in
-            try Bool.fetchOne(db, sql: "SELECT 1 FROM event WHERE id = ?", arguments: [id]) == true ? try Self.loadEvent(db, id: id) : nil
+            try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM event WHERE id = ?"), arguments: [id]) == true
+                ? try Self.loadEvent(db, id: id) : nil
         }
     }
 
@@ -220,7 +237,9 @@ extension SQLiteStore {
     public func feedTokens() async throws -> [Int64: String] {
         try await reading { db in
             var tokens: [Int64: String] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT id, feed_token FROM person WHERE feed_token IS NOT NULL") { tokens[row["id"]] = row["feed_token"] }
+            for row in try Row.fetchAll(db.cachedStatement(sql: "SELECT id, feed_token FROM person WHERE feed_token IS NOT NULL")) {
+                tokens[row["id"]] = row["feed_token"]
+            }
             return tokens
         }
     }
@@ -228,13 +247,16 @@ extension SQLiteStore {
     /// The person's feed token, made on first use; `rotate` replaces it (the old one stops working).
     public func feedToken(personID: Int64, rotate: Bool) async throws -> String {
         try await writing { db in
-            if !rotate, let token = try String.fetchOne(db, sql: "SELECT feed_token FROM person WHERE id = ?", arguments: [personID]) { return token }
+            if !rotate, let token = try String.fetchOne(db.cachedStatement(sql: "SELECT feed_token FROM person WHERE id = ?"), arguments: [personID])
+            {
+                return token
+            }
             var bytes = [UInt8](repeating: 0, count: 24)
             var generator = SystemRandomNumberGenerator()
             for i in bytes.indices { bytes[i] = generator.next() }
             // 192 random bits, URL-safe: unguessable, and a file name as it is.
             let token = Data(bytes).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-            try db.execute(sql: "UPDATE person SET feed_token = ? WHERE id = ?", arguments: [token, personID])
+            try db.cachedStatement(sql: "UPDATE person SET feed_token = ? WHERE id = ?").execute(arguments: [token, personID])
             try Audit.record(db, "\(rotate ? "feed-rotate" : "feed-token") person \(personID)", now: self.now())
             return token
         }
@@ -248,7 +270,7 @@ extension SQLiteStore {
     /// The event with this UID, if it is still in the register.
     public func event(uid: String) async throws -> Event? {
         try await reading { db in
-            try Int64.fetchOne(db, sql: "SELECT id FROM event WHERE uid = ?", arguments: [uid]).map { try Self.loadEvent(db, id: $0) }
+            try Int64.fetchOne(db.cachedStatement(sql: "SELECT id FROM event WHERE uid = ?"), arguments: [uid]).map { try Self.loadEvent(db, id: $0) }
         }
     }
 }
@@ -258,7 +280,9 @@ extension SQLiteStore {
     public func noticeCounts() async throws -> [String: Int] {
         try await reading { db in
             var counts: [String: Int] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT state, count(*) AS n FROM notice GROUP BY state") { counts[row["state"]] = row["n"] }
+            for row in try Row.fetchAll(db.cachedStatement(sql: "SELECT state, count(*) AS n FROM notice GROUP BY state")) {
+                counts[row["state"]] = row["n"]
+            }
             return counts
         }
     }

@@ -26,7 +26,9 @@ public final class SQLiteStore: Sendable {
                 throw StoreError.io("cannot open \(file): \(String(cString: strerror(errno)))")
             }
             defer { close(fd) }
-            guard fchmod(fd, mode_t(fileMode)) == 0 else { throw StoreError.io("cannot set the mode of \(file): \(String(cString: strerror(errno)))") }
+            guard fchmod(fd, mode_t(fileMode)) == 0 else {
+                throw StoreError.io("cannot set the mode of \(file): \(String(cString: strerror(errno)))")
+            }
         }
         var config = Configuration()
         config.foreignKeysEnabled = true
@@ -35,8 +37,10 @@ public final class SQLiteStore: Sendable {
         // GRDB puts the writer in WAL mode with synchronous = NORMAL, which may lose the last
         // commits on power loss. FULL syncs the WAL on every commit: a write that returned is on disk.
         try pool.writeWithoutTransaction { db in
-            try db.execute(sql: "PRAGMA synchronous = FULL")
-            guard try Int.fetchOne(db, sql: "PRAGMA synchronous") == 2 else { throw StoreError.io("SQLite refused PRAGMA synchronous = FULL") }
+            try db.cachedStatement(sql: "PRAGMA synchronous = FULL").execute()
+            guard try Int.fetchOne(db.cachedStatement(sql: "PRAGMA synchronous")) == 2 else {
+                throw StoreError.io("SQLite refused PRAGMA synchronous = FULL")
+            }
         }
         self.clock = clock
         try Schema.migrator.migrate(pool)
@@ -44,7 +48,7 @@ public final class SQLiteStore: Sendable {
 
     /// The writer connection's `PRAGMA synchronous` (2 = FULL), for the durability test.
     public func synchronousSetting() async throws -> Int {
-        try await writing { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1 }
+        try await writing { db in try Int.fetchOne(db.cachedStatement(sql: "PRAGMA synchronous")) ?? -1 }
     }
 
     public static let systemClock: @Sendable () -> Instant = { Instant(seconds: Int64(Date().timeIntervalSince1970)) }
@@ -80,7 +84,11 @@ public final class SQLiteStore: Sendable {
 
     /// Stores events read from iCalendar in one transaction: a known UID is replaced (its people
     /// and sessions with it) unless the stored SEQUENCE is newer; an unknown one is created.
-    public func importEvents(_ imports: [EventImport], afterWrite: AfterWrite? = nil) async throws -> ImportOutcome {
+    ///
+    /// `remind`: whether the file's events send reminder emails. Without it, new events have no
+    /// reminders and known ones keep theirs, so importing an old export mails nobody; with it,
+    /// they take the default reminders unless they have reminders of their own.
+    public func importEvents(_ imports: [EventImport], remind: Bool = false, afterWrite: AfterWrite? = nil) async throws -> ImportOutcome {
         try await writing { db in
             var outcome = ImportOutcome()
             for item in imports {
@@ -90,7 +98,9 @@ public final class SQLiteStore: Sendable {
                 event.updated = now
                 let id: Int64
                 var before: Event?
-                if item.overridesOnly, let storedID = try Int64.fetchOne(db, sql: "SELECT id FROM event WHERE uid = ?", arguments: [event.uid]) {
+                if item.overridesOnly,
+                    let storedID = try Int64.fetchOne(db.cachedStatement(sql: "SELECT id FROM event WHERE uid = ?"), arguments: [event.uid])
+                {
                     // Changed occurrences of a series the register holds: they join it, the rest stays.
                     let old = try Self.loadEvent(db, id: storedID)
                     var merged = old
@@ -98,21 +108,25 @@ public final class SQLiteStore: Sendable {
                     for o in event.recurrence?.overrides ?? [] {
                         recurrence.overrides.removeAll { $0.recurrenceID == o.recurrenceID }
                         recurrence.overrides.append(o)
-                        if old.recurrence == nil || recurrence.rule.isEmpty, !recurrence.dates.contains(o.recurrenceID) { recurrence.dates.append(o.recurrenceID) }
+                        if old.recurrence == nil || recurrence.rule.isEmpty, !recurrence.dates.contains(o.recurrenceID) {
+                            recurrence.dates.append(o.recurrenceID)
+                        }
                     }
                     recurrence.overrides.sort { $0.recurrenceID < $1.recurrenceID }
                     recurrence.dates.sort()
                     merged.recurrence = recurrence
                     merged.sequence = max(old.sequence, event.sequence)
-                    try db.execute(
-                        sql: "UPDATE event SET rrule = ?, sequence = ?, updated_at = ? WHERE id = ?",
-                        arguments: [recurrence.rule, merged.sequence, now.seconds, storedID])
+                    try db.cachedStatement(sql: "UPDATE event SET rrule = ?, sequence = ?, updated_at = ? WHERE id = ?").execute(arguments: [
+                        recurrence.rule, merged.sequence, now.seconds, storedID,
+                    ])
                     try CalendarFields.save(db, id: storedID, merged)
                     outcome.updated.append(event.uid)
                     _ = try self.finish(db, id: storedID, before: old, action: "import", afterWrite)
                     continue
                 }
-                if let row = try Row.fetchOne(db, sql: "SELECT id, sequence, created_at FROM event WHERE uid = ?", arguments: [event.uid]) {
+                if let row = try Row.fetchOne(
+                    db.cachedStatement(sql: "SELECT id, sequence, created_at FROM event WHERE uid = ?"), arguments: [event.uid])
+                {
                     let stored: Int = row["sequence"]
                     if stored > event.sequence {
                         outcome.skipped.append((event.uid, "the register holds SEQUENCE \(stored), newer than the file's \(event.sequence)"))
@@ -124,11 +138,13 @@ public final class SQLiteStore: Sendable {
                     // iCalendar carries neither the event's room nor its preparing unit: keep ours.
                     event.room = event.room ?? before?.room
                     event.preparedBy = event.preparedBy ?? before?.preparedBy
-                    try db.execute(sql: "DELETE FROM event WHERE id = ?", arguments: [id])
+                    event.reminders = remind ? before?.reminders.flatMap { $0.isEmpty ? nil : $0 } : before?.reminders
+                    try db.cachedStatement(sql: "DELETE FROM event WHERE id = ?").execute(arguments: [id])
                     try self.insertEvent(db, event, id: id)
                     outcome.updated.append(event.uid)
                 } else {
                     event.created = now
+                    if !remind { event.reminders = [] }
                     id = try self.insertEvent(db, event)
                     outcome.created.append(event.uid)
                 }
@@ -148,19 +164,19 @@ public final class SQLiteStore: Sendable {
     private func insertEvent(_ db: Database, _ event: Event, id: Int64? = nil) throws -> Int64 {
         // Zero-length and very long events come only from files; commands check their own times first.
         try EventChanges.checkTimes(start: event.start, end: event.end, imported: true)
-        try db.execute(
+        try db.cachedStatement(
             sql: """
                 INSERT INTO event (id, uid, kind, title, description, location, link, start_at, end_at, tz, all_day,
                     status, sequence, visiting_org, host_org, created_at, updated_at, rrule, exdates, reminders, room, prepare_org)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """,
-            arguments: [
-                id, event.uid, event.kind.rawValue, event.title, event.description, event.location, event.link,
-                event.start.seconds, event.end.seconds, event.timeZone, event.allDay, event.status.rawValue,
-                event.sequence, event.delegation?.visiting, event.delegation?.host, event.created.seconds,
-                event.updated.seconds, event.recurrence?.rule, Self.encode(event.recurrence?.exceptions), Self.encode(event.reminders),
-                event.room, event.preparedBy,
-            ])
+                """
+        ).execute(arguments: [
+            id, event.uid, event.kind.rawValue, event.title, event.description, event.location, event.link,
+            event.start.seconds, event.end.seconds, event.timeZone, event.allDay, event.status.rawValue,
+            event.sequence, event.delegation?.visiting, event.delegation?.host, event.created.seconds,
+            event.updated.seconds, event.recurrence?.rule, Self.encode(event.recurrence?.exceptions), Self.encode(event.reminders),
+            event.room, event.preparedBy,
+        ])
         let newID = db.lastInsertedRowID
         try CalendarFields.save(db, id: newID, event)
         return newID
@@ -169,43 +185,43 @@ public final class SQLiteStore: Sendable {
     /// Changes an event inside one transaction: `changes` are applied to what is stored now,
     /// then people are added and removed. Nothing is written if any step fails.
     public func updateEvent(
-        id: Int64, changes: @Sendable (Event) throws -> EventChanges, add: [ParticipantDraft], remove: [PersonReference], afterWrite: AfterWrite? = nil
+        id: Int64, changes: @Sendable (Event) throws -> EventChanges, add: [ParticipantDraft], remove: [PersonReference],
+        afterWrite: AfterWrite? = nil
     ) async throws -> Event {
         try await writing { db in
             let old = try Self.loadEvent(db, id: id)
             var new = try changes(old).applied(to: old, now: self.clock())
             for reference in remove {
                 let person = try self.resolve(db, reference, field: "remove", create: false)
-                try db.execute(sql: "DELETE FROM participation WHERE event_id = ? AND person_id = ?", arguments: [id, person.id])
+                try db.cachedStatement(sql: "DELETE FROM participation WHERE event_id = ? AND person_id = ?").execute(arguments: [id, person.id])
                 if db.changesCount == 0 {
                     throw RegisterError.invalid(field: "remove", message: "\(person.name) takes no part in event \(id)")
                 }
             }
             if !add.isEmpty || !remove.isEmpty, new.sequence == old.sequence { new.sequence += 1 }
-            try db.execute(
+            try db.cachedStatement(
                 sql: """
                     UPDATE event SET kind = ?, title = ?, description = ?, location = ?, link = ?, start_at = ?, end_at = ?,
                         tz = ?, all_day = ?, status = ?, sequence = ?, visiting_org = ?, host_org = ?, updated_at = ?,
                         rrule = ?, exdates = ?, reminders = ?, room = ?, prepare_org = ?
                     WHERE id = ?
-                    """,
-                arguments: [
-                    new.kind.rawValue, new.title, new.description, new.location, new.link, new.start.seconds,
-                    new.end.seconds, new.timeZone, new.allDay, new.status.rawValue, new.sequence,
-                    new.delegation?.visiting, new.delegation?.host, new.updated.seconds, new.recurrence?.rule,
-                    Self.encode(new.recurrence?.exceptions), Self.encode(new.reminders), new.room, new.preparedBy, id,
-                ])
+                    """
+            ).execute(arguments: [
+                new.kind.rawValue, new.title, new.description, new.location, new.link, new.start.seconds,
+                new.end.seconds, new.timeZone, new.allDay, new.status.rawValue, new.sequence,
+                new.delegation?.visiting, new.delegation?.host, new.updated.seconds, new.recurrence?.rule,
+                Self.encode(new.recurrence?.exceptions), Self.encode(new.reminders), new.room, new.preparedBy, id,
+            ])
             try CalendarFields.save(db, id: id, new)
             for session in new.sessions {
-                try db.execute(
-                    sql: "UPDATE session SET start_at = ?, end_at = ? WHERE id = ?",
-                    arguments: [session.start.seconds, session.end.seconds, session.id])
-                try db.execute(
-                    sql: "UPDATE participation SET start_at = ?, end_at = ? WHERE session_id = ?",
-                    arguments: [session.start.seconds, session.end.seconds, session.id])
+                try db.cachedStatement(sql: "UPDATE session SET start_at = ?, end_at = ? WHERE id = ?").execute(arguments: [
+                    session.start.seconds, session.end.seconds, session.id,
+                ])
+                try db.cachedStatement(sql: "UPDATE participation SET start_at = ?, end_at = ? WHERE session_id = ?").execute(arguments: [
+                    session.start.seconds, session.end.seconds, session.id,
+                ])
             }
-            try db.execute(
-                sql: "UPDATE participation SET start_at = ?, end_at = ? WHERE event_id = ? AND session_id IS NULL",
+            try db.cachedStatement(sql: "UPDATE participation SET start_at = ?, end_at = ? WHERE event_id = ? AND session_id IS NULL").execute(
                 arguments: [new.start.seconds, new.end.seconds, id])
             for draft in add {
                 try self.addParticipant(db, eventID: id, sessionID: nil, draft: draft, start: new.start, end: new.end)
@@ -224,7 +240,7 @@ public final class SQLiteStore: Sendable {
     public func deleteEvent(id: Int64, afterWrite: AfterWrite? = nil) async throws {
         try await writing { db in
             let before = try Self.loadEvent(db, id: id)
-            try db.execute(sql: "DELETE FROM event WHERE id = ?", arguments: [id])
+            try db.cachedStatement(sql: "DELETE FROM event WHERE id = ?").execute(arguments: [id])
             try afterWrite?(before, nil, WriteContext(db: db, now: self.clock()))
             try Audit.record(db, "delete", event: (before, nil), now: self.clock())
         }
@@ -242,8 +258,10 @@ public final class SQLiteStore: Sendable {
     /// Events that overlap [from, to) plus every recurring one that starts before `to`.
     /// Events last at most 366 days, so `from` also bounds `start_at` from below: one short range of `event_by_time`.
     static func eventsOverlapping(_ db: Database, from: Instant?, to: Instant?, kind: EventKind?) throws -> [Event] {
-        var plain = ["1"], recurring = ["rrule IS NOT NULL"]
-        var plainArguments: StatementArguments = [], recurringArguments: StatementArguments = []
+        var plain = ["1"]
+        var recurring = ["rrule IS NOT NULL"]
+        var plainArguments: StatementArguments = []
+        var recurringArguments: StatementArguments = []
         if let from {
             plain += ["start_at > ?", "end_at > ?"]
             plainArguments += [from.seconds - 366 * 86_400, from.seconds]
@@ -308,21 +326,27 @@ public final class SQLiteStore: Sendable {
         try await reading { db in
             let trimmed = text.trimmingCharacters(in: .whitespaces)
             if let id = Int64(trimmed) {
-                return try Row.fetchAll(db, sql: "SELECT * FROM person WHERE id = ?", arguments: [id]).map(Self.person)
+                return try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM person WHERE id = ?"), arguments: [id]).map(Self.person)
             }
             if trimmed.contains("@") {
-                return try Row.fetchAll(db, sql: "SELECT * FROM person WHERE email = ?", arguments: [trimmed.lowercased()]).map(Self.person)
+                return try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM person WHERE email = ?"), arguments: [trimmed.lowercased()]).map(
+                    Self.person)
             }
-            let named = try Row.fetchAll(db, sql: "SELECT * FROM person WHERE name = ? ORDER BY id", arguments: [trimmed.precomposedStringWithCanonicalMapping])
+            let named = try Row.fetchAll(
+                db.cachedStatement(sql: "SELECT * FROM person WHERE name = ? ORDER BY id"), arguments: [trimmed.precomposedStringWithCanonicalMapping]
+            )
             if !named.isEmpty { return named.map(Self.person) }
             let folded = foldedForSearch(trimmed)
             guard !folded.isEmpty else { return [] }
-            let exact = try Row.fetchAll(db, sql: "SELECT * FROM person WHERE name_folded = ? ORDER BY id", arguments: [folded])
+            let exact = try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM person WHERE name_folded = ? ORDER BY id"), arguments: [folded])
             if !exact.isEmpty { return exact.map(Self.person) }
-            let escaped = folded.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "_", with: "\\_")
+            let escaped = folded.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(
+                of: "_", with: "\\_")
             return try Row.fetchAll(
-                db, sql: "SELECT * FROM person WHERE name_folded LIKE ? ESCAPE '\\' OR name_folded LIKE ? ESCAPE '\\' ORDER BY name_folded, id LIMIT 50",
-                arguments: [escaped + "%", "% " + escaped + "%"]
+                db.cachedStatement(
+                    sql:
+                        "SELECT * FROM person WHERE name_folded LIKE ? ESCAPE '\\' OR name_folded LIKE ? ESCAPE '\\' ORDER BY name_folded, id LIMIT 50"
+                ), arguments: [escaped + "%", "% " + escaped + "%"]
             ).map(Self.person)
         }
     }
@@ -346,12 +370,16 @@ public final class SQLiteStore: Sendable {
 
     /// Adds a timetable slot, which must lie inside its event, with its speakers and chair.
     /// Returns the event as stored afterwards and the new session's id.
-    public func addSession(eventID: Int64, _ session: Session, participants: [ParticipantDraft], afterWrite: AfterWrite? = nil) async throws -> (Event, Int64) {
+    public func addSession(eventID: Int64, _ session: Session, participants: [ParticipantDraft], afterWrite: AfterWrite? = nil) async throws -> (
+        Event, Int64
+    ) {
         try await writing { db in
             let event = try Self.loadEvent(db, id: eventID)
             let sessionID = try self.insertSession(db, eventID: eventID, event: event, session, participants: participants)
             // The timetable is in what attendees see (DESCRIPTION, their slots): a new session raises SEQUENCE.
-            try db.execute(sql: "UPDATE event SET updated_at = ?, sequence = sequence + 1 WHERE id = ?", arguments: [self.clock().seconds, eventID])
+            try db.cachedStatement(sql: "UPDATE event SET updated_at = ?, sequence = sequence + 1 WHERE id = ?").execute(arguments: [
+                self.clock().seconds, eventID,
+            ])
             return (try self.finish(db, id: eventID, before: event, action: "add-session", afterWrite), sessionID)
         }
     }
@@ -362,11 +390,10 @@ public final class SQLiteStore: Sendable {
             throw RegisterError.invalid(
                 field: "start", message: "session \(session.title.debugDescription) must lie inside its event (see eventctl show \(eventID))")
         }
-        if try Bool.fetchOne(db, sql: "SELECT 1 FROM session WHERE uid = ?", arguments: [session.uid]) == true {
+        if try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM session WHERE uid = ?"), arguments: [session.uid]) == true {
             throw RegisterError.conflict(field: "UID", message: "a session with UID \(session.uid) already belongs to another event")
         }
-        try db.execute(
-            sql: "INSERT INTO session (event_id, uid, title, start_at, end_at, room) VALUES (?, ?, ?, ?, ?, ?)",
+        try db.cachedStatement(sql: "INSERT INTO session (event_id, uid, title, start_at, end_at, room) VALUES (?, ?, ?, ?, ?, ?)").execute(
             arguments: [eventID, session.uid, session.title, session.start.seconds, session.end.seconds, session.room])
         let sessionID = db.lastInsertedRowID
         for draft in participants {
@@ -390,9 +417,9 @@ public final class SQLiteStore: Sendable {
         try await reading { db in
             let row: Row?
             if let id = Int64(key) {
-                row = try Row.fetchOne(db, sql: "SELECT * FROM person WHERE id = ?", arguments: [id])
+                row = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM person WHERE id = ?"), arguments: [id])
             } else {
-                row = try Row.fetchOne(db, sql: "SELECT * FROM person WHERE email = ?", arguments: [key.lowercased()])
+                row = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM person WHERE email = ?"), arguments: [key.lowercased()])
             }
             guard let row else { throw RegisterError.notFound(what: "person with id or email", key: key) }
             return Self.person(row)
@@ -401,7 +428,7 @@ public final class SQLiteStore: Sendable {
 
     public func people() async throws -> [Person] {
         try await reading { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM person ORDER BY name_folded, id").map(Self.person)
+            try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM person ORDER BY name_folded, id")).map(Self.person)
         }
     }
 
@@ -412,24 +439,24 @@ public final class SQLiteStore: Sendable {
     public func counts() async throws -> Counts {
         try await reading { db in
             Counts(
-                events: try Int.fetchOne(db, sql: "SELECT count(*) FROM event") ?? 0,
-                sessions: try Int.fetchOne(db, sql: "SELECT count(*) FROM session") ?? 0,
-                people: try Int.fetchOne(db, sql: "SELECT count(*) FROM person") ?? 0)
+                events: try Int.fetchOne(db.cachedStatement(sql: "SELECT count(*) FROM event")) ?? 0,
+                sessions: try Int.fetchOne(db.cachedStatement(sql: "SELECT count(*) FROM session")) ?? 0,
+                people: try Int.fetchOne(db.cachedStatement(sql: "SELECT count(*) FROM person")) ?? 0)
         }
     }
 
     // MARK: Inside a transaction
 
     func insertPerson(_ db: Database, _ person: Person) throws -> Person {
-        if let email = person.email, try Bool.fetchOne(db, sql: "SELECT 1 FROM person WHERE email = ?", arguments: [email]) == true {
+        if let email = person.email, try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM person WHERE email = ?"), arguments: [email]) == true {
             throw RegisterError.conflict(field: "email", message: "a person with email \(email) already exists (eventctl person show \(email))")
         }
-        try db.execute(
-            sql: "INSERT INTO person (name, name_folded, email, position, organisation, lang, tz, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            arguments: [
-                person.name, foldedForSearch(person.name), person.email, person.position, person.organisation,
-                person.language.rawValue, person.timeZone, clock().seconds,
-            ])
+        try db.cachedStatement(
+            sql: "INSERT INTO person (name, name_folded, email, position, organisation, lang, tz, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+        ).execute(arguments: [
+            person.name, foldedForSearch(person.name), person.email, person.position, person.organisation,
+            person.language.rawValue, person.timeZone, clock().seconds,
+        ])
         var stored = person
         stored.id = db.lastInsertedRowID
         return stored
@@ -439,17 +466,17 @@ public final class SQLiteStore: Sendable {
     func resolve(_ db: Database, _ reference: PersonReference, field: String, create: Bool, forceNew: Bool = false) throws -> Person {
         switch reference {
         case .id(let id):
-            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM person WHERE id = ?", arguments: [id]) else {
+            guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM person WHERE id = ?"), arguments: [id]) else {
                 throw RegisterError.notFound(what: "person with id", key: String(id))
             }
             return Self.person(row)
         case .email(let email):
-            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM person WHERE email = ?", arguments: [email]) else {
+            guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM person WHERE email = ?"), arguments: [email]) else {
                 throw RegisterError.invalid(field: field, message: "no person has the email \(email); write \"Full Name <\(email)>\" to add one")
             }
             return Self.person(row)
         case .named(let name, let email):
-            if let email, let row = try Row.fetchOne(db, sql: "SELECT * FROM person WHERE email = ?", arguments: [email]) {
+            if let email, let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM person WHERE email = ?"), arguments: [email]) {
                 return Self.person(row)
             }
             if email == nil, !(forceNew && create), let person = try Self.onePersonNamed(db, name, field: field) { return person }
@@ -461,37 +488,39 @@ public final class SQLiteStore: Sendable {
     func addParticipant(_ db: Database, eventID: Int64, sessionID: Int64?, draft: ParticipantDraft, start: Instant, end: Instant) throws {
         let field = draft.role.rawValue
         let person = try resolve(db, draft.reference, field: field, create: true, forceNew: draft.forceNew)
-        try db.execute(
+        try db.cachedStatement(
             sql: """
                 INSERT INTO participation (event_id, session_id, person_id, role, required, rsvp, start_at, end_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT DO UPDATE SET required = excluded.required
-                """,
-            arguments: [eventID, sessionID, person.id, draft.role.rawValue, draft.required, draft.rsvp.rawValue, start.seconds, end.seconds])
+                """
+        ).execute(arguments: [eventID, sessionID, person.id, draft.role.rawValue, draft.required, draft.rsvp.rawValue, start.seconds, end.seconds])
     }
 
     // MARK: Reading rows
 
     static func loadEvent(_ db: Database, id: Int64) throws -> Event {
-        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM event WHERE id = ?", arguments: [id]) else {
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM event WHERE id = ?"), arguments: [id]) else {
             throw RegisterError.notFound(what: "event with id", key: String(id))
         }
         let participants = try Row.fetchAll(
-            db,
-            sql: """
-                SELECT p.*, pa.role, pa.required, pa.rsvp, pa.session_id, pa.rsvp_at, pa.rsvp_comment, pa.rsvp_via FROM participation pa
-                JOIN person p ON p.id = pa.person_id WHERE pa.event_id = ? ORDER BY pa.id
-                """,
-            arguments: [id]
+            db.cachedStatement(
+                sql: """
+                    SELECT p.*, pa.role, pa.required, pa.rsvp, pa.session_id, pa.rsvp_at, pa.rsvp_comment, pa.rsvp_via FROM participation pa
+                    JOIN person p ON p.id = pa.person_id WHERE pa.event_id = ? ORDER BY pa.id
+                    """), arguments: [id]
         ).map { row in
             Participation(
                 person: person(row), role: Role(rawValue: row["role"]) ?? .attendee, required: row["required"],
                 rsvp: try rsvp(row["rsvp"]), sessionID: row["session_id"], answeredAt: (row["rsvp_at"] as Int64?).map(Instant.init(seconds:)),
                 comment: row["rsvp_comment"], answeredVia: row["rsvp_via"])
         }
-        let sessions = try Row.fetchAll(db, sql: "SELECT * FROM session WHERE event_id = ? ORDER BY start_at, id", arguments: [id]).map { row in
-            Session(id: row["id"], uid: row["uid"], title: row["title"], start: Instant(seconds: row["start_at"]), end: Instant(seconds: row["end_at"]), room: row["room"])
-        }
+        let sessions = try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM session WHERE event_id = ? ORDER BY start_at, id"), arguments: [id])
+            .map { row in
+                Session(
+                    id: row["id"], uid: row["uid"], title: row["title"], start: Instant(seconds: row["start_at"]),
+                    end: Instant(seconds: row["end_at"]), room: row["room"])
+            }
         let visiting: String? = row["visiting_org"]
         let host: String? = row["host_org"]
         let rule: String? = row["rrule"]

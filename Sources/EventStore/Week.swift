@@ -11,9 +11,11 @@ extension SQLiteStore {
     /// The one person a bare name names, matched as agendas match: the exact name first, then
     /// without regard to case or diacritics. nil when nobody has it; several are a conflict listing them.
     static func onePersonNamed(_ db: Database, _ name: String, field: String) throws -> Person? {
-        var rows = try Row.fetchAll(db, sql: "SELECT * FROM person WHERE name = ? ORDER BY id", arguments: [name.precomposedStringWithCanonicalMapping])
+        var rows = try Row.fetchAll(
+            db.cachedStatement(sql: "SELECT * FROM person WHERE name = ? ORDER BY id"), arguments: [name.precomposedStringWithCanonicalMapping])
         if rows.isEmpty {
-            rows = try Row.fetchAll(db, sql: "SELECT * FROM person WHERE name_folded = ? ORDER BY id", arguments: [foldedForSearch(name)])
+            rows = try Row.fetchAll(
+                db.cachedStatement(sql: "SELECT * FROM person WHERE name_folded = ? ORDER BY id"), arguments: [foldedForSearch(name)])
         }
         guard rows.count <= 1 else {
             throw RegisterError.conflict(
@@ -26,7 +28,8 @@ extension SQLiteStore {
 
     /// Ids of the events a person takes any part in.
     static func eventIDs(ofPerson id: Int64, _ db: Database) throws -> [Int64] {
-        try Int64.fetchAll(db, sql: "SELECT DISTINCT event_id FROM participation WHERE person_id = ? ORDER BY event_id", arguments: [id])
+        try Int64.fetchAll(
+            db.cachedStatement(sql: "SELECT DISTINCT event_id FROM participation WHERE person_id = ? ORDER BY event_id"), arguments: [id])
     }
 
     /// Changes a person's facts. Returns the person and the events they are in (their feeds show the name).
@@ -35,15 +38,16 @@ extension SQLiteStore {
             let old = try self.resolve(db, .id(id), field: "person", create: false)
             let new = changes.applied(to: old)
             if let email = new.email, email != old.email,
-                let other = try Int64.fetchOne(db, sql: "SELECT id FROM person WHERE email = ? AND id != ?", arguments: [email, id])
+                let other = try Int64.fetchOne(db.cachedStatement(sql: "SELECT id FROM person WHERE email = ? AND id != ?"), arguments: [email, id])
             {
-                throw RegisterError.conflict(field: "email", message: "person \(other) already has the email \(email) (eventctl person merge \(id) \(other) joins them)")
+                throw RegisterError.conflict(
+                    field: "email", message: "person \(other) already has the email \(email) (eventctl person merge \(id) \(other) joins them)")
             }
-            try db.execute(
-                sql: "UPDATE person SET name = ?, name_folded = ?, email = ?, position = ?, organisation = ?, lang = ?, tz = ? WHERE id = ?",
-                arguments: [
-                    new.name, foldedForSearch(new.name), new.email, new.position, new.organisation, new.language.rawValue, new.timeZone, id,
-                ])
+            try db.cachedStatement(
+                sql: "UPDATE person SET name = ?, name_folded = ?, email = ?, position = ?, organisation = ?, lang = ?, tz = ? WHERE id = ?"
+            ).execute(arguments: [
+                new.name, foldedForSearch(new.name), new.email, new.position, new.organisation, new.language.rawValue, new.timeZone, id,
+            ])
             try Audit.record(db, "update-person \(id) \(new.name)", now: self.now())
             return (new, try Self.eventIDs(ofPerson: id, db).map { try Self.loadEvent(db, id: $0) })
         }
@@ -77,7 +81,7 @@ extension SQLiteStore {
                     """,
                 arguments: [duplicate, duplicate, duplicate, duplicate, duplicate, kept, duplicate])
             try db.execute(sql: "DELETE FROM participation WHERE person_id = ? AND EXISTS (SELECT 1 \(same))", arguments: [duplicate, kept])
-            try db.execute(sql: "UPDATE participation SET person_id = ? WHERE person_id = ?", arguments: [kept, duplicate])
+            try db.cachedStatement(sql: "UPDATE participation SET person_id = ? WHERE person_id = ?").execute(arguments: [kept, duplicate])
             // Every other table that points at a person (the outbox, answers): moved the same way.
             try Self.repointPeople(db, from: duplicate, to: kept)
             var merged = into
@@ -85,11 +89,11 @@ extension SQLiteStore {
             merged.position = into.position ?? from.position
             merged.organisation = into.organisation ?? from.organisation
             merged.timeZone = into.timeZone ?? from.timeZone
-            let token = try String.fetchOne(db, sql: "SELECT feed_token FROM person WHERE id = ?", arguments: [kept])
-                ?? String.fetchOne(db, sql: "SELECT feed_token FROM person WHERE id = ?", arguments: [duplicate])
-            try db.execute(sql: "DELETE FROM person WHERE id = ?", arguments: [duplicate])
-            try db.execute(
-                sql: "UPDATE person SET email = ?, position = ?, organisation = ?, tz = ?, feed_token = ? WHERE id = ?",
+            let token =
+                try String.fetchOne(db.cachedStatement(sql: "SELECT feed_token FROM person WHERE id = ?"), arguments: [kept])
+                ?? String.fetchOne(db.cachedStatement(sql: "SELECT feed_token FROM person WHERE id = ?"), arguments: [duplicate])
+            try db.cachedStatement(sql: "DELETE FROM person WHERE id = ?").execute(arguments: [duplicate])
+            try db.cachedStatement(sql: "UPDATE person SET email = ?, position = ?, organisation = ?, tz = ?, feed_token = ? WHERE id = ?").execute(
                 arguments: [merged.email, merged.position, merged.organisation, merged.timeZone, token, kept])
             try Audit.record(db, "merge-person \(duplicate) \(from.name) into \(kept) \(into.name)", now: self.now())
             return (merged, try Self.eventIDs(ofPerson: kept, db).map { try Self.loadEvent(db, id: $0) })
@@ -109,9 +113,9 @@ extension SQLiteStore {
                     message: "\(person.name) takes part in \(events.count) event(s) (\(titles)\(events.count > 5 ? "; …" : "")); "
                         + "take them off first, merge them into another person, or delete with --force")
             }
-            try db.execute(sql: "DELETE FROM participation WHERE person_id = ?", arguments: [id])
+            try db.cachedStatement(sql: "DELETE FROM participation WHERE person_id = ?").execute(arguments: [id])
             try Self.repointPeople(db, from: id, to: nil)
-            try db.execute(sql: "DELETE FROM person WHERE id = ?", arguments: [id])
+            try db.cachedStatement(sql: "DELETE FROM person WHERE id = ?").execute(arguments: [id])
             try Audit.record(db, "delete-person \(id) \(person.name)\(events.isEmpty ? "" : " from \(events.count) event(s)")", now: self.now())
             return try events.map { try Self.loadEvent(db, id: $0) }
         }
@@ -120,14 +124,17 @@ extension SQLiteStore {
     /// Moves (or with `to` nil deletes) the rows of every table with a foreign key to `person`,
     /// other than participations, so that tables added later are carried along too.
     private static func repointPeople(_ db: Database, from: Int64, to: Int64?) throws {
-        let tables = try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
+        let tables = try String.fetchAll(db.cachedStatement(sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"))
         for table in tables where table != "person" && table != "participation" {
-            for key in try Row.fetchAll(db, sql: "SELECT \"from\", \"table\" FROM pragma_foreign_key_list(?)", arguments: [table]) {
+            for key in try Row.fetchAll(db.cachedStatement(sql: "SELECT \"from\", \"table\" FROM pragma_foreign_key_list(?)"), arguments: [table]) {
                 guard (key["table"] as String) == "person" else { continue }
                 let column: String = key["from"]
                 if let to {
                     // A row the kept person already has (a unique index) stays theirs; the duplicate's goes.
-                    try db.execute(sql: "UPDATE OR IGNORE \(table.quotedDatabaseIdentifier) SET \(column.quotedDatabaseIdentifier) = ? WHERE \(column.quotedDatabaseIdentifier) = ?", arguments: [to, from])
+                    try db.execute(
+                        sql:
+                            "UPDATE OR IGNORE \(table.quotedDatabaseIdentifier) SET \(column.quotedDatabaseIdentifier) = ? WHERE \(column.quotedDatabaseIdentifier) = ?",
+                        arguments: [to, from])
                 }
                 try db.execute(sql: "DELETE FROM \(table.quotedDatabaseIdentifier) WHERE \(column.quotedDatabaseIdentifier) = ?", arguments: [from])
             }
@@ -160,15 +167,20 @@ extension SQLiteStore {
             }
             let new = try changes(event).applied(to: old)
             guard new.start >= event.start, new.end <= event.end else {
-                throw RegisterError.invalid(field: "start", message: "session \(new.title.debugDescription) must lie inside its event (see eventctl show \(eventID))")
+                throw RegisterError.invalid(
+                    field: "start", message: "session \(new.title.debugDescription) must lie inside its event (see eventctl show \(eventID))")
             }
-            try db.execute(
-                sql: "UPDATE session SET title = ?, start_at = ?, end_at = ?, room = ? WHERE id = ?",
-                arguments: [new.title, new.start.seconds, new.end.seconds, new.room, sessionID])
-            try db.execute(sql: "UPDATE participation SET start_at = ?, end_at = ? WHERE session_id = ?", arguments: [new.start.seconds, new.end.seconds, sessionID])
+            try db.cachedStatement(sql: "UPDATE session SET title = ?, start_at = ?, end_at = ?, room = ? WHERE id = ?").execute(arguments: [
+                new.title, new.start.seconds, new.end.seconds, new.room, sessionID,
+            ])
+            try db.cachedStatement(sql: "UPDATE participation SET start_at = ?, end_at = ? WHERE session_id = ?").execute(arguments: [
+                new.start.seconds, new.end.seconds, sessionID,
+            ])
             for reference in remove {
                 let person = try self.resolve(db, reference, field: "remove", create: false)
-                try db.execute(sql: "DELETE FROM participation WHERE session_id = ? AND person_id = ?", arguments: [sessionID, person.id])
+                try db.cachedStatement(sql: "DELETE FROM participation WHERE session_id = ? AND person_id = ?").execute(arguments: [
+                    sessionID, person.id,
+                ])
                 if db.changesCount == 0 {
                     throw RegisterError.invalid(field: "remove", message: "\(person.name) takes no part in session \(sessionID)")
                 }
@@ -176,7 +188,9 @@ extension SQLiteStore {
             for draft in add {
                 try self.addParticipant(db, eventID: eventID, sessionID: sessionID, draft: draft, start: new.start, end: new.end)
             }
-            try db.execute(sql: "UPDATE event SET updated_at = ?, sequence = sequence + 1 WHERE id = ?", arguments: [self.now().seconds, eventID])
+            try db.cachedStatement(sql: "UPDATE event SET updated_at = ?, sequence = sequence + 1 WHERE id = ?").execute(arguments: [
+                self.now().seconds, eventID,
+            ])
             return try self.finish(db, id: eventID, before: event, action: "update-session \(sessionID)", afterWrite)
         }
     }
@@ -185,9 +199,11 @@ extension SQLiteStore {
     public func deleteSession(eventID: Int64, sessionID: Int64, afterWrite: AfterWrite? = nil) async throws -> Event {
         try await writing { db in
             let event = try Self.loadEvent(db, id: eventID)
-            try db.execute(sql: "DELETE FROM session WHERE id = ? AND event_id = ?", arguments: [sessionID, eventID])
+            try db.cachedStatement(sql: "DELETE FROM session WHERE id = ? AND event_id = ?").execute(arguments: [sessionID, eventID])
             guard db.changesCount == 1 else { throw RegisterError.notFound(what: "session with id", key: "\(sessionID) in event \(eventID)") }
-            try db.execute(sql: "UPDATE event SET updated_at = ?, sequence = sequence + 1 WHERE id = ?", arguments: [self.now().seconds, eventID])
+            try db.cachedStatement(sql: "UPDATE event SET updated_at = ?, sequence = sequence + 1 WHERE id = ?").execute(arguments: [
+                self.now().seconds, eventID,
+            ])
             return try self.finish(db, id: eventID, before: event, action: "delete-session \(sessionID)", afterWrite)
         }
     }
@@ -203,9 +219,10 @@ extension SQLiteStore {
         guard !words.isEmpty else { throw RegisterError.invalid(field: "q", message: "give at least one word to look for") }
         return try await reading { db in
             // SQLite has no Vietnamese folding of its own: ours, for this connection.
-            db.add(function: DatabaseFunction("eventd_fold", argumentCount: 1, pure: true) { values in
-                String.fromDatabaseValue(values[0]).map(SearchFold.fold)
-            })
+            db.add(
+                function: DatabaseFunction("eventd_fold", argumentCount: 1, pure: true) { values in
+                    String.fromDatabaseValue(values[0]).map(SearchFold.fold)
+                })
             // Each event's text is folded once (people, sessions and rooms with it); each word is then a LIKE.
             var filters = ["1"]
             var arguments: StatementArguments = []
@@ -225,7 +242,9 @@ extension SQLiteStore {
             for word in words {
                 likes.append("t LIKE ? ESCAPE '\\'")
                 arguments += [
-                    "%" + word.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "_", with: "\\_") + "%"
+                    "%"
+                        + word.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(
+                            of: "_", with: "\\_") + "%"
                 ]
             }
             let sql = """
@@ -252,13 +271,13 @@ extension SQLiteStore {
     public func organisations() async throws -> [String] {
         try await reading { db in
             try String.fetchAll(
-                db,
-                sql: """
-                    SELECT organisation FROM person WHERE organisation IS NOT NULL
-                    UNION SELECT prepare_org FROM event WHERE prepare_org IS NOT NULL
-                    UNION SELECT host_org FROM event WHERE host_org IS NOT NULL
-                    UNION SELECT visiting_org FROM event WHERE visiting_org IS NOT NULL
-                    """)
+                db.cachedStatement(
+                    sql: """
+                        SELECT organisation FROM person WHERE organisation IS NOT NULL
+                        UNION SELECT prepare_org FROM event WHERE prepare_org IS NOT NULL
+                        UNION SELECT host_org FROM event WHERE host_org IS NOT NULL
+                        UNION SELECT visiting_org FROM event WHERE visiting_org IS NOT NULL
+                        """))
         }
     }
 
@@ -277,11 +296,13 @@ extension SQLiteStore {
     public func publishSchedule(scope: String, range: String, entries: String) async throws -> Publication {
         try await writing { db in
             let at = self.now()
-            try db.execute(
-                sql: "INSERT INTO schedule_publication (scope, range, published_at, entries) VALUES (?, ?, ?, ?)",
+            try db.cachedStatement(sql: "INSERT INTO schedule_publication (scope, range, published_at, entries) VALUES (?, ?, ?, ?)").execute(
                 arguments: [scope, range, at.seconds, entries])
             let id = db.lastInsertedRowID
-            let revision = try Int.fetchOne(db, sql: "SELECT count(*) FROM schedule_publication WHERE scope = ? AND range = ?", arguments: [scope, range]) ?? 1
+            let revision =
+                try Int.fetchOne(
+                    db.cachedStatement(sql: "SELECT count(*) FROM schedule_publication WHERE scope = ? AND range = ?"), arguments: [scope, range])
+                ?? 1
             try Audit.record(db, "publish-schedule \(scope) \(range) revision \(revision)", now: at)
             return Publication(id: id, at: at, revision: revision, entries: entries)
         }
@@ -292,9 +313,13 @@ extension SQLiteStore {
         try await reading { db in
             guard
                 let row = try Row.fetchOne(
-                    db, sql: "SELECT * FROM schedule_publication WHERE scope = ? AND range = ? ORDER BY id DESC LIMIT 1", arguments: [scope, range])
+                    db.cachedStatement(sql: "SELECT * FROM schedule_publication WHERE scope = ? AND range = ? ORDER BY id DESC LIMIT 1"),
+                    arguments: [scope, range])
             else { return nil }
-            let revision = try Int.fetchOne(db, sql: "SELECT count(*) FROM schedule_publication WHERE scope = ? AND range = ?", arguments: [scope, range]) ?? 1
+            let revision =
+                try Int.fetchOne(
+                    db.cachedStatement(sql: "SELECT count(*) FROM schedule_publication WHERE scope = ? AND range = ?"), arguments: [scope, range])
+                ?? 1
             return Publication(id: row["id"], at: Instant(seconds: row["published_at"]), revision: revision, entries: row["entries"])
         }
     }

@@ -620,10 +620,13 @@ struct Import: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Import the VEVENTs of an .ics file in one transaction.",
         discussion: """
-            Events are matched by UID: a known UID is updated (unless the register holds a newer SEQUENCE),             an unknown one created. VEVENTs RELATED-TO another VEVENT of the file become its sessions.             ORGANIZER and ATTENDEEs become people with their roles. A malformed file is refused, naming the             line or component at fault, and nothing is stored.
+            Events are matched by UID: a known UID is updated (unless the register holds a newer SEQUENCE),             an unknown one created. VEVENTs RELATED-TO another VEVENT of the file become its sessions.             ORGANIZER and ATTENDEEs become people with their roles. A malformed file is refused, naming the             line or component at fault, and nothing is stored. There is no limit on the number of events;             the file may be up to max_import_bytes (64 MiB by default).
+
+            An import sends no reminder emails unless --remind is given: new events get no reminders and             known ones keep theirs, so importing an old export mails nobody. Reminders can be set later             with eventctl update ID --remind.
             """)
 
     @Argument(help: "The .ics file, or - for standard input.") var file: String
+    @Flag(help: "Send reminder emails for the imported events (the default reminders, or the event's own).") var remind = false
     @OptionGroup var output: JSONFlag
     @OptionGroup var connection: Connection
 
@@ -637,7 +640,7 @@ struct Import: ParsableCommand {
             printError("eventctl: cannot read \(file)")
             throw ExitCode(66)  // EX_NOINPUT
         }
-        let answer = try connection.client.send("POST", "/v1/import", raw: bytes, contentType: "text/calendar; charset=utf-8", expect: 200)
+        let answer = try connection.client.send("POST", "/v1/import" + (remind ? "?remind=true" : ""), raw: bytes, contentType: "text/calendar; charset=utf-8", expect: 200)
         if output.json { return FileHandleOutput.write(answer + [10]) }
         let result = try JSONDecoder().decode(ImportResult.self, from: Data(answer))
         print("created \(result.created.count), updated \(result.updated.count), skipped \(result.skipped.count)")

@@ -228,7 +228,7 @@ extension TestDaemon {
     }
 
     @Test func malformedAndHostileFilesAreRefusedAndChangeNothing() throws {
-        let daemon = try TestDaemon(config: "max_body_bytes = 2097152\n")
+        let daemon = try TestDaemon(config: "max_import_bytes = 2097152\n")
         try daemon.ctl(Seed.conference)
         let before = try daemon.snapshot()
         let head = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\n"
@@ -257,7 +257,7 @@ extension TestDaemon {
             #expect(result.stderr.contains(message), "\(name): \(result.stderr)")
             #expect(result.stderr.contains("nothing was changed"), "\(name)")
         }
-        // 10 MB in one SUMMARY: over the body limit, refused before it is parsed.
+        // 10 MB in one SUMMARY: over the import limit, refused before it is parsed.
         let huge = daemon.directory + "/huge.ics"
         try (head + vevent("huge@test", "SUMMARY:" + String(repeating: "Hội nghị ", count: 900_000) + "\r\nDTSTART:20170303T010000Z\r\n") + "END:VCALENDAR\r\n")
             .write(toFile: huge, atomically: true, encoding: .utf8)

@@ -118,10 +118,10 @@ import Testing
         #expect(json.start == "2017-03-03T08:00:00+01:00" && json.readerStart == "2017-03-03T14:00:00+07:00" && json.readerTz == "Asia/Ho_Chi_Minh")
         #expect(json.sessions.first?.start == "2017-03-03T09:00:00+01:00" && json.sessions.first?.readerStart == "2017-03-03T15:00:00+07:00")
 
-        // A reminder a day before a meeting in Paris (within the planning horizon, so a month ahead).
+        // A reminder a day before a meeting in Paris (within the 7 days reminders are planned ahead).
         var paris = Calendar(identifier: .gregorian)
         paris.timeZone = TimeZone(identifier: "Europe/Paris")!
-        let day = paris.dateComponents([.year, .month, .day], from: Date().addingTimeInterval(30 * 86_400))
+        let day = paris.dateComponents([.year, .month, .day], from: Date().addingTimeInterval(5 * 86_400))
         let meeting = try daemon.ctl(
             "add", "Họp nhóm công tác tại Paris", "--kind", "meeting", "--start", "\(day.day!)/\(day.month!)/\(day.year!) 9h00", "--tz", "Europe/Paris",
             "--attendee", "Lê Minh <minh@moj.gov.vn>", "--remind", "1d")
