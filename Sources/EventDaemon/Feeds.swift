@@ -9,8 +9,10 @@ import Synchronization
 
 /// Keeps the feeds directory up to date: `all.ics`, `kind/<kind>.ics`, `events/<id>.ics` and
 /// `people/<token>.ics`. Changes are collected and written `feeds_delay` after the last one,
-/// so a burst of a thousand adds rewrites each feed a few times, not a thousand; a feed whose
-/// text did not change is not written; each file is replaced atomically.
+/// so a burst of a thousand adds rewrites each feed a few times, not a thousand. Each event is
+/// serialised once into the register (`feed_entry`, marked stale by the store in the change's own
+/// transaction), and each feed is streamed from there to a temporary file, hashed on the way, and
+/// renamed into place only when its text changed: memory does not grow with the register.
 final class FeedWriter: Service, Sendable {
     let store: SQLiteStore
     let live: LiveConfig
@@ -27,10 +29,14 @@ final class FeedWriter: Service, Sendable {
     /// Renames per feed path, for `GET /v1/feeds` and the tests.
     let writes = Mutex([String: Int]())
 
+    /// The feeds a batch of changes makes stale.
     struct Pending {
         var events = Set<Int64>()
+        var kinds = Set<EventKind>()
         var people = Set<Int64>()
         var lastTouch = Date.distantPast
+
+        var isEmpty: Bool { events.isEmpty && people.isEmpty }
     }
 
     /// The group that may read the feed files (`feeds_group`); nil: only eventd's user.
@@ -50,12 +56,13 @@ final class FeedWriter: Service, Sendable {
 
     var directory: String { config.feedsDirectory ?? config.dataDirectory + "/feeds" }
 
-    /// Called inside each event write (from its hook): the feeds of these events and people are stale.
+    /// Called inside each event write (from its hook): the feeds of these events, their kinds
+    /// and their people, before and after the change, are stale.
     func touched(before: Event?, after: Event?) {
-        let ids = [before?.id, after?.id].compactMap { $0 }
         let people = (before?.participants ?? []) + (after?.participants ?? [])
         pending.withLock {
-            $0.events.formUnion(ids)
+            $0.events.formUnion([before?.id, after?.id].compactMap { $0 })
+            $0.kinds.formUnion([before?.kind, after?.kind].compactMap { $0 })
             $0.people.formUnion(people.compactMap(\.person.id))
             $0.lastTouch = Date()
         }
@@ -85,19 +92,18 @@ final class FeedWriter: Service, Sendable {
     func reloaded() { Task { await wakeup.signal() } }
 
     private func loop() async {
-        // The renderer and the snapshot of events are this task's alone.
         var generation = live.generation
-        var renderer = FeedRenderer(reminders: config.defaultReminders.map { Int($0) }, emptyZone: config.defaultTimeZone)
-        var events: [Int64: Event] = [:]
         // A hash of each feed as written, not its text: all.ics of a large register is tens of MB.
         var written: [String: UInt64] = [:]
         var everything = true
+        // A pass over a large register takes a while: the next one waits ten times as long (at
+        // most 30 s), so feeds never take more than about a tenth of the machine.
+        var rest: TimeInterval = 0
         while !Task.isCancelled {
             if everything {
                 do {
-                    events = [:]
-                    for event in try await store.allEvents() { events[event.id!] = event }
-                    try await regenerate(everything: true, events: events, people: [], kinds: Set(EventKind.allCases), renderer: renderer, written: &written)
+                    try await settleEntries()
+                    try await write(everything: true, Pending(), written: &written)
                     everything = false
                     recordSuccess()
                 } catch {
@@ -107,14 +113,16 @@ final class FeedWriter: Service, Sendable {
             await self.wakeup.wait()
             if live.generation != generation {
                 generation = live.generation
-                renderer = FeedRenderer(reminders: config.defaultReminders.map { Int($0) }, emptyZone: config.defaultTimeZone)
+                // The reminders written as VALARMs may have changed: every entry is made again.
+                do { try await store.markAllFeedEntriesStale() } catch { recordFailure(error) }
                 everything = true
+                continue
             }
             // Coalesce: wait until no change came for `feeds_delay`, but never more than ten delays.
             let started = Date()
             while !Task.isCancelled {
-                let quiet = self.pending.withLock { $0.lastTouch }.addingTimeInterval(self.config.feedsDelay)
-                let wait = min(quiet.timeIntervalSinceNow, started.addingTimeInterval(10 * self.config.feedsDelay).timeIntervalSinceNow)
+                let quiet = self.pending.withLock { $0.lastTouch }.addingTimeInterval(max(self.config.feedsDelay, rest))
+                let wait = min(quiet.timeIntervalSinceNow, started.addingTimeInterval(10 * max(self.config.feedsDelay, rest)).timeIntervalSinceNow)
                 if wait <= 0 { break }
                 try? await Task.sleep(for: .seconds(wait))
             }
@@ -122,31 +130,26 @@ final class FeedWriter: Service, Sendable {
                 defer { state = Pending() }
                 return state
             }
-            guard !everything, !batch.events.isEmpty || !batch.people.isEmpty else { continue }
+            guard !everything, !batch.isEmpty else { continue }
+            let pass = Date()
             do {
                 // Changes are marked from inside their transaction, before it commits: wait for the
                 // writer to finish it, so what is read next holds every change of the batch.
                 try await store.waitForWrites()
-                var people = batch.people
-                var kinds = Set(batch.events.compactMap { events[$0]?.kind })
-                for id in batch.events {
-                    people.formUnion(events[id]?.participants.compactMap(\.person.id) ?? [])
-                    events[id] = try await self.store.eventIfPresent(id: id)
-                    people.formUnion(events[id]?.participants.compactMap(\.person.id) ?? [])
-                    if let kind = events[id]?.kind { kinds.insert(kind) }
-                }
-                try await self.regenerate(
-                    everything: false, events: events, people: people, kinds: kinds, changed: batch.events, renderer: renderer, written: &written)
+                try await settleEntries()
+                try await write(everything: false, batch, written: &written)
                 recordSuccess()
             } catch {
                 // Nothing of the batch is forgotten: it is written again with the next one.
                 recordFailure(error)
                 self.pending.withLock {
                     $0.events.formUnion(batch.events)
+                    $0.kinds.formUnion(batch.kinds)
                     $0.people.formUnion(batch.people)
                 }
                 everything = true
             }
+            rest = min(30, 10 * Date().timeIntervalSince(pass))
         }
     }
 
@@ -167,33 +170,49 @@ final class FeedWriter: Service, Sendable {
         }
     }
 
-    /// Writes the feeds a batch touched (all of them on start), skipping unchanged text.
-    private func regenerate(
-        everything: Bool, events: [Int64: Event], people: Set<Int64>, kinds: Set<EventKind>, changed: Set<Int64> = [], renderer: FeedRenderer,
-        written: inout [String: UInt64]
-    ) async throws {
-        let stamp = SQLiteStore.systemClock()
-        let all = events.values.sorted { ($0.start, $0.id ?? 0) < ($1.start, $1.id ?? 0) }
-        renderer.keep(only: Set(all.map(\.uid)))
-        var feeds: [(path: String, name: String, events: [Event])] = []
-        if config.publicFeeds {
-            feeds.append(("all.ics", "Lịch công tác", all))
-            for kind in kinds.sorted(by: { $0.rawValue < $1.rawValue }) {
-                feeds.append(("kind/\(kind.rawValue).ics", "Lịch công tác — \(kind.rawValue)", all.filter { $0.kind == kind }))
-            }
-            for id in everything ? Set(events.keys) : changed {
-                if let event = events[id] {
-                    feeds.append(("events/\(id).ics", event.title, [event]))
-                } else {
-                    remove("events/\(id).ics", &written)
+    /// Serialises every event whose feed text is stale, a page at a time. An event libical
+    /// cannot write is logged and left stale (out of the feeds) rather than stopping the others.
+    private func settleEntries() async throws {
+        let renderer = FeedRenderer(reminders: config.defaultReminders.map { Int($0) }, emptyZone: config.defaultTimeZone)
+        var failed = Set<Int64>()
+        while true {
+            let stale = try await store.staleFeedEvents(limit: 500 + failed.count).filter { !failed.contains($0.id) }
+            if stale.isEmpty { return }
+            let stamp = SQLiteStore.systemClock()
+            var entries: [(id: Int64, mark: Int64, entry: FeedEntry?)] = []
+            for item in stale {
+                guard let event = item.event else {
+                    entries.append((item.id, item.mark, nil))
+                    continue
+                }
+                do {
+                    entries.append((item.id, item.mark, try renderer.entry(event, stamp: stamp)))
+                } catch {
+                    logger.error("cannot write event \(item.id) into the feeds: \(error)")
+                    failed.insert(item.id)
                 }
             }
+            try await store.saveFeedEntries(entries)
+        }
+    }
+
+    /// Writes the feeds a batch touched (all of them on start), skipping unchanged text.
+    private func write(everything: Bool, _ batch: Pending, written: inout [String: UInt64]) async throws {
+        let renderer = FeedRenderer(reminders: config.defaultReminders.map { Int($0) }, emptyZone: config.defaultTimeZone)
+        var feeds: [(path: String, name: String, selection: FeedSelection)] = []
+        if config.publicFeeds {
+            feeds.append(("all.ics", "Lịch công tác", .all))
+            for kind in (everything ? Set(EventKind.allCases) : batch.kinds).sorted(by: { $0.rawValue < $1.rawValue }) {
+                feeds.append(("kind/\(kind.rawValue).ics", "Lịch công tác — \(kind.rawValue)", .kind(kind)))
+            }
+            let events = try await store.eventTitles(everything ? nil : batch.events.sorted())
+            for id in batch.events.subtracting(events.map(\.id)) { remove("events/\(id).ics", &written) }
+            for (id, title) in events { feeds.append(("events/\(id).ics", title, .event(id))) }
         }
         let tokens = try await store.feedTokens()
-        for (id, token) in tokens where everything || people.contains(id) {
-            let mine = all.filter { $0.participants.contains { $0.person.id == id } }
-            let name = mine.lazy.flatMap(\.participants).first { $0.person.id == id }?.person.name ?? "?"
-            feeds.append(("people/\(token).ics", "Lịch công tác — \(name)", mine))
+        for (id, token) in tokens.sorted(by: { $0.key < $1.key }) where everything || batch.people.contains(id) {
+            let name = (try? await store.person(id: id).name) ?? "?"
+            feeds.append(("people/\(token).ics", "Lịch công tác — \(name)", .person(id)))
         }
         // Files of rotated tokens go: only current tokens have a feed.
         let current = Set(tokens.values.map { "people/\($0).ics" })
@@ -201,15 +220,48 @@ final class FeedWriter: Service, Sendable {
             remove("people/" + path, &written)
         }
         for feed in feeds {
-            let text = try renderer.calendar(
-                feed.events, subscription: ICalendarWriter.Subscription(name: feed.name, refreshInterval: Int(config.refreshInterval)), stamp: stamp)
-            let hash = FeedListener.hash(text.utf8)
             if written[feed.path] == nil, let onDisk = NoFollow.read(feed.path, under: directory) {
                 written[feed.path] = FeedListener.hash(onDisk.data)
             }
-            guard written[feed.path] != hash else { continue }
-            try writeAtomically(text, to: feed.path)
-            written[feed.path] = hash
+            let subscription = ICalendarWriter.Subscription(name: feed.name, refreshInterval: Int(config.refreshInterval))
+            let file = try await stream(feed.selection, renderer: renderer, subscription: subscription, to: feed.path)
+            if written[feed.path] == file.hash {
+                unlink(file.temporary)
+                continue
+            }
+            try commit(file.temporary, to: feed.path)
+            written[feed.path] = file.hash
+        }
+    }
+
+    /// Streams one feed from the register into a temporary file beside its place, hashing it.
+    private func stream(_ selection: FeedSelection, renderer: FeedRenderer, subscription: ICalendarWriter.Subscription, to path: String)
+        async throws -> (temporary: String, hash: UInt64)
+    {
+        let target = directory + "/" + path
+        let temporary = (target as NSString).deletingLastPathComponent + "/.\(UUID().uuidString).tmp"
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, fileMode)
+        guard fd >= 0 else { throw FileModes.failure("cannot create \(temporary)") }
+        defer { close(fd) }
+        do {
+            if fchmod(fd, fileMode) != 0 || (group.map { fchown(fd, uid_t.max, $0) } ?? 0) != 0 {
+                throw FileModes.failure("cannot set the mode or group of \(temporary)")
+            }
+            let hash = try await store.readFeed(selection) { zones, count, next in
+                var out = FeedOutput(fd: fd)
+                let (head, tail) = try renderer.envelope(zones: zones, empty: count == 0, subscription: subscription)
+                try out.append(head)
+                while let text = try next() { try out.append(text) }
+                try out.append(tail)
+                try out.flush()
+                return out.hash
+            }
+            // A feed renamed into place before it is on disk could be empty after a power loss.
+            guard fsync(fd) == 0 else { throw FileModes.failure("cannot sync \(temporary)") }
+            return (temporary, hash)
+        } catch {
+            unlink(temporary)
+            throw error
         }
     }
 
@@ -218,24 +270,10 @@ final class FeedWriter: Service, Sendable {
         written[path] = nil
     }
 
-    /// Temp file, fsync, rename, fsync of the directory: a reader sees the old file or the new one.
-    private func writeAtomically(_ text: String, to path: String) throws {
+    /// Renames the synced temporary file into place and syncs the folder: a reader sees the old
+    /// file or the new one.
+    private func commit(_ temporary: String, to path: String) throws {
         let target = directory + "/" + path
-        let temporary = (target as NSString).deletingLastPathComponent + "/.\(UUID().uuidString).tmp"
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, fileMode)
-        guard fd >= 0 else { throw FileModes.failure("cannot create \(temporary)") }
-        var failure: Daemon.StartError?
-        if fchmod(fd, fileMode) != 0 || (group.map { fchown(fd, uid_t.max, $0) } ?? 0) != 0 {
-            failure = FileModes.failure("cannot set the mode or group of \(temporary)")
-        }
-        if failure == nil, !FileModes.writeAll(fd, Array(text.utf8)) { failure = FileModes.failure("cannot write \(temporary)") }
-        // A feed renamed into place before it is on disk could be empty after a power loss.
-        if failure == nil, fsync(fd) != 0 { failure = FileModes.failure("cannot sync \(temporary)") }
-        close(fd)
-        if let failure {
-            unlink(temporary)
-            throw failure
-        }
         guard rename(temporary, target) == 0 else {
             unlink(temporary)
             throw FileModes.failure("cannot rename \(temporary)")
@@ -246,6 +284,31 @@ final class FeedWriter: Service, Sendable {
             close(dir)
         }
         writes.withLock { $0[path, default: 0] += 1 }
+    }
+}
+
+/// Buffered writes of a feed to its file, with the FNV-1a hash of everything written.
+private struct FeedOutput {
+    let fd: Int32
+    var buffer: [UInt8] = []
+    var hash = FeedListener.hashSeed
+
+    init(fd: Int32) {
+        self.fd = fd
+        buffer.reserveCapacity(1 << 16)
+    }
+
+    mutating func append(_ text: String) throws {
+        for byte in text.utf8 {
+            hash = FeedListener.hash(byte, into: hash)
+            buffer.append(byte)
+        }
+        if buffer.count >= 1 << 16 { try flush() }
+    }
+
+    mutating func flush() throws {
+        guard FileModes.writeAll(fd, buffer) else { throw FileModes.failure("cannot write a feed") }
+        buffer.removeAll(keepingCapacity: true)
     }
 }
 
@@ -294,12 +357,13 @@ enum FeedListener {
 
     /// FNV-1a of the bytes: the ETag of a feed, and how the writer knows a feed is unchanged.
     static func hash(_ bytes: some Sequence<UInt8>) -> UInt64 {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in bytes {
-            hash ^= UInt64(byte)
-            hash &*= 0x100_0000_01b3
-        }
-        return hash
+        bytes.reduce(hashSeed) { hash($1, into: $0) }
+    }
+
+    static let hashSeed: UInt64 = 0xcbf2_9ce4_8422_2325
+
+    static func hash(_ byte: UInt8, into hash: UInt64) -> UInt64 {
+        (hash ^ UInt64(byte)) &* 0x100_0000_01b3
     }
 
     static func httpDate(_ date: Date) -> String {

@@ -218,13 +218,6 @@ extension SQLiteStore {
         }
     }
 
-    /// Every event, for the feed writer's first build.
-    public func allEvents() async throws -> [Event] {
-        try await reading { db in
-            try Int64.fetchAll(db.cachedStatement(sql: "SELECT id FROM event ORDER BY start_at, id")).map { try Self.loadEvent(db, id: $0) }
-        }
-    }
-
     /// The event with this id, or nil when it is gone.
     public func eventIfPresent(id: Int64) async throws -> Event? {
         try await reading { db in

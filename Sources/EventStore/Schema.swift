@@ -249,6 +249,44 @@ enum Schema {
         migrator.registerMigration("v7-ical: changes of occurrences that hold for the later ones too (RANGE=THISANDFUTURE)") { db in
             try db.execute(sql: "ALTER TABLE event_override ADD COLUMN this_and_future INTEGER NOT NULL DEFAULT 0")
         }
+        migrator.registerMigration("v8-feeds: each event's feed text, kept until the event changes") { db in
+            // feed_stale is kept by triggers in the transaction of every change, so no change can
+            // leave a stale text behind, even if eventd dies before the feed writer runs; `mark`
+            // counts the changes, so the writer settles only the version it rendered.
+            try db.execute(
+                sql: """
+                    CREATE TABLE feed_entry (
+                        event_id INTEGER PRIMARY KEY REFERENCES event(id) ON DELETE CASCADE,
+                        text TEXT NOT NULL,
+                        zone TEXT,
+                        span_from INTEGER NOT NULL,
+                        span_to INTEGER
+                    );
+                    CREATE TABLE feed_stale (event_id INTEGER PRIMARY KEY, mark INTEGER NOT NULL);
+                    INSERT INTO feed_stale (event_id, mark) SELECT id, 1 FROM event;
+                    """)
+            func stale(_ id: String) -> String {
+                "INSERT INTO feed_stale (event_id, mark) VALUES (\(id), 1) ON CONFLICT (event_id) DO UPDATE SET mark = mark + 1;"
+            }
+            var triggers = [
+                "feed_event_insert AFTER INSERT ON event": stale("NEW.id"),
+                "feed_event_update AFTER UPDATE ON event": stale("NEW.id"),
+                "feed_event_delete AFTER DELETE ON event": "DELETE FROM feed_stale WHERE event_id = OLD.id;",
+                // A renamed person, or a new email, changes the ATTENDEE lines of all their events.
+                "feed_person_update AFTER UPDATE OF name, email ON person": """
+                    INSERT INTO feed_stale (event_id, mark) SELECT DISTINCT event_id, 1 FROM participation WHERE person_id = NEW.id
+                    ON CONFLICT (event_id) DO UPDATE SET mark = mark + 1;
+                    """,
+            ]
+            for table in ["participation", "session", "event_override"] {
+                triggers["feed_\(table)_insert AFTER INSERT ON \(table)"] = stale("NEW.event_id")
+                triggers["feed_\(table)_update AFTER UPDATE ON \(table)"] = stale("OLD.event_id") + stale("NEW.event_id")
+                triggers["feed_\(table)_delete AFTER DELETE ON \(table)"] = stale("OLD.event_id")
+            }
+            for (head, body) in triggers {
+                try db.execute(sql: "CREATE TRIGGER \(head) BEGIN \(body) END")
+            }
+        }
         return migrator
     }
 }

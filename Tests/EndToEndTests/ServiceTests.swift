@@ -530,7 +530,7 @@ import Testing
         let data = daemon.dataDirectory
         try? FileManager.default.removeItem(atPath: data)
         try FileManager.default.createDirectory(atPath: data, withIntermediateDirectories: true)
-        #expect(try run("/usr/bin/mount", ["-t", "tmpfs", "-o", "size=400k", "tmpfs", data]).status == 0)
+        #expect(try run("/usr/bin/mount", ["-t", "tmpfs", "-o", "size=1m", "tmpfs", data]).status == 0)
         defer {
             daemon.stop(signal: SIGKILL)
             _ = try? run("/usr/bin/umount", ["-l", data])
