@@ -62,7 +62,7 @@ struct Scheduling: Sendable {
     /// Refuses (inside the writing transaction) a change that makes a clash not in `known`,
     /// the clashes the event had before the change.
     func refuseClashes(of event: Event, known: Set<String>, context: WriteContext) throws {
-        let clashes = try clashes(involving: event) { from, to in try context.events(overlapping: from, to, excluding: event.id) }
+        let clashes = try clashes(involving: event) { from, to in try context.clashCandidates(for: event, from: from, to: to) }
             .filter { !known.contains($0.message) }
         guard clashes.isEmpty else {
             throw RegisterError.conflict(

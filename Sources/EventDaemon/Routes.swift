@@ -350,7 +350,7 @@ struct Routes: Sendable {
     /// The clashes an event takes part in, as stored now.
     func clashes(of event: Event) async throws -> [Clash] {
         let (from, to) = scheduling.clashWindow(of: event)
-        let others = try await store.events(from: from, to: to, kind: nil).filter { $0.id != event.id }
+        let others = try await store.clashCandidates(for: event, from: from, to: to)
         return try scheduling.clashes(involving: event) { _, _ in others }
     }
 

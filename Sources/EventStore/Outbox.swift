@@ -8,9 +8,9 @@ public struct WriteContext {
     let db: Database
     public let now: Instant
 
-    /// Other events that overlap [from, to), and recurring ones that start before `to`.
-    public func events(overlapping from: Instant, _ to: Instant, excluding id: Int64?) throws -> [Event] {
-        try SQLiteStore.eventsOverlapping(db, from: from, to: to, kind: nil).filter { $0.id != id }
+    /// The other events that may clash with `event` in [from, to) (`SQLiteStore.clashCandidates`).
+    public func clashCandidates(for event: Event, from: Instant, to: Instant) throws -> [Event] {
+        try SQLiteStore.clashCandidates(db, for: event, from: from, to: to)
     }
 
     /// Puts notices in the outbox.

@@ -258,6 +258,10 @@ public final class SQLiteStore: Sendable {
     /// Events that overlap [from, to) plus every recurring one that starts before `to`.
     /// Events last at most 366 days, so `from` also bounds `start_at` from below: one short range of `event_by_time`.
     static func eventsOverlapping(_ db: Database, from: Instant?, to: Instant?, kind: EventKind?) throws -> [Event] {
+        try overlappingIDs(db, from: from, to: to, kind: kind).map { try loadEvent(db, id: $0) }
+    }
+
+    static func overlappingIDs(_ db: Database, from: Instant?, to: Instant?, kind: EventKind?) throws -> [Int64] {
         var plain = ["1"]
         var recurring = ["rrule IS NOT NULL"]
         var plainArguments: StatementArguments = []
@@ -299,25 +303,53 @@ public final class SQLiteStore: Sendable {
             UNION SELECT id, start_at FROM event WHERE \(long.joined(separator: " AND "))
             ORDER BY start_at, id
             """
-        let ids = try Row.fetchAll(db, sql: sql, arguments: plainArguments + recurringArguments + longArguments).map { $0["id"] as Int64 }
-        return try ids.map { try loadEvent(db, id: $0) }
+        return try Row.fetchAll(db.cachedStatement(sql: sql), arguments: plainArguments + recurringArguments + longArguments).map { $0["id"] as Int64 }
     }
 
     /// The events a person has any part in that overlap [from, to), and every recurring one they
     /// have a part in (its occurrences are the caller's to expand), in order of start.
     public func events(ofPerson personID: Int64, from: Instant, to: Instant) async throws -> [Event] {
         try await reading { db in
-            var ids = try Int64.fetchAll(db, sql: Self.personEventsSQL, arguments: [personID, from.seconds - 366 * 86_400, to.seconds, from.seconds])
-            ids += try Int64.fetchAll(
-                db,
+            try Self.eventIDs(db, ofPerson: personID, from: from, to: to).map { try Self.loadEvent(db, id: $0) }.sorted { $0.start < $1.start }
+        }
+    }
+
+    /// The ids behind `events(ofPerson:)`, through the participation index.
+    static func eventIDs(_ db: Database, ofPerson personID: Int64, from: Instant, to: Instant) throws -> [Int64] {
+        var ids = try Int64.fetchAll(
+            db.cachedStatement(sql: personEventsSQL), arguments: [personID, from.seconds - EventChanges.longEvent, to.seconds, from.seconds])
+        ids += try Int64.fetchAll(
+            db.cachedStatement(
                 sql: """
                     SELECT DISTINCT e.id FROM participation pa JOIN event e ON e.id = pa.event_id
                     WHERE pa.person_id = ? AND (e.rrule IS NOT NULL OR e.end_at - e.start_at > \(EventChanges.longEvent)) AND e.start_at < ?
-                    """,
-                arguments: [personID, to.seconds])
-            var seen = Set<Int64>()
-            return try ids.filter { seen.insert($0).inserted }.map { try Self.loadEvent(db, id: $0) }.sorted { $0.start < $1.start }
+                    """), arguments: [personID, to.seconds])
+        var seen = Set<Int64>()
+        return ids.filter { seen.insert($0).inserted }
+    }
+
+    /// The other events that may clash with `event` in [from, to): those of its people (through
+    /// the participation index) and, only when it books a room, those in that time that book one.
+    /// Recurring ones are included when they began before `to`: the caller expands them.
+    static func clashCandidates(_ db: Database, for event: Event, from: Instant, to: Instant) throws -> [Event] {
+        var ids = Set<Int64>()
+        for person in Set(event.participants.compactMap(\.person.id)) {
+            ids.formUnion(try eventIDs(db, ofPerson: person, from: from, to: to))
         }
+        if event.room != nil || event.sessions.contains(where: { $0.room != nil }) {
+            let booksRoom = try db.cachedStatement(
+                sql: "SELECT room IS NOT NULL OR EXISTS (SELECT 1 FROM session WHERE event_id = event.id AND room IS NOT NULL) FROM event WHERE id = ?")
+            for id in try overlappingIDs(db, from: from, to: to, kind: nil) where try Bool.fetchOne(booksRoom, arguments: [id]) == true {
+                ids.insert(id)
+            }
+        }
+        if let own = event.id { ids.remove(own) }
+        return try ids.sorted().map { try loadEvent(db, id: $0) }
+    }
+
+    /// `clashCandidates` in a read transaction of its own, for clashes shown after a change.
+    public func clashCandidates(for event: Event, from: Instant, to: Instant) async throws -> [Event] {
+        try await reading { db in try Self.clashCandidates(db, for: event, from: from, to: to) }
     }
 
     /// People a search names: an id, an email, the exact name, or else a name matched without regard

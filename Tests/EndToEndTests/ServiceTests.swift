@@ -416,7 +416,8 @@ import Testing
         kill(pid, SIGHUP)
         let log = { try String(contentsOfFile: daemon.log, encoding: .utf8) }
         var waited = 0
-        while try !log().contains("config reloaded"), waited < 50 {
+        // Both lines: the one about settings that need a restart may come just after.
+        while try !(log().contains("config reloaded") && log().contains("take effect only after a restart")), waited < 50 {
             usleep(100_000)
             waited += 1
         }
