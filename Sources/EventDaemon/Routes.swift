@@ -78,9 +78,10 @@ struct Routes: Sendable {
                 guard let kind = EventKind(rawValue: text) else { throw RegisterError.invalid(field: "kind", message: "unknown kind \(text.debugDescription)") }
                 return kind
             }
+            let limit = try self.limit(query)
             let events = try await filtered(try await store.events(from: from, to: to, kind: kind), query)
-            guard from != nil || to != nil else { return try json(events.map { Views.event($0, reader: readersZone) }) }
-            return try json(try occurrences(of: events, from: from, to: to, reader: readersZone))
+            guard from != nil || to != nil else { return try json(events.prefix(limit).map { Views.event($0, reader: readersZone) }) }
+            return try json(Array(try occurrences(of: events, from: from, to: to, reader: readersZone).prefix(limit)))
         }
         v1.post("events") { request, _ in
             let input = try await decode(EventInput.self, from: request)
@@ -244,7 +245,7 @@ struct Routes: Sendable {
             }
             let event = try query.get("event").map { try id($0) }
             let readersZone = try readerZone(query)
-            return try json(try await store.notices(state: state, eventID: event).map { noticeView($0, reader: readersZone) })
+            return try json(try await store.notices(state: state, eventID: event, limit: try limit(query)).map { noticeView($0, reader: readersZone) })
         }
         v1.post("notices/:id/retry") { _, context in
             let notice = try await store.retryNotice(id: try noticeID(context))
@@ -502,6 +503,13 @@ struct Routes: Sendable {
             view.readerDue = reader.iso8601(n.draft.due)
         }
         return view
+    }
+
+    /// `limit=N` of a listing: at most N rows, the first in its order; none given: all of them.
+    func limit(_ query: Parameters) throws -> Int {
+        guard let text = query.get("limit") else { return Int.max }
+        guard let n = Int(text), n >= 1 else { throw RegisterError.invalid(field: "limit", message: "must be a whole number of at least 1") }
+        return n
     }
 
     func id(_ context: APIContext) throws -> Int64 {

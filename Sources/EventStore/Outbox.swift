@@ -158,7 +158,8 @@ extension SQLiteStore {
         }
     }
 
-    public func notices(state: NoticeState?, eventID: Int64?) async throws -> [Notice] {
+    /// Notices in order of time due, at most `limit` of them.
+    public func notices(state: NoticeState?, eventID: Int64?, limit: Int = Int.max) async throws -> [Notice] {
         try await reading { db in
             var conditions = ["1"]
             var arguments: StatementArguments = []
@@ -171,7 +172,7 @@ extension SQLiteStore {
                 arguments += [eventID]
             }
             return try Row.fetchAll(
-                db, sql: "SELECT * FROM notice WHERE \(conditions.joined(separator: " AND ")) ORDER BY due_at, id", arguments: arguments
+                db, sql: "SELECT * FROM notice WHERE \(conditions.joined(separator: " AND ")) ORDER BY due_at, id LIMIT ?", arguments: arguments + [limit]
             )
             .map(Outbox.notice)
         }

@@ -214,19 +214,20 @@ struct List: ParsableCommand {
 
     @OptionGroup var range: EventRange
     @OptionGroup var filter: EventFilter
+    @OptionGroup var paging: Paging
     @OptionGroup var language: LangOption
     @OptionGroup var reader: ReaderZone
     @OptionGroup var output: JSONFlag
     @OptionGroup var connection: Connection
 
     func run() throws {
-        let path = "/v1/events" + queryString(range.query + filter.query + reader.query)
+        let path = "/v1/events" + queryString(range.query + filter.query + paging.query(json: output.json) + reader.query)
         let client = reader.client(connection)
         if output.json {
             try client.printRaw("GET", path)
             return
         }
-        let events: [EventView] = try client.call("GET", path)
+        let events = paging.shown(try client.call("GET", path) as [EventView], what: "events by start", narrow: "--from and --to")
         if events.isEmpty {
             printError("no events")
             return
@@ -514,6 +515,7 @@ struct NoticesList: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("pending, sending, sent, failed or skipped.", valueName: "state"),
             completion: .list(["pending", "sending", "sent", "failed", "skipped"])) var state: String?
     @Option(name: .long, help: ArgumentHelp("Only the notices of this event.", valueName: "id")) var event: Int64?
+    @OptionGroup var paging: Paging
     @OptionGroup var reader: ReaderZone
     @OptionGroup var output: JSONFlag
     @OptionGroup var connection: Connection
@@ -522,10 +524,10 @@ struct NoticesList: ParsableCommand {
         var query: [(String, String)] = []
         if let state { query.append(("state", state)) }
         if let event { query.append(("event", String(event))) }
-        let path = "/v1/notices" + queryString(query + reader.query)
+        let path = "/v1/notices" + queryString(query + paging.query(json: output.json) + reader.query)
         let client = reader.client(connection)
         if output.json { return try client.printRaw("GET", path) }
-        let notices: [NoticeView] = try client.call("GET", path)
+        let notices = paging.shown(try client.call("GET", path) as [NoticeView], what: "notices by time due", narrow: "--state and --event")
         if notices.isEmpty { return printError("no notices") }
         func seconds(_ iso: String) -> String { displayTime(iso) + ":" + String(iso.dropFirst(17).prefix(2)) }
         printTable(

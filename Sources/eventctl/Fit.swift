@@ -225,3 +225,33 @@ func lastDay(_ iso: String) -> String {
     func two(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
     return "\(two(d))/\(two(m))/\(y)"
 }
+
+/// How many rows a listing prints: a table stops at `--limit` (100 unless given) and says how to
+/// see the rest; `--json` gives every row unless `--limit` is given, so scripts never get a part
+/// without asking for one.
+struct Paging: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("Print at most this many (a table prints 100 unless given; --json prints all).", valueName: "n"))
+    var limit: Int?
+    @Flag(name: .long, help: "Print all of them, however many.") var all = false
+
+    func validate() throws {
+        if let limit, limit < 1 { throw ValidationError("--limit must be at least 1") }
+        if all, limit != nil { throw ValidationError("give --limit or --all, not both") }
+    }
+
+    /// The most a table shows; nil: all.
+    var tableLimit: Int? { all ? nil : limit ?? 100 }
+
+    /// The query that asks eventd for one row more than a table shows, to know whether more exist.
+    func query(json: Bool) -> [(String, String)] {
+        if json { return limit.map { [("limit", String($0))] } ?? [] }
+        return tableLimit.map { [("limit", String($0 + 1))] } ?? []
+    }
+
+    /// The rows a table prints; says on stderr how to see the ones left out.
+    func shown<T>(_ rows: [T], what: String, narrow: String) -> [T] {
+        guard let most = tableLimit, rows.count > most else { return rows }
+        printError("showing the first \(most) \(what); --all shows every one, --limit N that many, \(narrow) narrow them")
+        return Array(rows.prefix(most))
+    }
+}

@@ -69,6 +69,18 @@ import Testing
             usleep(200_000)
         }
         #expect(wanted.subtracting(found).isEmpty, "\(wanted.subtracting(found).count) imported events missing from all.ics")
+
+        // A listing of thousands is paged in a table, whole in JSON unless a limit is asked for.
+        let table = try daemon.ctl("list")
+        #expect(table.status == 0 && table.stdout.split(separator: "\n").count == 101, "a header and 100 rows")
+        #expect(table.stderr.contains("showing the first 100 events by start; --all shows every one"), "\(table.stderr)")
+        #expect(try daemon.ctl("list", "--all").stdout.split(separator: "\n").count == count + 1)
+        #expect(try daemon.ctl("list", "--json").json([EventView].self).count == count)
+        #expect(try daemon.ctl("list", "--json", "--limit", "3").json([EventView].self).map(\.uid) == (0..<3).map { "xuat-khau-\($0)@moj.gov.vn" })
+        let zero = try daemon.ctl("list", "--limit", "0")
+        #expect(zero.status != 0 && zero.stderr.contains("--limit must be at least 1"), "\(zero)")
+        let raw = try daemon.curl("http://eventd/v1/notices?limit=-1")
+        #expect(raw.status == 400 && raw.body.contains("\"field\":\"limit\""), "\(raw)")
     }
 
     /// Reminder emails for imported events only when asked for; a re-import keeps what is set.
