@@ -225,6 +225,11 @@ public struct ImportPlanner: Sendable {
     /// lines is an address), other control characters go, and it is cut at the register's length.
     static func line(_ text: String?, field: String, joiner: String = " ") throws -> String? {
         guard let text else { return nil }
+        // Most values are one clean line: no control character and no line or paragraph separator.
+        if text.utf8.allSatisfy({ $0 >= 0x20 && $0 != 0x7F }), !text.contains("\u{2028}"), !text.contains("\u{2029}"), text.utf8.count <= TextRules.maxLineLength {
+            let trimmed = text.trimmingCharacters(in: .whitespaces)
+            return trimmed.isEmpty ? nil : try TextRules.oneLine(trimmed, field: field)
+        }
         let lines = text.replacingOccurrences(of: "\r\n", with: "\n").split(whereSeparator: { $0 == "\n" || $0 == "\r" || $0 == "\u{2028}" || $0 == "\u{2029}" })
         var joined = lines.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }.joined(separator: joiner)
         joined = String(String.UnicodeScalarView(joined.unicodeScalars.map { $0.value < 0x20 || $0.value == 0x7F ? " " : $0 }))

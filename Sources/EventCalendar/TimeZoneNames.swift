@@ -1,6 +1,7 @@
 internal import CLibical
 import EventModel
 import Foundation
+import Synchronization
 
 /// Turns the TZID a file names into the IANA zone the register stores. Senders write IANA names
 /// (`Europe/Berlin`), old IANA links (`US/Eastern`, `Asia/Saigon`), Windows names
@@ -41,15 +42,23 @@ enum TimeZoneNames {
         return nil
     }
 
-    /// An IANA name, link or Windows name, resolved to the name the register stores.
+    /// An IANA name, link or Windows name, resolved to the name the register stores. Remembered:
+    /// a file names the same few zones in every DTSTART, and the lookup compares many names.
     static func known(_ name: String) -> String? {
         if name.isEmpty { return nil }
+        if let remembered = resolved.withLock({ $0[name] }) { return remembered }
+        let found: String?
         if let windows = WindowsZones.toIANA[name] ?? WindowsZones.toIANA.first(where: { $0.key.caseInsensitiveCompare(name) == .orderedSame })?.value {
-            return storable(windows)
+            found = storable(windows)
+        } else {
+            found = storable(name) ?? TimeZoneDatabase.named(ignoringCase: name).flatMap(storable)
         }
-        if let exact = storable(name) { return exact }
-        return TimeZoneDatabase.named(ignoringCase: name).flatMap(storable)
+        // Names come from outside: remember a bounded number of them.
+        resolved.withLock { if $0.count < 1_000 { $0[name] = found } }
+        return found
     }
+
+    private static let resolved = Mutex<[String: String?]>([:])
 
     /// The canonical tzdata name of `name` when the register's `Zone` accepts it.
     private static func storable(_ name: String) -> String? {

@@ -154,6 +154,7 @@ final class FeedWriter: Service, Sendable {
     }
 
     private func recordSuccess() {
+        Memory.giveBack()
         state.withLock {
             $0.lastWrite = SQLiteStore.systemClock()
             $0.lastError = nil

@@ -337,6 +337,7 @@ final class NoticeScheduler: Service, Sendable {
         } catch {
             logger.error("cannot plan reminders: \(error)")
         }
+        Memory.giveBack()
     }
 
     private func deliver(_ notice: Notice) async {

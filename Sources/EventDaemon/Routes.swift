@@ -118,6 +118,7 @@ struct Routes: Sendable {
             let remind = request.uri.queryParameters.get("remind").map { $0 == "1" || $0 == "true" } ?? false
             let outcome = try await store.importEvents(plan.imports, remind: remind, afterWrite: afterWrite())
             wake()
+            Memory.giveBack()
             return try json(
                 ImportResult(
                     created: outcome.created, updated: outcome.updated,
