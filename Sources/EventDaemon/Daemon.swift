@@ -17,6 +17,7 @@ public enum Daemon {
 
     /// Serves until SIGTERM or SIGINT. `file` and `overrides` are read again on SIGHUP.
     public static func run(config: DaemonConfig, file: String?, overrides: ConfigOverrides) async throws {
+        Memory.limitArenas()
         // Only a safety net, the unit's UMask: everything eventd creates gets its mode
         // explicitly (FileModes); the mail hook inherits it.
         umask(0o027)

@@ -26,7 +26,7 @@ final class FeedWriter: Service, Sendable {
     }
     private let wakeup = Wakeup()
     private let pending = Mutex(Pending())
-    /// Renames per feed path, for `GET /v1/feeds` and the tests.
+    /// Renames per feed path (`events/*.ics` for all event files), for `GET /v1/feeds` and the tests.
     let writes = Mutex([String: Int]())
 
     /// The feeds a batch of changes makes stale.
@@ -221,17 +221,13 @@ final class FeedWriter: Service, Sendable {
             remove("people/" + path, &written)
         }
         for feed in feeds {
-            if written[feed.path] == nil, let onDisk = NoFollow.read(feed.path, under: directory) {
-                written[feed.path] = FeedListener.hash(onDisk.data)
-            }
+            // A hash per event file would grow with the register: those small files are read back.
+            let keep = !feed.path.hasPrefix("events/")
+            let before = written[feed.path] ?? NoFollow.read(feed.path, under: directory).map { FeedListener.hash($0.data) }
             let subscription = ICalendarWriter.Subscription(name: feed.name, refreshInterval: Int(config.refreshInterval))
             let file = try await stream(feed.selection, renderer: renderer, subscription: subscription, to: feed.path)
-            if written[feed.path] == file.hash {
-                unlink(file.temporary)
-                continue
-            }
-            try commit(file.temporary, to: feed.path)
-            written[feed.path] = file.hash
+            if before != file.hash { try commit(file.temporary, to: feed.path) } else { unlink(file.temporary) }
+            if keep { written[feed.path] = file.hash }
         }
     }
 
@@ -284,7 +280,8 @@ final class FeedWriter: Service, Sendable {
             fsync(dir)
             close(dir)
         }
-        writes.withLock { $0[path, default: 0] += 1 }
+        // Event files are counted together: one count each would grow with the register.
+        writes.withLock { $0[path.hasPrefix("events/") ? "events/*.ics" : path, default: 0] += 1 }
     }
 }
 
