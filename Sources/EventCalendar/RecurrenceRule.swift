@@ -153,16 +153,23 @@ public enum RecurrenceRule {
     /// a COUNT may not exceed what a listing expands (`maxCount`, the daemon's `max_occurrences`).
     public static func checked(_ text: String, field: String, maxCount: Int) throws(RegisterError) -> String {
         let rule: String
+        let frequency: icalrecurrencetype_frequency
+        let count: Int
         do {
             rule = try normalized(text)
+            // Read from the parsed rule, not its text: libical's names and order are then no concern.
+            (frequency, count) = try LibICal.locked { () throws(CalendarError) in
+                let parsed = try parse(rule)
+                defer { free(parsed.rscale) }
+                return (parsed.freq, Int(parsed.count))
+            }
         } catch {
             throw .invalid(field: field, message: error.description)
         }
-        if rule.contains("FREQ=SECONDLY") || rule.contains("FREQ=MINUTELY") {
+        if frequency == ICAL_SECONDLY_RECURRENCE || frequency == ICAL_MINUTELY_RECURRENCE {
             throw .invalid(field: field, message: "\(rule): meetings repeat at most hourly (FREQ=HOURLY, DAILY, WEEKLY, MONTHLY or YEARLY)")
         }
-        let count = rule.split(separator: ";").first { $0.hasPrefix("COUNT=") }.flatMap { Int($0.dropFirst(6)) }
-        if let count, count > maxCount {
+        if count > maxCount {
             throw .invalid(field: field, message: "\(rule): COUNT=\(count) is more occurrences than the \(maxCount) eventd expands (max_occurrences)")
         }
         return rule

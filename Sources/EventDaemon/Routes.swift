@@ -179,7 +179,7 @@ struct Routes: Sendable {
             let input = try await decode(EventInput.self, from: request)
             let reader = self.reader
             let eventID = try id(context)
-            let known = try await clashMessages(of: try await store.event(id: eventID))
+            let known = try await clashKeys(of: try await store.event(id: eventID))
             let updated = try await store.updateEvent(
                 id: eventID, changes: { old in try reader.changes(input, to: old) },
                 add: try reader.participants(input.participants ?? []),
@@ -205,14 +205,14 @@ struct Routes: Sendable {
             let input = try await decode(SessionInput.self, from: request)
             let event = try await store.event(id: eventID)
             let (session, participants) = try reader.session(input, zone: event.timeZone)
-            let known = try await clashMessages(of: event)
+            let known = try await clashKeys(of: event)
             let (updated, sessionID) = try await store.addSession(
                 eventID: eventID, session, participants: participants, afterWrite: afterWrite(strict: input.strict, known: known))
             wake()
             let zone = try Zone(updated.timeZone)
             let stored = updated.sessions.first { $0.id == sessionID }!
             var view = Views.session(stored, of: updated, zone: zone)
-            view.conflicts = try await clashes(of: updated).filter { !known.contains($0.message) }.map(\.view)
+            view.conflicts = try await clashes(of: updated).filter { !known.contains($0.key) }.map(\.view)
             return try json(view, status: .created)
         }
         v1.post("events/:id/invite") { _, context in
@@ -356,14 +356,15 @@ struct Routes: Sendable {
         return try scheduling.clashes(involving: event) { _, _ in others }
     }
 
-    func clashMessages(of event: Event) async throws -> Set<String> {
-        Set(try await clashes(of: event).map(\.message))
+    /// The keys of the clashes `event` has now, to tell the ones a change makes from these.
+    func clashKeys(of event: Event) async throws -> Set<String> {
+        Set(try await clashes(of: event).map(\.key))
     }
 
     /// The view with the clashes the change made: those of `event` now that were not `known` before.
     private func withClashes(_ view: EventView, of event: Event, except known: Set<String> = []) async throws -> EventView {
         var view = view
-        view.conflicts = try await clashes(of: event).filter { !known.contains($0.message) }.map(\.view)
+        view.conflicts = try await clashes(of: event).filter { !known.contains($0.key) }.map(\.view)
         return view
     }
 

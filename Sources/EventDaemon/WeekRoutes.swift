@@ -85,7 +85,7 @@ extension Routes {
             let sessionID = try sessionKey(context)
             let input = try await decode(SessionPatch.self, from: request)
             let reader = self.reader
-            let known = try await clashMessages(of: try await store.event(id: eventID))
+            let known = try await clashKeys(of: try await store.event(id: eventID))
             let updated = try await store.updateSession(
                 eventID: eventID, sessionID: sessionID, changes: { event in try reader.sessionChanges(input, zone: event.timeZone) },
                 add: try reader.participants(input.participants ?? []),
@@ -94,7 +94,7 @@ extension Routes {
             wake()
             guard let session = updated.sessions.first(where: { $0.id == sessionID }) else { throw RegisterError.notFound(what: "session with id", key: String(sessionID)) }
             var view = Views.session(session, of: updated, zone: try Zone(updated.timeZone))
-            view.conflicts = try await clashes(of: updated).filter { !known.contains($0.message) }.map(\.view)
+            view.conflicts = try await clashes(of: updated).filter { !known.contains($0.key) }.map(\.view)
             return try json(view)
         }
         v1.delete("events/:id/sessions/:sid") { _, context in

@@ -54,6 +54,9 @@ public struct Clash: Sendable, Equatable, Hashable {
     public var message: String
     /// The events involved, to tell which clashes a change caused.
     public var eventIDs: [Int64]
+    /// What clashes, by id: the kind, the person or room, and each side's event, session and
+    /// occurrence. A change that keeps a clash keeps its key, whatever it does to titles or times.
+    public var key: String
 }
 
 /// Finds clashes between bookings. Pure: the caller gathers the bookings (with recurring events
@@ -82,10 +85,11 @@ public enum ClashFinder {
         if sameOccurrence, a.session == nil || b.session == nil { return nil }
         let zone = (try? Zone(a.event.timeZone)) ?? (try! Zone("UTC"))
         let ids = [a.event.id ?? 0, b.event.id ?? 0]
+        func key(_ kind: Clash.Kind) -> String { "\(kind.rawValue)|person \(a.person.id ?? 0)|\(side(a.event, a.session, a.occurrence))|\(side(b.event, b.session, b.occurrence))" }
         if b.start < a.end {
             return Clash(
                 kind: .overlap,
-                message: "\(a.person.name) is in two places at once: \(describe(a, zone)) and \(describe(b, zone))", eventIDs: ids)
+                message: "\(a.person.name) is in two places at once: \(describe(a, zone)) and \(describe(b, zone))", eventIDs: ids, key: key(.overlap))
         }
         guard let from = a.place, let to = b.place, foldedForSearch(from) != foldedForSearch(to) else { return nil }
         let gap = (b.start.seconds - a.end.seconds) / 60
@@ -93,26 +97,26 @@ public enum ClashFinder {
             kind: .travel,
             message: "\(a.person.name) has \(gap) min to get from \(from) to \(to) between \(describe(a, zone)) and \(describe(b, zone)); "
                 + "the travel buffer is \(travelBuffer / 60) min",
-            eventIDs: ids)
+            eventIDs: ids, key: key(.travel))
     }
 
     /// Events and sessions in the same room of the same place at the same time. `occurrences`
     /// are events with the start of one occurrence each (nil: the event's own start). A session
     /// in its own event's room is not a clash with that event.
     public static func rooms(_ occurrences: [(event: Event, occurrence: Instant?)]) -> [Clash] {
-        struct Slot { var event: Event, session: Session?, room: String, start: Instant, end: Instant }
+        struct Slot { var event: Event, session: Session?, room: String, start: Instant, end: Instant, occurrence: Instant? }
         var slots: [String: [Slot]] = [:]
         for (event, occurrence) in occurrences where event.status != .cancelled {
             let shift = occurrence.map { $0.seconds - event.start.seconds } ?? 0
             let place = foldedForSearch(event.location ?? "")
             if let room = event.room {
                 slots[foldedForSearch(room) + "|" + place, default: []].append(
-                    Slot(event: event, session: nil, room: room, start: event.start.adding(seconds: shift), end: event.end.adding(seconds: shift)))
+                    Slot(event: event, session: nil, room: room, start: event.start.adding(seconds: shift), end: event.end.adding(seconds: shift), occurrence: occurrence))
             }
             for session in event.sessions {
                 guard let room = session.room else { continue }
                 slots[foldedForSearch(room) + "|" + place, default: []].append(
-                    Slot(event: event, session: session, room: room, start: session.start.adding(seconds: shift), end: session.end.adding(seconds: shift)))
+                    Slot(event: event, session: session, room: room, start: session.start.adding(seconds: shift), end: session.end.adding(seconds: shift), occurrence: occurrence))
             }
         }
         func what(_ slot: Slot, _ zone: Zone) -> String {
@@ -121,7 +125,7 @@ public enum ClashFinder {
             return "\(name) \(span(slot.start, slot.end, zone))"
         }
         var clashes: [Clash] = []
-        for (_, list) in slots {
+        for (room, list) in slots {
             let sorted = list.sorted { ($0.start, $0.session == nil ? 0 : 1) < ($1.start, $1.session == nil ? 0 : 1) }
             for i in sorted.indices {
                 var j = i + 1
@@ -139,11 +143,17 @@ public enum ClashFinder {
                     clashes.append(
                         Clash(
                             kind: .room, message: "\(place) is booked twice: \(what(a, zone)) and \(what(b, zone))",
-                            eventIDs: [a.event.id ?? 0, b.event.id ?? 0]))
+                            eventIDs: [a.event.id ?? 0, b.event.id ?? 0],
+                            key: "room|\(room)|\(side(a.event, a.session, a.occurrence))|\(side(b.event, b.session, b.occurrence))"))
                 }
             }
         }
         return clashes.sorted { $0.message < $1.message }
+    }
+
+    /// One side of a clash in its key: event, session and occurrence ids.
+    private static func side(_ event: Event, _ session: Session?, _ occurrence: Instant?) -> String {
+        "event \(event.id ?? 0) session \(session?.id ?? 0) at \(occurrence?.seconds ?? 0)"
     }
 
     private static func describe(_ b: Booking, _ zone: Zone) -> String {

@@ -212,6 +212,14 @@ import Testing
         #expect(try daemon.ctl("person", "show", "moi@example.vn").status == 1, "no person left behind by a refused add")
         // Without a clash, --strict is no obstacle.
         #expect(try daemon.ctl("update", free, "--start", "3/3/2017 16h00", "--strict").status == 0)
+        // A clash the event already had is not a new one, whatever a change does to its title:
+        // clashes are told apart by who and what clash, not by their wording.
+        let clashing = try daemon.ctl("add", "Họp trùng giờ", "--kind", "meeting", "--start", "3/3/2017 9h00", "--location", "Thái Nguyên", "--attendee", "hieu@moj.gov.vn")
+        #expect(clashing.stderr.contains("overlap clash"), "\(clashing)")
+        let renamed = try daemon.ctl("update", clashing.out, "--title", "Họp trùng giờ (đổi tên)", "--strict")
+        #expect(renamed.status == 0, "\(renamed)")
+        let more = try daemon.ctl("update", clashing.out, "--attendee", "tam@thainguyen.gov.vn", "--strict")
+        #expect(more.status == 1 && more.stderr.contains("refused because of 1 clash"), "a second person's clash is new: \(more)")
     }
 
     @Test func recurringMeetingsClashOnTheirOccurrences() throws {
