@@ -67,9 +67,6 @@ extension SQLiteStore {
         }
     }
 
-    /// A stored answer must be one we know: an unknown value is an error, not a default.
-    static func rsvp(_ text: String) throws -> RSVPState {
-        guard let state = RSVPState(rawValue: text) else { throw StoreError.io("the register holds an unknown answer \(text.debugDescription)") }
-        return state
-    }
+    static func rsvp(_ text: String) throws -> RSVPState { try stored(text, "answer") }
+
 }

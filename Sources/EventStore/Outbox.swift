@@ -75,15 +75,15 @@ enum Outbox {
         ])
     }
 
-    static func notice(_ row: Row) -> Notice {
+    static func notice(_ row: Row) throws -> Notice {
         Notice(
             id: row["id"], messageID: row["message_id"],
             draft: NoticeDraft(
-                kind: NoticeKind(rawValue: row["kind"]) ?? .reminder, eventUID: row["event_uid"], eventID: row["event_id"],
+                kind: try stored(row["kind"], "notice kind"), eventUID: row["event_uid"], eventID: row["event_id"],
                 personID: row["person_id"], recipient: row["recipient"], due: Instant(seconds: row["due_at"]),
                 startsAt: Instant(seconds: row["starts_at"]), offset: row["reminder_offset"], sequence: row["sequence"], message: row["message"],
-                audience: (row["audience"] as String?).flatMap(Audience.init(rawValue:))),
-            state: NoticeState(rawValue: row["state"]) ?? .pending, attempts: row["attempts"], nextAttempt: Instant(seconds: row["next_attempt_at"]),
+                audience: try (row["audience"] as String?).map { try stored($0, "reminder audience") }),
+            state: try stored(row["state"], "notice state"), attempts: row["attempts"], nextAttempt: Instant(seconds: row["next_attempt_at"]),
             lastError: row["last_error"], updated: Instant(seconds: row["updated_at"]))
     }
 }
@@ -135,7 +135,7 @@ extension SQLiteStore {
                         WHERE id IN (SELECT id FROM notice WHERE state = 'pending' AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?)
                         RETURNING *
                         """), arguments: [now.seconds, now.seconds, limit])
-            return rows.map(Outbox.notice).sorted { ($0.nextAttempt, $0.id) < ($1.nextAttempt, $1.id) }
+            return try rows.map(Outbox.notice).sorted { ($0.nextAttempt, $0.id) < ($1.nextAttempt, $1.id) }
         }
     }
 
@@ -183,7 +183,7 @@ extension SQLiteStore {
             guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM notice WHERE id = ?"), arguments: [id]) else {
                 throw RegisterError.notFound(what: "notice with id", key: String(id))
             }
-            return Outbox.notice(row)
+            return try Outbox.notice(row)
         }
     }
 
@@ -213,7 +213,7 @@ extension SQLiteStore {
             }
             let time = self.now().seconds
             try db.execute(sql: "UPDATE notice SET \(sql), updated_at = ? WHERE id = ?", arguments: now ? [time, time, id] : [time, id])
-            let notice = Outbox.notice(try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM notice WHERE id = ?"), arguments: [id])!)
+            let notice = try Outbox.notice(Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM notice WHERE id = ?"), arguments: [id])!)
             try Audit.record(db, "\(action) \(id) \(notice.draft.recipient)", eventID: notice.draft.eventID, now: self.now())
             return notice
         }

@@ -367,11 +367,11 @@ public final class SQLiteStore: Sendable {
             let named = try Row.fetchAll(
                 db.cachedStatement(sql: "SELECT * FROM person WHERE name = ? ORDER BY id"), arguments: [trimmed.precomposedStringWithCanonicalMapping]
             )
-            if !named.isEmpty { return named.map(Self.person) }
+            if !named.isEmpty { return try named.map(Self.person) }
             let folded = foldedForSearch(trimmed)
             guard !folded.isEmpty else { return [] }
             let exact = try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM person WHERE name_folded = ? ORDER BY id"), arguments: [folded])
-            if !exact.isEmpty { return exact.map(Self.person) }
+            if !exact.isEmpty { return try exact.map(Self.person) }
             let escaped = folded.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(
                 of: "_", with: "\\_")
             return try Row.fetchAll(
@@ -454,7 +454,7 @@ public final class SQLiteStore: Sendable {
                 row = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM person WHERE email = ?"), arguments: [key.lowercased()])
             }
             guard let row else { throw RegisterError.notFound(what: "person with id or email", key: key) }
-            return Self.person(row)
+            return try Self.person(row)
         }
     }
 
@@ -501,15 +501,15 @@ public final class SQLiteStore: Sendable {
             guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM person WHERE id = ?"), arguments: [id]) else {
                 throw RegisterError.notFound(what: "person with id", key: String(id))
             }
-            return Self.person(row)
+            return try Self.person(row)
         case .email(let email):
             guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM person WHERE email = ?"), arguments: [email]) else {
                 throw RegisterError.invalid(field: field, message: "no person has the email \(email); write \"Full Name <\(email)>\" to add one")
             }
-            return Self.person(row)
+            return try Self.person(row)
         case .named(let name, let email):
             if let email, let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM person WHERE email = ?"), arguments: [email]) {
-                return Self.person(row)
+                return try Self.person(row)
             }
             if email == nil, !(forceNew && create), let person = try Self.onePersonNamed(db, name, field: field) { return person }
             guard create else { throw RegisterError.notFound(what: "person named", key: name) }
@@ -543,7 +543,7 @@ public final class SQLiteStore: Sendable {
                     """), arguments: [id]
         ).map { row in
             Participation(
-                person: person(row), role: Role(rawValue: row["role"]) ?? .attendee, required: row["required"],
+                person: try person(row), role: try stored(row["role"], "role"), required: row["required"],
                 rsvp: try rsvp(row["rsvp"]), sessionID: row["session_id"], answeredAt: (row["rsvp_at"] as Int64?).map(Instant.init(seconds:)),
                 comment: row["rsvp_comment"], answeredVia: row["rsvp_via"])
         }
@@ -557,13 +557,13 @@ public final class SQLiteStore: Sendable {
         let host: String? = row["host_org"]
         let rule: String? = row["rrule"]
         var event = Event(
-            id: row["id"], uid: row["uid"], kind: EventKind(rawValue: row["kind"]) ?? .meeting, title: row["title"],
+            id: row["id"], uid: row["uid"], kind: try stored(row["kind"], "event kind"), title: row["title"],
             description: row["description"], location: row["location"], room: row["room"], preparedBy: row["prepare_org"], link: row["link"],
             start: Instant(seconds: row["start_at"]), end: Instant(seconds: row["end_at"]), timeZone: row["tz"],
-            allDay: row["all_day"], status: EventStatus(rawValue: row["status"]) ?? .confirmed, sequence: row["sequence"],
+            allDay: row["all_day"], status: try stored(row["status"], "event status"), sequence: row["sequence"],
             delegation: visiting.flatMap { v in host.map { Delegation(visiting: v, host: $0) } },
             recurrence: rule.map { Recurrence(rule: $0, exceptions: decode(row["exdates"])) },
-            reminders: (row["reminders"] as String?).map(decodeReminders),
+            reminders: try (row["reminders"] as String?).map(decodeReminders),
             created: Instant(seconds: row["created_at"]), updated: Instant(seconds: row["updated_at"]),
             participants: participants, sessions: sessions)
         try CalendarFields.load(db, row: row, into: &event)
@@ -578,11 +578,11 @@ public final class SQLiteStore: Sendable {
         reminders.map { $0.map(\.text).joined(separator: " ") }
     }
 
-    private static func decodeReminders(_ text: String) -> [Reminder] {
-        text.split(separator: " ").compactMap { item in
+    private static func decodeReminders(_ text: String) throws -> [Reminder] {
+        try text.split(separator: " ").map { item in
             let parts = item.split(separator: ":")
-            guard parts.count == 2, let offset = Int64(parts[0]), let audience = Audience(rawValue: String(parts[1])) else { return nil }
-            return Reminder(offset: offset, audience: audience)
+            guard parts.count == 2, let offset = Int64(parts[0]) else { throw StoreError.io("the register holds an unknown reminder \(String(item).debugDescription)") }
+            return Reminder(offset: offset, audience: try stored(String(parts[1]), "reminder audience"))
         }
     }
 
@@ -590,9 +590,9 @@ public final class SQLiteStore: Sendable {
         text.split(separator: " ").compactMap { Int64($0).map(Instant.init(seconds:)) }
     }
 
-    static func person(_ row: Row) -> Person {
+    static func person(_ row: Row) throws -> Person {
         Person(
             id: row["id"], name: row["name"], email: row["email"], position: row["position"],
-            organisation: row["organisation"], language: Language(rawValue: row["lang"]) ?? .vi, timeZone: row["tz"])
+            organisation: row["organisation"], language: try stored(row["lang"], "language"), timeZone: row["tz"])
     }
 }

@@ -44,3 +44,10 @@ extension SQLiteStore {
         do { return try await pool.read(body) } catch { throw StoreError.translating(error) }
     }
 }
+
+/// A stored value must be one we know: an unknown one (a newer eventd's, a hand edit) is an error
+/// naming it, never silently a default.
+func stored<T: RawRepresentable>(_ text: String, _ what: String) throws -> T where T.RawValue == String {
+    guard let value = T(rawValue: text) else { throw StoreError.io("the register holds an unknown \(what) \(text.debugDescription)") }
+    return value
+}

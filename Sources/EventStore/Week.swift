@@ -20,10 +20,10 @@ extension SQLiteStore {
         guard rows.count <= 1 else {
             throw RegisterError.conflict(
                 field: field,
-                message: "\(name.debugDescription) matches \(rows.count) people: \(peopleList(rows.map(person))); "
+                message: "\(name.debugDescription) matches \(rows.count) people: \(peopleList(try rows.map(person))); "
                     + "give an id or an email, or ask for a new person (--new-person)")
         }
-        return rows.first.map(person)
+        return try rows.first.map(person)
     }
 
     /// Ids of the events a person takes any part in.

@@ -27,6 +27,24 @@ import Testing
         #expect(try await store.counts().events == 1)
     }
 
+    /// A value eventd does not know (a newer version's, a hand edit) is an error naming it, not a
+    /// default that would rewrite the event as something else on its next change.
+    @Test func unknownStoredValuesAreErrorsNotDefaults() async throws {
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let store = try SQLiteStore(directory: directory)
+        let id = try #require(try await conference(store).id)
+        let raw = try DatabaseQueue(path: store.path)
+        for (sql, message) in [
+            ("UPDATE event SET kind = 'party'", "unknown event kind \"party\""),
+            ("UPDATE event SET kind = 'conference', reminders = '86400:everyone 3600:friends'", "unknown reminder audience \"friends\""),
+            ("UPDATE event SET reminders = NULL; UPDATE participation SET role = 'guest' WHERE id = (SELECT MIN(id) FROM participation)", "unknown role \"guest\""),
+        ] {
+            try await raw.write { try $0.execute(sql: sql) }
+            let error = await #expect(throws: StoreError.self) { try await store.event(id: id) }
+            #expect(error?.description.contains(message) == true, "\(sql): \(String(describing: error))")
+        }
+    }
+
     @Test func aFailedWriteLeavesNoTrace() async throws {
         let store = try SQLiteStore(directory: directory)
         let event = Event(
