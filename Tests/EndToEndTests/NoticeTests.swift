@@ -233,8 +233,11 @@ func startIn(_ seconds: Int) -> String {
         #expect(try daemon.notices("--event", b).count == 8, "two reminders for each of four occurrences")
         // Reminders are written only a week ahead of their time; the scheduler tops the window up.
         let weekly = try daemon.ctl("add", "Giao ban hằng tuần", "--kind", "meeting", "--start", startIn(86_400), "--rrule", "FREQ=WEEKLY;COUNT=4",
-                                    "--attendee", "hieu@moj.gov.vn", "--remind", "1h").out
-        #expect(try daemon.notices("--event", weekly).count == 1, "only the first occurrence's reminder is due within 7 days")
+                                    "--attendee", "hieu@moj.gov.vn", "--remind", "1h", "--remind", "2d").out
+        let planned = try daemon.notices("--event", weekly).map { ($0.dueEpoch - Int64(Date().timeIntervalSince1970) + 1800) / 3600 }
+        // The first occurrence's 1-hour reminder (its 2-day one is past), and the second's 2-day
+        // one, due in 6 days; its 1-hour one, due in 8 days less an hour, waits for a top-up.
+        #expect(planned.sorted() == [23, 144], "hours until each planned reminder: \(planned)")
         // notices cancel withdraws a pending notice once; a second time it is refused.
         let first = try #require(try daemon.notices("--event", b).first)
         #expect(try daemon.ctl("notices", "cancel", String(first.id)).out == "notice \(first.id) is skipped")
