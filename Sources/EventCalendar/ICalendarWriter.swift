@@ -67,7 +67,7 @@ public struct ICalendarWriter: Sendable {
     public func write(
         _ events: [Event], method: CalendarMethod, stamp: Instant, reminders: [Int] = [], subscription: Subscription? = nil
     ) throws(CalendarError) -> String {
-        if let bad = reminders.first(where: { $0 < 0 || $0 > 366 * 86_400 }) {
+        if let bad = reminders.first(where: { $0 < 0 || $0 > Limits.year }) {
             throw .invalid(field: "reminders", message: "\(bad) is not a number of seconds between 0 and 366 days before the start")
         }
         var zones: [String: Zone] = [:]
@@ -164,6 +164,8 @@ public struct ICalendarWriter: Sendable {
         let kept = KeptProperties.parse(event.keptProperties)
         defer { if let kept { icalcomponent_free(kept.component) } }
         let main = newEvent(uid: event.uid, event: event, method: method, stamp: stamp, categories: kept?.hasCategories != true)
+        // The calendar owns it from the start: a throw below (a bad rule) frees it with the calendar.
+        icalcomponent_add_component(calendar, main)
         if !event.title.isEmpty { add(main, icalproperty_new_summary(oneLine(event.title))) }
         if let text = descriptionWithTimetable(event, zone: zone) { add(main, icalproperty_new_description(text)) }
         if let location = event.location { add(main, icalproperty_new_location(oneLine(location))) }
@@ -188,7 +190,6 @@ public struct ICalendarWriter: Sendable {
             // The file's own alarms, when it had some, replace the daemon's default ones.
             for seconds in reminders { addAlarm(to: main, seconds: seconds, text: event.title) }
         }
-        icalcomponent_add_component(calendar, main)
         for override in event.recurrence?.overrides ?? [] {
             if !event.allDay, let recurrence = event.recurrence, recurrence.dates.contains(override.recurrenceID),
                 Self.periodOverride(recurrence, at: override.recurrenceID) != nil

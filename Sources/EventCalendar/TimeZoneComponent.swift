@@ -11,7 +11,7 @@ import Foundation
 /// Sunday in April, last in October) with an UNTIL and the rule in force since 2007, so every
 /// instant reads the same in a client as in eventd. Outlook takes a VTIMEZONE's rules literally.
 enum TimeZoneComponent {
-    private static let year: Int64 = 366 * 86_400
+    private static let year: Int64 = 366 * 86_400  // a year of transitions around a span, not an event limit
     /// How far an open-ended span (an endless RRULE) is looked at: the tz database knows no
     /// future but today's rules, which the last observance repeats without an UNTIL.
     private static let openEnd = Instant(seconds: 4_102_444_800)  // 2100-01-01

@@ -135,7 +135,7 @@ struct InputReader: Sendable {
         try input.reminders.map { texts in
             try texts.filter { $0 != "none" }.map { text in
                 let reminder = try Reminder(parsing: text)
-                guard reminder.offset <= 366 * 86_400 else {
+                guard reminder.offset <= Limits.year else {
                     throw RegisterError.invalid(field: "remind", message: "\(text.debugDescription) is more than 366 days before the start")
                 }
                 return reminder
@@ -244,7 +244,7 @@ struct InputReader: Sendable {
         let found: [Occurrence]
         do {
             found = try RecurrenceRule.occurrences(
-                of: old, from: zone.instant(day.midnight).adding(seconds: -366 * 86_400), to: zone.instant(day.nextDay()).adding(seconds: 366 * 86_400), limit: 10_000)
+                of: old, from: zone.instant(day.midnight).adding(seconds: -Limits.year), to: zone.instant(day.nextDay()).adding(seconds: Limits.year), limit: 10_000)
         } catch {
             throw RegisterError.invalid(field: "occurrence", message: error.description)
         }

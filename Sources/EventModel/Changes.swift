@@ -120,14 +120,12 @@ public struct EventChanges: Sendable, Equatable {
     /// The end comes after the start, and the event lasts at most 366 days; with `imported`, what
     /// an iCalendar file may say: an end equal to the start (RFC 5545 3.6.1's event with a DTSTART
     /// alone) and any length (the register finds such long events through `event_long`).
-    /// Events longer than this (366 days) are found by their own index, not the time range.
-    public static let longEvent: Int64 = 366 * 86_400
 
     public static func checkTimes(start: Instant, end: Instant, field: String = "end", imported: Bool = false) throws(RegisterError) {
         if end < start || (end == start && !imported) {
             throw .invalid(field: field, message: "the end must come after the start")
         }
-        if end.seconds - start.seconds > longEvent, !imported {
+        if end.seconds - start.seconds > Limits.year, !imported {
             throw .invalid(field: field, message: "an event may last at most 366 days")
         }
     }

@@ -268,7 +268,7 @@ public final class SQLiteStore: Sendable {
         var recurringArguments: StatementArguments = []
         if let from {
             plain += ["start_at > ?", "end_at > ?"]
-            plainArguments += [from.seconds - 366 * 86_400, from.seconds]
+            plainArguments += [from.seconds - Limits.year, from.seconds]
         }
         if let to {
             plain.append("start_at < ?")
@@ -283,7 +283,7 @@ public final class SQLiteStore: Sendable {
             recurringArguments += [kind.rawValue]
         }
         // Events longer than a year (imported ones may be) escape the start_at bound: their own index finds them.
-        var long = ["end_at - start_at > \(EventChanges.longEvent)"]
+        var long = ["end_at - start_at > \(Limits.year)"]
         var longArguments: StatementArguments = []
         if let from {
             long.append("end_at > ?")
@@ -317,12 +317,12 @@ public final class SQLiteStore: Sendable {
     /// The ids behind `events(ofPerson:)`, through the participation index.
     static func eventIDs(_ db: Database, ofPerson personID: Int64, from: Instant, to: Instant) throws -> [Int64] {
         var ids = try Int64.fetchAll(
-            db.cachedStatement(sql: personEventsSQL), arguments: [personID, from.seconds - EventChanges.longEvent, to.seconds, from.seconds])
+            db.cachedStatement(sql: personEventsSQL), arguments: [personID, from.seconds - Limits.year, to.seconds, from.seconds])
         ids += try Int64.fetchAll(
             db.cachedStatement(
                 sql: """
                     SELECT DISTINCT e.id FROM participation pa JOIN event e ON e.id = pa.event_id
-                    WHERE pa.person_id = ? AND (e.rrule IS NOT NULL OR e.end_at - e.start_at > \(EventChanges.longEvent)) AND e.start_at < ?
+                    WHERE pa.person_id = ? AND (e.rrule IS NOT NULL OR e.end_at - e.start_at > \(Limits.year)) AND e.start_at < ?
                     """), arguments: [personID, to.seconds])
         var seen = Set<Int64>()
         return ids.filter { seen.insert($0).inserted }
@@ -394,7 +394,7 @@ public final class SQLiteStore: Sendable {
 
     public func eventIDs(personID: Int64, from: Instant, to: Instant) async throws -> [Int64] {
         try await reading { db in
-            try Int64.fetchAll(db, sql: Self.personEventsSQL, arguments: [personID, from.seconds - 366 * 86_400, to.seconds, from.seconds])
+            try Int64.fetchAll(db, sql: Self.personEventsSQL, arguments: [personID, from.seconds - Limits.year, to.seconds, from.seconds])
         }
     }
 

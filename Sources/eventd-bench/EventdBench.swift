@@ -50,7 +50,7 @@ enum EventdBench {
                 var rows = 0
                 for probe in probes {
                     let start = DispatchTime.now().uptimeNanoseconds
-                    let ids = try Int64.fetchAll(statement, arguments: [probe.person, probe.from - 366 * 86_400, probe.from + fourWeeks, probe.from])
+                    let ids = try Int64.fetchAll(statement, arguments: [probe.person, probe.from - Limits.year, probe.from + fourWeeks, probe.from])
                     times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1000)
                     rows += ids.count
                 }

@@ -92,7 +92,7 @@ print('ok', len(events))
         #expect(status == 0, "\(output)")
         let series = events[4]
         let ours = events.map(\.start.seconds)
-            + (try RecurrenceRule.occurrences(of: series, from: series.start, to: series.start.adding(seconds: 5 * 366 * 86_400), limit: 300)).map(\.start.seconds)
+            + (try RecurrenceRule.occurrences(of: series, from: series.start, to: series.start.adding(seconds: 5 * Limits.year), limit: 300)).map(\.start.seconds)
         #expect(output.split(separator: " ").compactMap { Int64($0.trimmingCharacters(in: .whitespacesAndNewlines)) } == ours)
     }
 }
