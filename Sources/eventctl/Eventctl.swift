@@ -437,25 +437,24 @@ struct Agenda: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("End of the range (default: four weeks after the start).", valueName: "when")) var to: String?
     @Option(name: .long, help: ArgumentHelp("Only entries in this role; speaker gives the speaker agenda.", valueName: "role"),
             completion: .list(["organizer", "chair", "speaker", "witness", "attendee"])) var role: String?
-    @Option(name: .long, help: ArgumentHelp("text (default), json or ics.", valueName: "format"), completion: .list(["text", "json", "ics"])) var format = "text"
+    @Option(name: .long, help: ArgumentHelp("text (default), json or ics.", valueName: "format")) var format = AgendaFormat.text
     @Option(name: .long, help: ArgumentHelp("Language of the text's labels: vi or en (default: the person's).", valueName: "lang"),
             completion: .list(["vi", "en"])) var lang: String?
     @OptionGroup var connection: Connection
 
     func validate() throws {
-        guard ["text", "json", "ics"].contains(format) else { throw ValidationError("--format must be text, json or ics") }
         if let lang, !["vi", "en"].contains(lang) { throw ValidationError("--lang must be vi or en") }
     }
 
     func run() throws {
-        var query: [(String, String)] = [("format", format == "ics" ? "ics" : "json")]
+        var query: [(String, String)] = [("format", format == .ics ? "ics" : "json")]
         if let from { query.append(("from", from)) }
         if let to { query.append(("to", to)) }
         if let role { query.append(("role", role)) }
         let path = "/v1/people/\(percentEncoded(person))/agenda" + queryString(query)
-        if format != "text" {
+        if format != .text {
             var body = try connection.client.send("GET", path, body: nil as EventInput?, expect: 200)
-            if format == "json" { body.append(10) }
+            if format == .json { body.append(10) }
             return FileHandleOutput.write(body)
         }
         let agenda: AgendaView = try connection.client.call("GET", path)
@@ -512,8 +511,7 @@ struct Notices: ParsableCommand {
 struct NoticesList: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "list", abstract: "List notices (the default).")
 
-    @Option(name: .long, help: ArgumentHelp("pending, sending, sent, failed or skipped.", valueName: "state"),
-            completion: .list(["pending", "sending", "sent", "failed", "skipped"])) var state: String?
+    @Option(name: .long, help: ArgumentHelp("pending, sending, sent, failed or skipped.", valueName: "state")) var state: NoticeStateChoice?
     @Option(name: .long, help: ArgumentHelp("Only the notices of this event.", valueName: "id")) var event: Int64?
     @OptionGroup var paging: Paging
     @OptionGroup var reader: ReaderZone
@@ -522,7 +520,7 @@ struct NoticesList: ParsableCommand {
 
     func run() throws {
         var query: [(String, String)] = []
-        if let state { query.append(("state", state)) }
+        if let state { query.append(("state", state.rawValue)) }
         if let event { query.append(("event", String(event))) }
         let path = "/v1/notices" + queryString(query + paging.query(json: output.json) + reader.query)
         let client = reader.client(connection)
@@ -607,13 +605,12 @@ struct ICS: ParsableCommand {
         commandName: "ics", abstract: "Print an event as an iCalendar object (what calendar clients import or are invited with).")
 
     @Argument(help: "The event's id.") var id: Int64
-    @Option(name: .long, help: ArgumentHelp("publish (default), request (an invitation) or cancel.", valueName: "method"),
-            completion: .list(["publish", "request", "cancel"]))
-    var method = "publish"
+    @Option(name: .long, help: ArgumentHelp("publish (default), request (an invitation) or cancel.", valueName: "method"))
+    var method = ICSMethod.publish
     @OptionGroup var connection: Connection
 
     func run() throws {
-        let body = try connection.client.send("GET", "/v1/events/\(id).ics" + queryString([("method", method)]), body: nil as EventInput?, expect: 200)
+        let body = try connection.client.send("GET", "/v1/events/\(id).ics" + queryString([("method", method.rawValue)]), body: nil as EventInput?, expect: 200)
         FileHandleOutput.write(body)
     }
 }

@@ -255,3 +255,9 @@ struct Paging: ParsableArguments {
         return Array(rows.prefix(most))
     }
 }
+
+// Choices the client knows: swift-argument-parser checks them, lists them in --help and completes them.
+enum AgendaFormat: String, ExpressibleByArgument, CaseIterable { case text, json, ics }
+enum ScheduleFormat: String, ExpressibleByArgument, CaseIterable { case text, html, pdf, json }
+enum ICSMethod: String, ExpressibleByArgument, CaseIterable { case publish, request, cancel }
+enum NoticeStateChoice: String, ExpressibleByArgument, CaseIterable { case pending, sending, sent, failed, skipped }

@@ -61,8 +61,8 @@ struct ScheduleShow: ParsableCommand {
 
     @OptionGroup var selection: ScheduleSelection
     @OptionGroup var reader: ReaderZone
-    @Option(name: .long, help: ArgumentHelp("text (default), html, pdf or json.", valueName: "format"), completion: .list(["text", "html", "pdf", "json"]))
-    var format = "text"
+    @Option(name: .long, help: ArgumentHelp("text (default), html, pdf or json.", valueName: "format"))
+    var format = ScheduleFormat.text
     @Option(name: .long, help: ArgumentHelp("Language of every label: vi (default) or en.", valueName: "lang"), completion: .list(["vi", "en"]))
     var lang = "vi"
     @Option(name: [.customShort("o"), .long], help: ArgumentHelp("Write to this file instead of standard output.", valueName: "file"))
@@ -70,18 +70,17 @@ struct ScheduleShow: ParsableCommand {
     @OptionGroup var connection: Connection
 
     func validate() throws {
-        guard ["text", "html", "pdf", "json"].contains(format) else { throw ValidationError("--format must be text, html, pdf or json") }
         guard ["vi", "en"].contains(lang) else { throw ValidationError("--lang must be vi or en") }
     }
 
     func run() throws {
-        let query = selection.query + reader.query + [("lang", lang), ("format", format == "json" || format == "text" ? "json" : "html")]
+        let query = selection.query + reader.query + [("lang", lang), ("format", format == .json || format == .text ? "json" : "html")]
         let body = try reader.client(connection).send("GET", "/v1/schedule" + queryString(query), body: nil as EventInput?, expect: 200)
         switch format {
-        case "json": try emit(body + [10])
-        case "html": try emit(body)
-        case "pdf": try emit(try PDF.render(html: body))
-        default:
+        case .json: try emit(body + [10])
+        case .html: try emit(body)
+        case .pdf: try emit(try PDF.render(html: body))
+        case .text:
             let view: ScheduleView
             do {
                 view = try JSONDecoder().decode(ScheduleView.self, from: Data(body))
