@@ -345,8 +345,13 @@ public struct ConfigOverrides: Sendable, Equatable {
 /// `current` when it needs a value instead of keeping one from the start.
 final class LiveConfig: Sendable {
     private let value: Mutex<(config: DaemonConfig, generation: Int)>
+    /// Stamps each reload.
+    private let clock: any DaemonClock
 
-    init(_ config: DaemonConfig) { value = Mutex((config, 0)) }
+    init(_ config: DaemonConfig, clock: any DaemonClock) {
+        value = Mutex((config, 0))
+        self.clock = clock
+    }
 
     var current: DaemonConfig { value.withLock { $0.config } }
     /// Raised by each reload, so a service can tell that it must rebuild what it derived.
@@ -357,7 +362,8 @@ final class LiveConfig: Sendable {
     var reloadState: (at: Instant, error: String?)? { lastReload.withLock { $0 } }
 
     func noteReload(error: String?) {
-        lastReload.withLock { $0 = (Instant(seconds: Int64(Date().timeIntervalSince1970)), error) }
+        let now = clock.instant
+        lastReload.withLock { $0 = (now, error) }
     }
 
     /// Keys that a running eventd cannot change (what was opened or bound at start), each with

@@ -23,7 +23,9 @@ public enum Daemon {
         umask(0o027)
         // A hook that dies before reading its message must not take eventd with it.
         signal(SIGPIPE, SIG_IGN)
-        let live = LiveConfig(config)
+        // The one clock: every "now" and every timed wait of the daemon reads it.
+        let clock = SystemClock()
+        let live = LiveConfig(config, clock: clock)
         LogLevel.bootstrap(config.logLevel)
         let logger = Logger(label: "eventd")
         _ = try Zone(config.defaultTimeZone)
@@ -33,7 +35,7 @@ public enum Daemon {
         try DataDirectoryLock.acquire(directory: config.dataDirectory)
         let store: SQLiteStore
         do {
-            store = try SQLiteStore(directory: config.dataDirectory, fileMode: config.registerMode)
+            store = try SQLiteStore(directory: config.dataDirectory, fileMode: config.registerMode, clock: { clock.instant })
         } catch {
             throw StartError(description: "cannot open the register in \(config.dataDirectory): \(error)")
         }
@@ -49,13 +51,13 @@ public enum Daemon {
         if let feedsGroup, config.feedsDirectory == nil { try FileModes.give(config.dataDirectory, to: feedsGroup) }
 
         let planner = NoticePlanner(live: live)
-        let scheduler = NoticeScheduler(store: store, live: live, planner: planner, logger: logger)
+        let scheduler = NoticeScheduler(store: store, live: live, planner: planner, clock: clock, logger: logger)
         let feeds = FeedWriter(store: store, live: live, group: feedsGroup, logger: logger)
         let router = Router(context: APIContext.self)
-        let reader = InputReader(defaultTimeZone: config.defaultTimeZone, maxOccurrences: config.maxOccurrences, clock: SQLiteStore.systemClock)
+        let reader = InputReader(defaultTimeZone: config.defaultTimeZone, maxOccurrences: config.maxOccurrences, clock: clock)
         Routes(
             store: store, reader: reader,
-            live: live, configFile: file, started: SQLiteStore.systemClock(), planner: planner, feeds: feeds, wake: { scheduler.wake() }
+            live: live, configFile: file, started: clock.instant, planner: planner, feeds: feeds, clock: clock, wake: { scheduler.wake() }
         ).register(on: router)
 
         let registry = ConnectionRegistry(limits: ConnectionLimits(config: config))

@@ -7,9 +7,15 @@ import Foundation
 struct InputReader: Sendable {
     var defaultTimeZone: String
     var maxOccurrences: Int
-    var clock: @Sendable () -> Instant
+    /// The daemon's clock: `created`, and days named from today (`ngày mai`), count from it.
+    var clock: any DaemonClock
 
     static let defaultDuration: Int64 = 3600
+
+    /// `text` read as a WHEN in `zone`, today being the clock's.
+    func when(_ text: String, zone: Zone, field: String) throws(RegisterError) -> When {
+        try WhenParser.parse(text, zone: zone, field: field, now: clock.instant)
+    }
 
     func newEvent(_ input: EventInput) throws -> (Event, [ParticipantDraft]) {
         guard let kindText = input.kind else { throw RegisterError.invalid(field: "kind", message: "is required; one of \(Self.kinds)") }
@@ -17,13 +23,13 @@ struct InputReader: Sendable {
         guard let startText = input.start else { throw RegisterError.invalid(field: "start", message: "is required; accepted: \(WhenParser.accepted)") }
         let kind = try Self.kind(kindText)
         let zone = try Zone(input.tz ?? defaultTimeZone)
-        let start = try WhenParser.parse(startText, zone: zone, field: "start")
+        let start = try self.when(startText, zone: zone, field: "start")
         let end = try endInstant(input, start: start, zone: zone, fallback: start.dateOnly ? 86_400 : Self.defaultDuration)
         let delegation = try delegation(input, kind: kind) ?? nil
         if kind == .visit, delegation == nil {
             throw RegisterError.invalid(field: "visiting", message: "a visit needs the visiting delegation and the host (--visiting ORG --host ORG)")
         }
-        let now = clock()
+        let now = clock.instant
         let event = Event(
             uid: UUID().uuidString.lowercased() + "@eventd", kind: kind, title: try TextRules.oneLine(titleText, field: "title"),
             description: try input.description.map { try TextRules.multiLine($0, field: "description") }.flatMap(Self.nonEmpty),
@@ -51,11 +57,11 @@ struct InputReader: Sendable {
         if let l = input.link { changes.link = .some(try Self.nonEmpty(l).map { try TextRules.link($0) }) }
         changes.status = try input.status.map(Self.status)
         if let delegation = try delegation(input, kind: changes.kind ?? old.kind) { changes.delegation = delegation }
-        let newStart = try input.start.map { try WhenParser.parse($0, zone: zone, field: "start") }
+        let newStart = try input.start.map { try self.when($0, zone: zone, field: "start") }
         changes.recurrence = try recurrence(input, zone: zone, old: old.recurrence, event: old, start: newStart)
         if input.reminders != nil { changes.reminders = .some(try reminders(input)) }
         if let startText = input.start {
-            let start = try WhenParser.parse(startText, zone: zone, field: "start")
+            let start = try self.when(startText, zone: zone, field: "start")
             changes.start = start.instant
             changes.allDay = start.dateOnly
             if input.end != nil || input.duration != nil {
@@ -73,8 +79,8 @@ struct InputReader: Sendable {
 
     func session(_ input: SessionInput, zone: String) throws -> (Session, [ParticipantDraft]) {
         let zone = try Zone(zone)
-        let start = try WhenParser.parse(input.start, zone: zone, field: "start")
-        let end = try WhenParser.parse(input.end, zone: zone, field: "end")
+        let start = try self.when(input.start, zone: zone, field: "start")
+        let end = try self.when(input.end, zone: zone, field: "end")
         let session = Session(
             uid: UUID().uuidString.lowercased() + "@eventd", title: try TextRules.oneLine(input.title, field: "title"), start: start.instant,
             end: end.halfDayEnd ?? end.instant,
@@ -115,18 +121,18 @@ struct InputReader: Sendable {
     /// A time range filter from query parameters, read in the default zone.
     func range(from: String?, to: String?) throws -> (Instant?, Instant?) {
         let zone = try Zone(defaultTimeZone)
-        let start = try from.map { text in try WhenParser.parse(text, zone: zone, field: "from").instant }
+        let start = try from.map { text in try self.when(text, zone: zone, field: "from").instant }
         var end: Instant?
         if let to {
             // A date alone as the upper bound includes that whole day; a half-day, that half-day.
-            end = try WhenParser.parse(to, zone: zone, field: "to").endOfRange(in: zone)
+            end = try self.when(to, zone: zone, field: "to").endOfRange(in: zone)
         }
         return (start, end)
     }
 
     /// One instant, written as WHEN, in `zone` (an event's).
     func instant(_ text: String, field: String, zone: String) throws -> Instant {
-        try WhenParser.parse(text, zone: try Zone(zone), field: field).instant
+        try self.when(text, zone: try Zone(zone), field: field).instant
     }
 
     // MARK: Pieces
@@ -178,7 +184,7 @@ struct InputReader: Sendable {
         }
         for text in input.addExdates ?? [] { try exclude(text, from: &recurrence, series: series, zone: zone, field: "exdate") }
         for text in input.removeExdates ?? [] {
-            let when = try WhenParser.parse(text, zone: zone, field: "remove-exdate")
+            let when = try self.when(text, zone: zone, field: "remove-exdate")
             let day = RecurrenceRule.day(zone.civil(when.instant))
             let before = (recurrence.exceptions.count, recurrence.exceptionDates.count)
             if when.dateOnly {
@@ -199,7 +205,7 @@ struct InputReader: Sendable {
     /// Adds one excluded occurrence: a day (a date alone on a series with times), or a start the
     /// series has, or refuses naming the occurrences of that day.
     private func exclude(_ text: String, from recurrence: inout Recurrence, series: Event, zone: Zone, field: String) throws {
-        let when = try WhenParser.parse(text, zone: zone, field: field)
+        let when = try self.when(text, zone: zone, field: field)
         let dayStart = zone.instant(zone.civil(when.instant).midnight)
         let dayEnd = zone.instant(zone.civil(when.instant).nextDay())
         if when.dateOnly, !series.allDay {
@@ -239,7 +245,7 @@ struct InputReader: Sendable {
             throw RegisterError.invalid(
                 field: field, message: "only --start, --end, --duration, --title, --location, --description and --status change one occurrence")
         }
-        let when = try WhenParser.parse(text, zone: zone, field: "occurrence")
+        let when = try self.when(text, zone: zone, field: "occurrence")
         let day = zone.civil(when.instant)
         let found: [Occurrence]
         do {
@@ -258,7 +264,7 @@ struct InputReader: Sendable {
         }
         var override = occurrence.override ?? OccurrenceOverride(recurrenceID: occurrence.recurrenceID, start: occurrence.start, end: occurrence.end)
         if let startText = input.start {
-            let start = try WhenParser.parse(startText, zone: zone, field: "start")
+            let start = try self.when(startText, zone: zone, field: "start")
             let length = override.end.seconds - override.start.seconds
             override.start = start.instant
             override.end = start.instant.adding(seconds: length)
@@ -292,7 +298,7 @@ struct InputReader: Sendable {
         case (.some, .some):
             throw RegisterError.invalid(field: "end", message: "give an end or a duration, not both")
         case (.some(let text), nil):
-            let end = try WhenParser.parse(text, zone: zone, field: "end")
+            let end = try self.when(text, zone: zone, field: "end")
             if end.dateOnly != start.dateOnly {
                 throw RegisterError.invalid(field: "end", message: "the start and the end must both be dates (a whole-day event) or both have a time")
             }

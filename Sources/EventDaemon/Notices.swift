@@ -130,6 +130,7 @@ struct NoticePlanner: Sendable {
 struct MailHook: Sendable {
     let argv: [String]
     let timeout: Int64
+    let clock: any DaemonClock
 
     enum Outcome: Sendable, Equatable {
         case delivered
@@ -147,7 +148,8 @@ struct MailHook: Sendable {
 
     func send(_ message: String, environment: [String: String]) async -> Outcome {
         let argv = self.argv
-        let limit = Duration.seconds(timeout)
+        let clock = self.clock
+        let deadline = clock.now().addingTimeInterval(Double(timeout))
         // Its own session and process group: on timeout the whole group is killed, so a
         // hook's children (a sendmail that forks, a shell pipeline) do not outlive it.
         var options = PlatformOptions()
@@ -173,7 +175,7 @@ struct MailHook: Sendable {
                         return .stderr(kept)
                     }
                     group.addTask {
-                        do { try await Task.sleep(for: limit) } catch { return .stopped }
+                        do { try await clock.sleep(until: deadline) } catch { return .stopped }
                         try? execution.send(signal: .kill, toProcessGroup: true)
                         return .timedOut
                     }
@@ -236,19 +238,21 @@ final class NoticeScheduler: Service, Sendable {
     let store: SQLiteStore
     let live: LiveConfig
     let planner: NoticePlanner
+    let clock: any DaemonClock
     let logger: Logger
     private let wakeup = Wakeup()
     private let active = Mutex(0)
 
-    init(store: SQLiteStore, live: LiveConfig, planner: NoticePlanner, logger: Logger) {
+    init(store: SQLiteStore, live: LiveConfig, planner: NoticePlanner, clock: any DaemonClock, logger: Logger) {
         self.store = store
         self.live = live
         self.planner = planner
+        self.clock = clock
         self.logger = logger
     }
 
     var config: DaemonConfig { live.current }
-    var hook: MailHook { MailHook(argv: config.mailHook, timeout: config.hookTimeout) }
+    var hook: MailHook { MailHook(argv: config.mailHook, timeout: config.hookTimeout, clock: clock) }
 
     /// Called after every write that may have queued a notice.
     func wake() { Task { await wakeup.signal() } }
@@ -264,11 +268,11 @@ final class NoticeScheduler: Service, Sendable {
 
     private func loop() async {
         // Reminders are topped up at start (eventd may have been down for days) and then daily.
-        var nextReplan = SQLiteStore.systemClock()
+        var nextReplan = clock.instant
         await withDiscardingTaskGroup { group in
             while !Task.isCancelled {
                 do {
-                    let now = SQLiteStore.systemClock()
+                    let now = clock.instant
                     if now >= nextReplan {
                         nextReplan = now.adding(seconds: 86_400)
                         await replanReminders()
@@ -289,7 +293,7 @@ final class NoticeScheduler: Service, Sendable {
                 } catch {
                     if Task.isCancelled { break }
                     logger.error("notice scheduler: \(error)")
-                    try? await Task.sleep(for: .seconds(1))
+                    try? await clock.sleep(seconds: 1)
                 }
             }
         }
@@ -297,10 +301,10 @@ final class NoticeScheduler: Service, Sendable {
 
     /// Sleeps until `deadline` (whole seconds) or until woken, whichever comes first.
     private func sleep(until deadline: Instant) async {
-        let seconds = Double(deadline.seconds) - Date().timeIntervalSince1970
-        guard seconds > 0 else { return }
+        guard deadline > clock.instant else { return }
+        let clock = self.clock
         await withTaskGroup(of: Void.self) { group in
-            group.addTask { try? await Task.sleep(for: .seconds(seconds)) }
+            group.addTask { try? await clock.sleep(until: deadline) }
             group.addTask { await self.wakeup.wait() }
             await group.next()
             group.cancelAll()
@@ -314,7 +318,7 @@ final class NoticeScheduler: Service, Sendable {
     /// interrupted. One event that cannot be planned is logged and skipped; it never stops the
     /// others or the sending.
     private func replanReminders() async {
-        let now = SQLiteStore.systemClock()
+        let now = clock.instant
         let planner = self.planner
         var after: Int64 = 0
         do {
@@ -341,7 +345,7 @@ final class NoticeScheduler: Service, Sendable {
     }
 
     private func deliver(_ notice: Notice) async {
-        let now = SQLiteStore.systemClock()
+        let now = clock.instant
         let draft = notice.draft
         do {
             if draft.kind == .reminder, draft.startsAt.adding(seconds: config.lateGrace) < now {
@@ -372,7 +376,7 @@ final class NoticeScheduler: Service, Sendable {
                 } else {
                     let backoff = min(3600, config.retryBase << Int64(min(notice.attempts - 1, 20)))
                     // Rounded up to the next whole second, so the wait is never shorter than the backoff.
-                    let retryAt = Instant(seconds: Int64((Date().timeIntervalSince1970 + Double(backoff)).rounded(.up)))
+                    let retryAt = Instant(seconds: Int64((clock.now().timeIntervalSince1970 + Double(backoff)).rounded(.up)))
                     try await store.finishNotice(id: notice.id, state: .pending, retryAt: retryAt, error: error)
                     logger.warning("notice \(notice.id) attempt \(notice.attempts) failed; retrying in \(backoff) s: \(error)")
                 }

@@ -16,6 +16,7 @@ struct Routes: Sendable {
     let started: Instant
     let planner: NoticePlanner
     let feeds: FeedWriter
+    let clock: any DaemonClock
     /// Wakes the notice scheduler after a write that may have queued a notice.
     let wake: @Sendable () -> Void
     var config: DaemonConfig { live.current }
@@ -281,7 +282,7 @@ struct Routes: Sendable {
                 let subscription = ICalendarWriter.Subscription(name: "Lịch công tác — \(person.name)", refreshInterval: 3600)
                 return try calendarResponse(
                     ICalendarWriter().write(
-                        events.filter { ids.contains($0.id ?? 0) }, method: .publish, stamp: SQLiteStore.systemClock(),
+                        events.filter { ids.contains($0.id ?? 0) }, method: .publish, stamp: clock.instant,
                         reminders: config.defaultReminders.map { Int($0) }, subscription: subscription),
                     method: .publish)
             case let other: throw RegisterError.invalid(field: "format", message: "unknown format \(other.debugDescription); json or ics")
@@ -307,7 +308,7 @@ struct Routes: Sendable {
 
     private func status(_ context: APIContext) async throws -> Response {
         let counts = try await store.counts()
-        let now = SQLiteStore.systemClock()
+        let now = clock.instant
         var view = StatusView(
             version: DefaultPaths.version, pid: getpid(), uptimeSeconds: now.seconds - started.seconds,
             events: counts.events, sessions: counts.sessions, people: counts.people, database: store.path,
@@ -454,7 +455,7 @@ struct Routes: Sendable {
         case let (s?, nil): return (s, s.adding(seconds: span))
         case let (nil, e?): return (e.adding(seconds: -span), e)
         case (nil, nil):
-            let now = SQLiteStore.systemClock()
+            let now = clock.instant
             return (now, now.adding(seconds: span))
         }
     }
@@ -465,7 +466,7 @@ struct Routes: Sendable {
             throw RegisterError.invalid(field: "method", message: "unknown method \(text!.debugDescription); one of publish, request, cancel")
         }
         let event = try await store.event(id: eventID)
-        let ics = try ICalendarWriter().write(event, method: method, stamp: SQLiteStore.systemClock(), reminders: config.defaultReminders.map { Int($0) })
+        let ics = try ICalendarWriter().write(event, method: method, stamp: clock.instant, reminders: config.defaultReminders.map { Int($0) })
         return calendarResponse(ics, method: method)
     }
 

@@ -67,13 +67,13 @@ struct ScheduleService: Sendable {
                 day = ISOWeek.monday(year: y, week: w)
             } else if let week {
                 do {
-                    day = zone.civil(try WhenParser.parse(week, zone: zone, field: "week").instant)
+                    day = zone.civil(try reader.when(week, zone: zone, field: "week").instant)
                 } catch {
                     throw RegisterError.invalid(
                         field: "week", message: "cannot read \(week.debugDescription) as a week; write 2017-W09, or any day of the week (\(WhenParser.accepted))")
                 }
             } else {
-                day = zone.civil(SQLiteStore.systemClock())
+                day = zone.civil(reader.clock.instant)
             }
             let monday = day.adding(days: -day.weekdayIndex).date
             let (y, w) = ISOWeek.of(monday)

@@ -51,7 +51,7 @@ extension Routes {
                 .compactMap { $0 }.joined(separator: " — ")
             return try calendarResponse(
                 ICalendarWriter().write(
-                    events, method: .publish, stamp: SQLiteStore.systemClock(), reminders: config.defaultReminders.map { Int($0) },
+                    events, method: .publish, stamp: clock.instant, reminders: config.defaultReminders.map { Int($0) },
                     subscription: ICalendarWriter.Subscription(name: name, refreshInterval: Int(config.refreshInterval))),
                 method: .publish)
         }
@@ -169,11 +169,11 @@ extension InputReader {
             changes.room = .some(room.trimmingCharacters(in: .whitespaces).isEmpty ? nil : try TextRules.oneLine(room, field: "room"))
         }
         if let text = input.start {
-            let start = try WhenParser.parse(text, zone: zone, field: "start")
+            let start = try self.when(text, zone: zone, field: "start")
             changes.start = start.instant
             if input.end == nil, let end = start.halfDayEnd { changes.end = end }
         }
-        if let text = input.end { changes.end = try WhenParser.parse(text, zone: zone, field: "end").endOfRange(in: zone) }
+        if let text = input.end { changes.end = try self.when(text, zone: zone, field: "end").endOfRange(in: zone) }
         return changes
     }
 }
