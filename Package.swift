@@ -70,6 +70,11 @@ let package = Package(
         .testTarget(name: "EventModelTests", dependencies: ["EventModel"]),
         .testTarget(name: "EventCalendarTests", dependencies: ["EventCalendar", "EventModel"], exclude: ["Golden"]),
         .testTarget(name: "EventStoreTests", dependencies: ["EventStore", "EventModel", .product(name: "GRDB", package: "GRDB.swift")]),
+        // The daemon's scheduling on a clock the tests move: notices, retries, replanning, feed coalescing.
+        .testTarget(
+            name: "EventDaemonTests",
+            dependencies: ["EventDaemon", "EventModel", "EventStore", "EventAPI", .product(name: "Logging", package: "swift-log")]
+        ),
         // Starts the real eventd and drives the real eventctl, curl and Python clients.
         .testTarget(name: "EndToEndTests", dependencies: ["EventAPI"]),
     ],

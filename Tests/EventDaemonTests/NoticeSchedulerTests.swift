@@ -1,0 +1,172 @@
+import EventModel
+import EventStore
+import Foundation
+import Testing
+
+@testable import EventDaemon
+
+/// The real scheduler, planner, store and hook process; only the clock is the test's.
+@Suite struct NoticeSchedulerTests {
+    @Test func aReminderIsNotSentBeforeItIsDueAndIsSentOnceWhenItIs() async throws {
+        let fixture = try Fixture()
+        // Due 50 minutes from now: the event at +1 h, the reminder 10 minutes before.
+        _ = try await fixture.addEvent(startingIn: 3600, reminders: ["10m"], people: ["Phan Chí Hiếu <hieu@moj.gov.vn>"])
+        let due = Fixture.at(3000)
+        #expect(try await fixture.notices().map(\.draft.due) == [due])
+        let running = fixture.startScheduler()
+        try await fixture.asleep(until: due, since: 0)
+
+        // A second early, and woken as a write would wake it: still nothing.
+        fixture.clock.advance(by: 2999)
+        try await fixture.wake(running, thenAsleepUntil: due)
+        #expect(fixture.attempts().isEmpty)
+        #expect(try await fixture.notices().map(\.state) == [.pending])
+
+        // On the second it is due: sent, once.
+        fixture.clock.advance(by: 1)
+        try await fixture.eventually("the reminder is sent") { try await fixture.notices().map(\.state) == [.sent] }
+        #expect(fixture.attempts().count == 1)
+        #expect(fixture.messages().count == 1)
+        let notice = try #require(try await fixture.notices().first)
+        #expect(notice.attempts == 1)
+        #expect(fixture.attempts().first?.hasSuffix(" reminder hieu@moj.gov.vn \(notice.messageID)") == true)
+
+        // Later, and woken again, it is not sent a second time.
+        fixture.clock.advance(by: 3600)
+        try await fixture.wake(running, thenAsleepUntil: Fixture.at(86_400))
+        #expect(fixture.attempts().count == 1)
+        await running.stop()
+    }
+
+    @Test func aFailingHookIsRetriedWithBackoffAtItsTimesThenReportedFailed() async throws {
+        let fixture = try Fixture {
+            $0.maxAttempts = 3
+            $0.retryBase = 60
+        }
+        _ = try await fixture.addEvent(startingIn: 3600, reminders: ["3590s"], people: ["Hỏng <fail@example.vn>"])
+        let running = fixture.startScheduler()
+        try await fixture.asleep(until: Fixture.at(10), since: 0)
+
+        // Attempt 1 when due; the retry waits retry_base (60 s), the next twice that (120 s).
+        fixture.clock.advance(by: 10)
+        try await fixture.eventually("attempt 1 ends") { try await fixture.notice(attempts: 1, .pending) }
+        #expect(try await fixture.notices().first?.nextAttempt == Fixture.at(70))
+        #expect(try await fixture.notices().first?.lastError == "exit 1: 550 mailbox unavailable")
+        try await fixture.asleep(until: Fixture.at(70), since: 0)
+
+        fixture.clock.advance(by: 59)
+        try await fixture.wake(running, thenAsleepUntil: Fixture.at(70))
+        #expect(fixture.attempts().count == 1, "not retried a second early")
+
+        fixture.clock.advance(by: 1)
+        try await fixture.eventually("attempt 2 ends") { try await fixture.notice(attempts: 2, .pending) }
+        #expect(try await fixture.notices().first?.nextAttempt == Fixture.at(190))
+        fixture.clock.advance(by: 119)
+        try await fixture.wake(running, thenAsleepUntil: Fixture.at(190))
+        #expect(fixture.attempts().count == 2, "the second wait is twice the first")
+
+        // The last attempt fails: reported failed with the hook's stderr, never tried again.
+        fixture.clock.advance(by: 1)
+        try await fixture.eventually("reported failed") { try await fixture.notices().first?.state == .failed }
+        let failed = try #require(try await fixture.notices().first)
+        #expect(failed.attempts == 3)
+        #expect(failed.lastError == "exit 1: 550 mailbox unavailable")
+        fixture.clock.advance(by: 7200)
+        try await fixture.wake(running, thenAsleepUntil: Fixture.at(86_400))
+        #expect(fixture.attempts().count == 3)
+        await running.stop()
+    }
+
+    @Test func aHookThatHangsIsKilledAtHookTimeoutOnTheClock() async throws {
+        let fixture = try Fixture {
+            $0.maxAttempts = 1
+            $0.hookTimeout = 30
+        }
+        _ = try await fixture.addEvent(startingIn: 3600, reminders: ["3590s"], people: ["Treo <hang@example.vn>"])
+        let running = fixture.startScheduler()
+        try await fixture.asleep(until: Fixture.at(10), since: 0)
+        fixture.clock.advance(by: 10)
+        try await fixture.eventually("the hook runs") { fixture.attempts().count == 1 }
+        // The hook hangs; short of the timeout it is left alone.
+        fixture.clock.advance(by: 29)
+        try await Task.sleep(for: .milliseconds(200))
+        #expect(try await fixture.notices().first?.state == .sending)
+        fixture.clock.advance(by: 1)
+        try await fixture.eventually("the hook is killed") { try await fixture.notices().first?.state == .failed }
+        #expect(try await fixture.notices().first?.lastError == "the hook ran longer than 30 s (hook_timeout); it and its children were killed")
+        await running.stop()
+    }
+
+    @Test func aNoticeClaimedWhenTheDaemonDiedIsSentOnceAfterTheRestartWithItsMessageID() async throws {
+        let fixture = try Fixture()
+        _ = try await fixture.addEvent(startingIn: 3600, reminders: ["3590s"], people: ["Phan Chí Hiếu <hieu@moj.gov.vn>"])
+        fixture.clock.advance(by: 10)
+        // What a daemon killed after claiming it (before or while its hook ran) leaves behind.
+        let claimed = try await fixture.store.claimDueNotices(now: fixture.clock.instant, limit: 4)
+        #expect(claimed.map(\.state) == [.sending])
+        #expect(try await fixture.notices().map(\.state) == [.sending])
+
+        let running = fixture.startScheduler()
+        try await fixture.eventually("sent after the restart") { try await fixture.notices().map(\.state) == [.sent] }
+        let notice = try #require(try await fixture.notices().first)
+        #expect(notice.attempts == 2, "the interrupted attempt counts")
+        #expect(fixture.attempts() == ["\(notice.id) reminder hieu@moj.gov.vn \(claimed[0].messageID)"], "once, with the same Message-ID")
+        #expect(fixture.messages().count == 1)
+        await running.stop()
+    }
+
+    @Test func aReminderThatFellDueWhileTheDaemonWasDownIsSentOnStartUnlessTheEventBegan() async throws {
+        let fixture = try Fixture()
+        _ = try await fixture.addEvent(startingIn: 3600, reminders: ["10m"], people: ["Phan Chí Hiếu <hieu@moj.gov.vn>"])
+        _ = try await fixture.addEvent(startingIn: 1800, reminders: ["10m"], people: ["Nhữ Văn Tâm <tam@thainguyen.gov.vn>"])
+        // Down from before the reminders were due until after the second event began (late_grace 0).
+        fixture.clock.advance(by: 3100)
+        let running = fixture.startScheduler()
+        try await fixture.eventually("one sent, one skipped") { try await Set(fixture.notices().map(\.state)) == [.sent, .skipped] }
+        let notices = try await fixture.notices()
+        #expect(fixture.attempts().map { $0.split(separator: " ")[2] } == ["hieu@moj.gov.vn"])
+        let skipped = try #require(notices.first { $0.state == .skipped })
+        #expect(skipped.draft.recipient == "tam@thainguyen.gov.vn")
+        #expect(skipped.lastError?.hasPrefix("not sent: the event began at 2030-03-03T08:30:00+00:00 before it could be (late_grace 0 s)") == true, "\(skipped.lastError ?? "")")
+        await running.stop()
+    }
+
+    @Test func cancellingTheEventWithdrawsItsRemindersAndNoneIsSent() async throws {
+        let fixture = try Fixture()
+        let event = try await fixture.addEvent(startingIn: 86_400, reminders: ["1h", "10m"], people: ["Phan Chí Hiếu <hieu@moj.gov.vn>"])
+        let kept = try await fixture.addEvent(startingIn: 86_400, reminders: ["1h"], people: ["Nhữ Văn Tâm <tam@thainguyen.gov.vn>"])
+        #expect(try await fixture.notices().count == 3)
+        var cancel = EventChanges()
+        cancel.status = .cancelled
+        _ = try await fixture.store.updateEvent(id: event.id!, applying: cancel, afterWrite: fixture.plan)
+        let left = try await fixture.notices()
+        #expect(left.map(\.draft.eventUID) == [kept.uid], "the cancelled event's reminders are withdrawn, the other event's kept")
+
+        let running = fixture.startScheduler()
+        try await fixture.asleep(until: Fixture.at(86_400 - 3600), since: 0)
+        fixture.clock.advance(by: 86_400 - 600)
+        try await fixture.eventually("the other event's reminder is sent") { try await fixture.notices().map(\.state) == [.sent] }
+        #expect(fixture.attempts().map { $0.split(separator: " ")[2] } == ["tam@thainguyen.gov.vn"])
+        await running.stop()
+    }
+
+    @Test func aRecurringEventsRemindersAreToppedUpAsTheHorizonMoves() async throws {
+        let fixture = try Fixture { $0.recurrenceHorizonDays = 10 }
+        let week: Int64 = 7 * 86_400
+        _ = try await fixture.addEvent(
+            startingIn: 8 * 86_400 + 3600, reminders: ["10m"], people: ["Phan Chí Hiếu <hieu@moj.gov.vn>"], rrule: "FREQ=WEEKLY;COUNT=4")
+        // Within ten days: the first occurrence only.
+        #expect(try await fixture.notices().map(\.draft.due) == [Fixture.at(8 * 86_400 + 3000)])
+        let running = fixture.startScheduler()
+        // The scheduler replans once a day: on day 6 the second occurrence (day 15) comes within the horizon.
+        for day in 1...6 {
+            let sleeps = fixture.clock.sleeping.count
+            fixture.clock.advance(by: 86_400)
+            try await fixture.eventually("day \(day)'s replanning") { fixture.clock.sleeping.count > sleeps }
+            #expect(try await fixture.notices().count == (day < 6 ? 1 : 2), "day \(day)")
+        }
+        #expect(try await fixture.notices().map(\.draft.due) == [Fixture.at(8 * 86_400 + 3000), Fixture.at(8 * 86_400 + 3000 + week)])
+        #expect(fixture.attempts().isEmpty)
+        await running.stop()
+    }
+}
