@@ -103,7 +103,7 @@ import Testing
         fixture.clock.advance(by: 10)
         // What a daemon killed after claiming it (before or while its hook ran) leaves behind.
         let claimed = try await fixture.store.claimDueNotices(now: fixture.clock.instant, limit: 4)
-        #expect(claimed.map(\.state) == [.sending])
+        try #require(claimed.map(\.state) == [.sending])
         #expect(try await fixture.notices().map(\.state) == [.sending])
 
         let running = fixture.startScheduler()
