@@ -41,7 +41,9 @@ enum FileModes {
         }
         let gid = entry.pointee.gr_gid
         var groups = [gid_t](repeating: 0, count: Int(max(getgroups(0, nil), 0)) + 1)
-        groups = Array(groups.prefix(Int(max(getgroups(Int32(groups.count), &groups), 0))))
+        // Two statements: in one, `prefix` would read the array as it was before getgroups filled it.
+        let count = Int(max(getgroups(Int32(groups.count), &groups), 0))
+        groups = Array(groups.prefix(count))
         guard geteuid() == 0 || getegid() == gid || groups.contains(gid) else {
             let user = getpwuid(geteuid()).map { String(cString: $0.pointee.pw_name) } ?? String(geteuid())
             throw Daemon.StartError(

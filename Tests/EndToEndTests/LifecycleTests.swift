@@ -57,8 +57,20 @@ import Testing
 
     @Test func socketIsGroupOnlyAndRemovedOnStop() throws {
         let daemon = try TestDaemon()
-        let attributes = try FileManager.default.attributesOfItem(atPath: daemon.socket)
-        #expect((attributes[.posixPermissions] as? Int) == 0o660)
+        var info = stat()
+        #expect(stat(daemon.socket, &info) == 0)
+        #expect(info.st_mode & 0o7777 == 0o660)
+        // Without socket_group, the group is eventd's own.
+        #expect(info.st_gid == (DaemonUser.isRoot ? DaemonUser.ids(DaemonUser.name).gid : getegid()))
+        if DaemonUser.isRoot {
+            // With socket_group, a group eventd is in besides its own: the socket is given to it.
+            let group = DaemonUser.reader
+            let grouped = try TestDaemon(config: "socket_group = \(group)\n", groups: [DaemonUser.name, group])
+            var groupedInfo = stat()
+            #expect(stat(grouped.socket, &groupedInfo) == 0)
+            #expect(groupedInfo.st_gid == getgrnam(group)!.pointee.gr_gid, "the socket's group is socket_group")
+            #expect(groupedInfo.st_mode & 0o7777 == 0o660)
+        }
         daemon.stop(signal: SIGTERM)
         #expect(!FileManager.default.fileExists(atPath: daemon.socket))
         let log = try String(contentsOfFile: daemon.log, encoding: .utf8)

@@ -31,9 +31,10 @@ enum DaemonUser {
         return (entry.pointee.pw_uid, entry.pointee.pw_gid)
     }
 
-    /// `setpriv` arguments that run a program as `user` with its groups.
-    static func prefix(_ user: String) -> [String] {
-        ["--reuid=\(user)", "--regid=\(user)", "--init-groups", "--"]
+    /// `setpriv` arguments that run a program as `user` with its groups, or with `groups` as its
+    /// supplementary groups instead.
+    static func prefix(_ user: String, groups: [String] = []) -> [String] {
+        ["--reuid=\(user)", "--regid=\(user)", groups.isEmpty ? "--init-groups" : "--groups=" + groups.joined(separator: ","), "--"]
     }
 
     /// eventd as the daemon user can run: the build folder may sit where that user cannot reach
@@ -122,10 +123,13 @@ final class TestDaemon: @unchecked Sendable {  // used from one test at a time
     var environment: [String: String] = [:]
     /// prlimit options eventd starts under (`--nofile=64:64`).
     var limits: [String] = []
+    /// Supplementary groups of eventd's user in place of its own (as root only).
+    let groups: [String]
 
     /// `config` is written to a config file and passed with --config when given.
-    init(config: String? = nil, environment: [String: String] = [:]) throws {
+    init(config: String? = nil, environment: [String: String] = [:], groups: [String] = []) throws {
         self.environment = environment
+        self.groups = groups
         // Socket paths are limited to 108 bytes, so stay short and unique under /tmp.
         directory = "/tmp/evt-" + String(UUID().uuidString.prefix(8))
         try DaemonUser.makeFolder(directory)
@@ -153,7 +157,7 @@ final class TestDaemon: @unchecked Sendable {  // used from one test at a time
         let process = Process()
         var arguments = ["--socket", socket, "--data-dir", dataDirectory] + self.extra
         if FileManager.default.fileExists(atPath: directory + "/eventd.conf") { arguments += ["--config", directory + "/eventd.conf"] }
-        var command = DaemonUser.isRoot ? ["/usr/bin/setpriv"] + DaemonUser.prefix(DaemonUser.name) + [DaemonUser.eventd] : [eventdPath]
+        var command = DaemonUser.isRoot ? ["/usr/bin/setpriv"] + DaemonUser.prefix(DaemonUser.name, groups: groups) + [DaemonUser.eventd] : [eventdPath]
         if !limits.isEmpty { command = ["/usr/bin/prlimit"] + limits + ["--"] + command }
         // prlimit and setpriv exec what follows them: the pid stays eventd's, so signals reach it.
         process.executableURL = URL(fileURLWithPath: command[0])
