@@ -1,5 +1,5 @@
 import EventModel
-import EventStore
+@testable import EventStore
 import Foundation
 import GRDB
 import Testing
@@ -106,12 +106,35 @@ import Testing
     }
 
     @Test func reopeningMigratesOnceAndKeepsData() async throws {
+        // A register some versions old: opening it runs the migrations it lacks, each once, in order.
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let old = try DatabaseQueue(path: directory + "/register.sqlite")
+        try Schema.migrator.migrate(old, upTo: "v5: personal feed tokens")
+        try old.close()
+        /// The migrations recorded, and the schema. (Not `PRAGMA schema_version`: GRDB's pool
+        /// creates and drops a table on every open to make the WAL file.)
+        func recorded() throws -> (migrations: [String], schema: [String]) {
+            let db = try DatabaseQueue(path: directory + "/register.sqlite")
+            defer { try? db.close() }
+            return try db.read { db in
+                (
+                    try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations ORDER BY rowid"),
+                    try String.fetchAll(db, sql: "SELECT type || ' ' || name || ': ' || coalesce(sql, '') FROM sqlite_master ORDER BY type, name")
+                )
+            }
+        }
         do {
             let store = try SQLiteStore(directory: directory)
             _ = try await conference(store)
         }
+        let first = try recorded()
+        #expect(first.migrations == Schema.migrator.migrations)
+        // Opened again: nothing runs again (the schema is not touched), and the data is there.
         let again = try SQLiteStore(directory: directory)
         #expect(try await again.counts().events == 1)
+        let second = try recorded()
+        #expect(second.migrations == first.migrations)
+        #expect(second.schema == first.schema, "reopening changed the schema")
         let mode = try await DatabaseQueue(path: again.path).read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") }
         #expect(mode == "wal")
     }
