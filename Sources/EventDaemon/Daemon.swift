@@ -52,7 +52,7 @@ public enum Daemon {
 
         let planner = NoticePlanner(live: live)
         let scheduler = NoticeScheduler(store: store, live: live, planner: planner, clock: clock, logger: logger)
-        let feeds = FeedWriter(store: store, live: live, group: feedsGroup, logger: logger)
+        let feeds = FeedWriter(store: store, live: live, group: feedsGroup, clock: clock, logger: logger)
         let router = Router(context: APIContext.self)
         let reader = InputReader(defaultTimeZone: config.defaultTimeZone, maxOccurrences: config.maxOccurrences, clock: clock)
         Routes(
@@ -214,6 +214,7 @@ enum SystemdNotifier {
                 await cancelWhenGracefulShutdown {
                     while !Task.isCancelled {
                         SystemdNotifier.send("WATCHDOG=1")
+                        // Real time, not the daemon's clock: systemd counts the watchdog in real time.
                         try? await Task.sleep(for: .microseconds(usec / 2))
                     }
                 }

@@ -41,11 +41,14 @@ final class FeedWriter: Service, Sendable {
 
     /// The group that may read the feed files (`feeds_group`); nil: only eventd's user.
     let group: gid_t?
+    /// Times the changes and the waits between writes.
+    let clock: any DaemonClock
 
-    init(store: SQLiteStore, live: LiveConfig, group: gid_t?, logger: Logger) {
+    init(store: SQLiteStore, live: LiveConfig, group: gid_t?, clock: any DaemonClock, logger: Logger) {
         self.store = store
         self.live = live
         self.group = group
+        self.clock = clock
         self.logger = logger
     }
 
@@ -59,21 +62,23 @@ final class FeedWriter: Service, Sendable {
     /// Called inside each event write (from its hook): the feeds of these events, their kinds
     /// and their people, before and after the change, are stale.
     func touched(before: Event?, after: Event?) {
+        let now = clock.now()
         let people = (before?.participants ?? []) + (after?.participants ?? [])
         pending.withLock {
             $0.events.formUnion([before?.id, after?.id].compactMap { $0 })
             $0.kinds.formUnion([before?.kind, after?.kind].compactMap { $0 })
             $0.people.formUnion(people.compactMap(\.person.id))
-            $0.lastTouch = Date()
+            $0.lastTouch = now
         }
         Task { await wakeup.signal() }
     }
 
     /// A person's token changed: their feed moves to the new name.
     func personChanged(_ id: Int64) {
+        let now = clock.now()
         pending.withLock {
             $0.people.insert(id)
-            $0.lastTouch = Date()
+            $0.lastTouch = now
         }
         Task { await wakeup.signal() }
     }
@@ -119,19 +124,19 @@ final class FeedWriter: Service, Sendable {
                 continue
             }
             // Coalesce: wait until no change came for `feeds_delay`, but never more than ten delays.
-            let started = Date()
+            let started = clock.now()
             while !Task.isCancelled {
                 let quiet = self.pending.withLock { $0.lastTouch }.addingTimeInterval(max(self.config.feedsDelay, rest))
-                let wait = min(quiet.timeIntervalSinceNow, started.addingTimeInterval(10 * max(self.config.feedsDelay, rest)).timeIntervalSinceNow)
-                if wait <= 0 { break }
-                try? await Task.sleep(for: .seconds(wait))
+                let deadline = min(quiet, started.addingTimeInterval(10 * max(self.config.feedsDelay, rest)))
+                if deadline <= clock.now() { break }
+                try? await clock.sleep(until: deadline)
             }
             let batch = self.pending.withLock { state in
                 defer { state = Pending() }
                 return state
             }
             guard !everything, !batch.isEmpty else { continue }
-            let pass = Date()
+            let pass = clock.now()
             do {
                 // Changes are marked from inside their transaction, before it commits: wait for the
                 // writer to finish it, so what is read next holds every change of the batch.
@@ -149,14 +154,14 @@ final class FeedWriter: Service, Sendable {
                 }
                 everything = true
             }
-            rest = min(30, 10 * Date().timeIntervalSince(pass))
+            rest = min(30, 10 * clock.now().timeIntervalSince(pass))
         }
     }
 
     private func recordSuccess() {
         Memory.giveBack()
         state.withLock {
-            $0.lastWrite = SQLiteStore.systemClock()
+            $0.lastWrite = clock.instant
             $0.lastError = nil
         }
     }
@@ -166,7 +171,7 @@ final class FeedWriter: Service, Sendable {
         state.withLock { $0.lastError = "\(error)" }
         // Try again after a pause rather than at once: a full disk does not empty itself.
         Task {
-            try? await Task.sleep(for: .seconds(max(5, self.config.feedsDelay)))
+            try? await self.clock.sleep(seconds: max(5, self.config.feedsDelay))
             await self.wakeup.signal()
         }
     }
@@ -179,7 +184,7 @@ final class FeedWriter: Service, Sendable {
         while true {
             let stale = try await store.staleFeedEvents(limit: 500 + failed.count).filter { !failed.contains($0.id) }
             if stale.isEmpty { return }
-            let stamp = SQLiteStore.systemClock()
+            let stamp = clock.instant
             var entries: [(id: Int64, mark: Int64, entry: FeedEntry?)] = []
             for item in stale {
                 guard let event = item.event else {
