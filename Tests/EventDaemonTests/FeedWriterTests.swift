@@ -17,6 +17,7 @@ import Testing
         let writer = FeedWriter(store: fixture.store, live: fixture.live, group: nil, clock: fixture.clock, logger: logger)
         let task = Task { try await writer.run() }
         try await fixture.eventually("the first full write") { writer.state.withLock { $0.lastWrite } != nil }
+        if let error = writer.state.withLock({ $0.lastError }) { Issue.record("the feeds could not be written: \(error)") }
         return (writer, task)
     }
 
@@ -67,14 +68,17 @@ import Testing
         let (writer, task) = try await startWriter(fixture)
         let before = writes(writer)
         // A change every half second: never a quiet second, yet written ten delays after the first.
-        for n in 0..<20 {
-            try await add(fixture, writer, "Họp \(n)")
+        try await add(fixture, writer, "Họp 0")
+        try await fixture.eventually("the writer waits") { fixture.clock.sleeping.deadlines == [Fixture.start.addingTimeInterval(1)] }
+        for n in 1...40 {
             fixture.clock.advance(by: 0.5)
-            if n < 19 { try await Task.sleep(for: .milliseconds(5)) }
+            try await add(fixture, writer, "Họp \(n)")
+            // In step with the writer: asleep again, or done.
+            try await fixture.eventually("the writer waits again or writes") { writes(writer) > before || !fixture.clock.sleeping.deadlines.isEmpty }
             if writes(writer) > before { break }
         }
-        try await fixture.eventually("written within ten delays") { writes(writer) > before }
-        #expect(fixture.clock.now() <= Fixture.start.addingTimeInterval(10.5))
+        #expect(writes(writer) == before + 1)
+        #expect(fixture.clock.now() == Fixture.start.addingTimeInterval(10), "written ten delays after the first change")
         task.cancel()
         _ = try? await task.value
     }

@@ -100,10 +100,15 @@ final class Fixture: Sendable {
         return Running(scheduler: scheduler, task: Task { try await scheduler.run() })
     }
 
+    /// How long `eventually` waits in real time: long by default, because the end-to-end tests,
+    /// run in the same process, block the cooperative threads for a minute and more; short
+    /// (`EVENTD_TEST_WAIT=10`) when only these tests run, as for a mutation.
+    static let patience = ProcessInfo.processInfo.environment["EVENTD_TEST_WAIT"].flatMap(Double.init) ?? 300
+
     /// Waits (in real time, at most `seconds`) until `condition` holds: the code under test runs
     /// at its own speed, only its clock is fake. Fails the test if it never holds.
     func eventually(
-        _ what: String, seconds: Double = 10, sourceLocation: SourceLocation = #_sourceLocation, _ condition: () async throws -> Bool
+        _ what: String, seconds: Double = Fixture.patience, sourceLocation: SourceLocation = #_sourceLocation, _ condition: () async throws -> Bool
     ) async throws {
         let deadline = Date().addingTimeInterval(seconds)
         while try await !condition() {
