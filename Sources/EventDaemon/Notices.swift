@@ -267,8 +267,8 @@ final class NoticeScheduler: Service, Sendable {
     }
 
     private func loop() async {
-        // Reminders are topped up at start (eventd may have been down for days) and then daily.
-        var nextReplan = clock.instant
+        // Reminders were topped up in `run` (eventd may have been down for days); then daily.
+        var nextReplan = clock.instant.adding(seconds: 86_400)
         await withDiscardingTaskGroup { group in
             while !Task.isCancelled {
                 do {
