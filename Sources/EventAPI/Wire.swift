@@ -471,11 +471,14 @@ public struct StatusView: Codable, Sendable, Equatable {
         /// ISO 8601 time of the last feed write, and the last error (cleared by the next good write).
         public var lastWrite: String?
         public var lastError: String?
+        /// Every change so far is written: no change waits and no pass is under way.
+        public var settled: Bool?
 
-        public init(directory: String, lastWrite: String?, lastError: String?) {
+        public init(directory: String, lastWrite: String?, lastError: String?, settled: Bool?) {
             self.directory = directory
             self.lastWrite = lastWrite
             self.lastError = lastError
+            self.settled = settled
         }
     }
 

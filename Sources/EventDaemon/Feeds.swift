@@ -35,9 +35,15 @@ final class FeedWriter: Service, Sendable {
         var kinds = Set<EventKind>()
         var people = Set<Int64>()
         var lastTouch = Date.distantPast
+        /// A pass is under way (the first one from the start), or must be made again after a failure.
+        var passing = false
 
         var isEmpty: Bool { events.isEmpty && people.isEmpty }
     }
+
+    /// Every change so far is in the feed files: no change waits and no pass runs (`eventctl
+    /// status`, and the tests' snapshot of everything a request may have changed).
+    var settled: Bool { pending.withLock { !$0.passing && $0.isEmpty } }
 
     /// The group that may read the feed files (`feeds_group`); nil: only eventd's user.
     let group: gid_t?
@@ -101,19 +107,22 @@ final class FeedWriter: Service, Sendable {
         // A hash of each feed as written, not its text: all.ics of a large register is tens of MB.
         var written: [String: UInt64] = [:]
         var everything = true
-        // A pass over a large register takes a while: the next one waits ten times as long (at
-        // most 30 s), so feeds never take more than about a tenth of the machine.
-        var rest: TimeInterval = 0
+        pending.withLock { $0.passing = true }
+        // all.ics and the kind feeds are rewritten whole by every pass: in a large register that
+        // takes a while, so the next pass waits ten times as long as they took (at most 30 s),
+        // and feeds never take more than about a tenth of the machine.
+        var nextAllowed = Date.distantPast
         while !Task.isCancelled {
             if everything {
                 do {
                     try await settleEntries()
-                    try await write(everything: true, Pending(), written: &written)
+                    _ = try await write(everything: true, Pending(), written: &written)
                     everything = false
                     recordSuccess()
                 } catch {
                     recordFailure(error)
                 }
+                pending.withLock { $0.passing = everything }
             }
             await self.wakeup.wait()
             if live.generation != generation {
@@ -126,23 +135,29 @@ final class FeedWriter: Service, Sendable {
             // Coalesce: wait until no change came for `feeds_delay`, but never more than ten delays.
             let started = clock.now()
             while !Task.isCancelled {
-                let quiet = self.pending.withLock { $0.lastTouch }.addingTimeInterval(max(self.config.feedsDelay, rest))
-                let deadline = min(quiet, started.addingTimeInterval(10 * max(self.config.feedsDelay, rest)))
+                let quiet = self.pending.withLock { $0.lastTouch }.addingTimeInterval(self.config.feedsDelay)
+                let deadline = max(min(quiet, started.addingTimeInterval(10 * self.config.feedsDelay)), nextAllowed)
                 if deadline <= clock.now() { break }
                 try? await clock.sleep(until: deadline)
             }
             let batch = self.pending.withLock { state in
-                defer { state = Pending() }
+                defer {
+                    state = Pending()
+                    state.passing = true
+                }
                 return state
             }
-            guard !everything, !batch.isEmpty else { continue }
-            let pass = clock.now()
+            guard !everything, !batch.isEmpty else {
+                pending.withLock { $0.passing = everything }
+                continue
+            }
             do {
                 // Changes are marked from inside their transaction, before it commits: wait for the
                 // writer to finish it, so what is read next holds every change of the batch.
                 try await store.waitForWrites()
                 try await settleEntries()
-                try await write(everything: false, batch, written: &written)
+                let shared = try await write(everything: false, batch, written: &written)
+                nextAllowed = clock.now().addingTimeInterval(min(30, 10 * shared))
                 recordSuccess()
             } catch {
                 // Nothing of the batch is forgotten: it is written again with the next one.
@@ -154,7 +169,7 @@ final class FeedWriter: Service, Sendable {
                 }
                 everything = true
             }
-            rest = min(30, 10 * clock.now().timeIntervalSince(pass))
+            pending.withLock { $0.passing = everything }
         }
     }
 
@@ -202,8 +217,10 @@ final class FeedWriter: Service, Sendable {
         }
     }
 
-    /// Writes the feeds a batch touched (all of them on start), skipping unchanged text.
-    private func write(everything: Bool, _ batch: Pending, written: inout [String: UInt64]) async throws {
+    /// Writes the feeds a batch touched (all of them on start), skipping unchanged text. Returns
+    /// the seconds spent on all.ics and the kind feeds, which every pass rewrites whole.
+    private func write(everything: Bool, _ batch: Pending, written: inout [String: UInt64]) async throws -> TimeInterval {
+        var shared: TimeInterval = 0
         let renderer = FeedRenderer(reminders: config.defaultReminders.map { Int($0) }, emptyZone: config.defaultTimeZone)
         var feeds: [(path: String, name: String, selection: FeedSelection)] = []
         if config.publicFeeds {
@@ -230,10 +247,14 @@ final class FeedWriter: Service, Sendable {
             let keep = !feed.path.hasPrefix("events/")
             let before = written[feed.path] ?? NoFollow.read(feed.path, under: directory).map { FeedListener.hash($0.data) }
             let subscription = ICalendarWriter.Subscription(name: feed.name, refreshInterval: Int(config.refreshInterval))
+            let started = clock.now()
             let file = try await stream(feed.selection, renderer: renderer, subscription: subscription, to: feed.path)
             if before != file.hash { try commit(file.temporary, to: feed.path) } else { unlink(file.temporary) }
             if keep { written[feed.path] = file.hash }
+            if case .all = feed.selection { shared += clock.now().timeIntervalSince(started) }
+            if case .kind = feed.selection { shared += clock.now().timeIntervalSince(started) }
         }
+        return shared
     }
 
     /// Streams one feed from the register into a temporary file beside its place, hashing it.

@@ -100,7 +100,7 @@ struct Routes: Sendable {
             return try await calendar(eventID: try id(String(key.dropLast(4))), method: request.uri.queryParameters.get("method"))
         }
         v1.post("import") { request, _ in
-            let text = String(decoding: try await body(of: request, limit: config.maxImportBytes), as: UTF8.self)
+            let text = String(decoding: try await body(of: request, limit: config.maxImportBytes, setting: "max_import_bytes"), as: UTF8.self)
             let message = try parseCalendar(text, limit: config.maxImportBytes)
             switch message.method {
             // Answers to our invitations: they set answers or keep proposals, never rewrite the event.
@@ -116,7 +116,12 @@ struct Routes: Sendable {
             } catch let error as CalendarError {
                 throw RegisterError.invalid(field: "calendar", message: error.description)
             }
-            let remind = request.uri.queryParameters.get("remind").map { $0 == "1" || $0 == "true" } ?? false
+            let remind = try request.uri.queryParameters.get("remind").map { text in
+                guard let value = ["true": true, "1": true, "false": false, "0": false][text] else {
+                    throw RegisterError.invalid(field: "remind", message: "must be true or false")
+                }
+                return value
+            } ?? false
             let outcome = try await store.importEvents(plan.imports, remind: remind, afterWrite: afterWrite())
             wake()
             Memory.giveBack()
@@ -128,7 +133,7 @@ struct Routes: Sendable {
         // One RFC 5322 message as an MTA delivers it (eventctl mail-in): its text/calendar part is
         // an answer, and its From: must be the attendee who answers.
         v1.post("mail-in") { request, _ in
-            let mail = MailMessage(try await body(of: request, limit: config.maxBodyBytes * 8, anyEncoding: true))
+            let mail = MailMessage(try await body(of: request, limit: config.maxBodyBytes * 8, setting: "eight times max_body_bytes", anyEncoding: true))
             guard let calendar = mail.calendar else {
                 throw RegisterError.invalid(field: "message", message: "the message has no text/calendar part")
             }
@@ -326,7 +331,8 @@ struct Routes: Sendable {
         let feedState = feeds.state.withLock { $0 }
         let zone = try Zone(config.defaultTimeZone)
         view.feeds = StatusView.FeedsStatus(
-            directory: feeds.directory, lastWrite: feedState.lastWrite.map { zone.iso8601($0) }, lastError: feedState.lastError)
+            directory: feeds.directory, lastWrite: feedState.lastWrite.map { zone.iso8601($0) }, lastError: feedState.lastError,
+            settled: feeds.settled)
         return try json(view)
     }
 
@@ -526,14 +532,14 @@ struct Routes: Sendable {
 
     /// The request body: at most `limit` (`max_body_bytes` unless given) of valid UTF-8, else a
     /// 413 or 400. A mail may be in any encoding (`anyEncoding`): its parts say theirs.
-    func body(of request: Request, limit: Int? = nil, anyEncoding: Bool = false) async throws -> [UInt8] {
+    func body(of request: Request, limit: Int? = nil, setting: String = "max_body_bytes", anyEncoding: Bool = false) async throws -> [UInt8] {
         var request = request
         let buffer: ByteBuffer
         let most = limit ?? config.maxBodyBytes
         do {
             buffer = try await request.collectBody(upTo: most)
         } catch {
-            throw HTTPError(.contentTooLarge, message: "the request body is larger than the limit of \(most) bytes")
+            throw HTTPError(.contentTooLarge, message: "the request body is larger than the limit of \(most) bytes (\(setting))")
         }
         let bytes = Array(buffer.readableBytesView)
         guard anyEncoding || String(validating: bytes, as: UTF8.self) != nil else {

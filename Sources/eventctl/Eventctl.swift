@@ -619,13 +619,20 @@ struct Import: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Import the VEVENTs of an .ics file in one transaction.",
         discussion: """
-            Events are matched by UID: a known UID is updated (unless the register holds a newer SEQUENCE),             an unknown one created. VEVENTs RELATED-TO another VEVENT of the file become its sessions.             ORGANIZER and ATTENDEEs become people with their roles. A malformed file is refused, naming the             line or component at fault, and nothing is stored. There is no limit on the number of events;             the file may be up to max_import_bytes (64 MiB by default).
+            Events are matched by UID: a known UID is updated (unless the register holds a newer SEQUENCE), \
+            an unknown one created. VEVENTs RELATED-TO another VEVENT of the file become its sessions. \
+            ORGANIZER and ATTENDEEs become people with their roles. A malformed file is refused, naming the \
+            line or component at fault, and nothing is stored. There is no limit on the number of events; \
+            the file may be up to max_import_bytes (64 MiB by default).
 
-            An import sends no reminder emails unless --remind is given: new events get no reminders and             known ones keep theirs, so importing an old export mails nobody. Reminders can be set later             with eventctl update ID --remind.
+            An import sends no reminder emails unless --remind is given: new events get no reminders and \
+            known ones keep theirs, so importing an old export mails nobody. Reminders can be set later \
+            with eventctl update ID --remind. (Feeds still carry default_reminders as calendar alarms, \
+            which ring on the subscriber's own device.)
             """)
 
     @Argument(help: "The .ics file, or - for standard input.") var file: String
-    @Flag(help: "Send reminder emails for the imported events (the default reminders, or the event's own).") var remind = false
+    @Flag(help: "Send reminder emails for the imported events: default_reminders, or for events already in the register the reminders set on them (the file's VALARMs are its own device alarms, not emails).") var remind = false
     @OptionGroup var output: JSONFlag
     @OptionGroup var connection: Connection
 

@@ -117,6 +117,10 @@ struct UnixHTTPClient {
     /// Status line, headers, then a body sized by Content-Length, chunked, or running to the end.
     private func parse(_ raw: [UInt8]) throws(Failure) -> Response {
         let separator: [UInt8] = [13, 10, 13, 10]
+        // Nothing at all: eventd closed the connection without answering (it stopped or was killed).
+        guard !raw.isEmpty else {
+            throw .io("eventd closed the connection without answering (did it stop?); a change may or may not have been made: look with eventctl show or eventctl log")
+        }
         guard let headEnd = raw.firstRange(of: separator) else { throw .malformed("no end of headers") }
         let head = String(decoding: raw[..<headEnd.lowerBound], as: UTF8.self)
         let lines = head.split(separator: "\r\n")

@@ -263,7 +263,7 @@ extension TestDaemon {
             .write(toFile: huge, atomically: true, encoding: .utf8)
         let tooBig = try daemon.ctl("import", huge)
         #expect(tooBig.status == 1)
-        #expect(tooBig.stderr.contains("larger than the limit of 2097152 bytes"), "\(tooBig.stderr)")
+        #expect(tooBig.stderr.contains("larger than the limit of 2097152 bytes (max_import_bytes)"), "\(tooBig.stderr)")
         #expect(try daemon.snapshot() == before)
         #expect(try daemon.ctl("import", daemon.directory + "/missing.ics").status == 66)
     }

@@ -95,6 +95,9 @@ import Testing
         // Default reminders (1 day, 1 hour) for each of two attendees of three events.
         let reminders = try daemon.ctl("notices", "--json").json([NoticeView].self)
         #expect(reminders.count == 12 && reminders.allSatisfy { $0.eventUid.hasPrefix("nhac-nho-") }, "\(reminders.map(\.eventUid))")
+        // A value that is neither true nor false is refused, not taken as "no".
+        let yes = try daemon.curl(["-X", "POST", "--data-binary", "@" + loud, "-H", "Content-Type: text/calendar", "http://eventd/v1/import?remind=yes"])
+        #expect(yes.status == 400 && yes.body.contains("\"field\":\"remind\""), "\(yes)")
         // Imported again without --remind: the events keep the reminders they have.
         #expect(try daemon.ctl("import", loud).status == 0)
         #expect(try daemon.ctl("notices", "--json").json([NoticeView].self).count == 12)

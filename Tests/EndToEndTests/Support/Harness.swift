@@ -1,3 +1,4 @@
+import EventAPI
 import Foundation
 import Testing
 
@@ -185,6 +186,10 @@ final class TestDaemon: @unchecked Sendable {  // used from one test at a time
     private var readyCount = 0
     private var extra: [String] = []
 
+    struct FeedsUnsettled: Error, CustomStringConvertible {
+        var description: String { "the feed writer did not settle within 30 s" }
+    }
+
     struct DaemonFailed: Error, CustomStringConvertible {
         var log: String
         var description: String { "eventd failed to start:\n\(log)" }
@@ -235,6 +240,23 @@ final class TestDaemon: @unchecked Sendable {  // used from one test at a time
     /// The whole register as the API shows it, the outbox and the audit log, to check that a
     /// refused request changed nothing.
     func snapshot() throws -> String {
-        try ["list", "person list", "notices", "log"].map { try ctl($0.split(separator: " ").map(String.init) + ["--json"]).stdout }.joined()
+        let register = try ["list", "person list", "notices", "log"].map { try ctl($0.split(separator: " ").map(String.init) + ["--json"]).stdout }
+        return register.joined() + (try feedFiles())
+    }
+
+    /// Every feed file with its text, once the feed writer has written every change so far.
+    func feedFiles() throws -> String {
+        let deadline = Date().addingTimeInterval(30)
+        while try ctl("status", "--json").json(StatusView.self).feeds?.settled != true {
+            guard Date() < deadline else { throw FeedsUnsettled() }
+            usleep(50_000)
+        }
+        let root = dataDirectory + "/feeds"
+        let paths = (FileManager.default.enumerator(atPath: root)?.allObjects as? [String] ?? []).filter { $0.hasSuffix(".ics") }.sorted()
+        // DTSTAMP is when the text was made, not part of what a change changes.
+        return try paths.map { path in
+            let text = try String(contentsOfFile: root + "/" + path, encoding: .utf8)
+            return "== \(path)\n" + text.split(separator: "\r\n").filter { !$0.hasPrefix("DTSTAMP:") }.joined(separator: "\n")
+        }.joined(separator: "\n")
     }
 }
