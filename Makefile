@@ -1,5 +1,5 @@
 # Convenience targets; README.md gives the same commands. docs/install.md: install, man, completions.
-.PHONY: fuzz fuzz-short soak build test run bench bench-agenda bench-startup clean release man completions dist install uninstall test-install
+.PHONY: fuzz fuzz-short soak load build test run bench bench-agenda bench-startup clean release man completions dist install uninstall test-install
 
 SWIFT   ?= swift
 # SwiftPM's build folder; man pages and completions are generated under it too (never committed).
@@ -74,7 +74,30 @@ fuzz:
 fuzz-short:
 	scripts/fuzz.sh 90
 
-bench: bench-agenda bench-startup
+# Issue 10's figures (bench/bench.py): import, memory, CPU per add, crowded slots, agendas and adds/s
+# of the real eventd, each beside a baseline of the same run; written to $(BENCH_JSON) and
+# docs/benchmarks.md. BENCH_SCALE=small is a run of a few minutes; BENCH_* in bench.py set sizes.
+BENCH_SCALE ?= full
+BENCH_JSON ?= $(SCRATCH)/bench.json
+export BENCH_SCALE BENCH_JSON
+STARTUP_ROUNDS = $(if $(filter small,$(BENCH_SCALE)),50,200)
+bench: $(SCRATCH)/bench/ical-parse
+	$(SWIFT) build -c release --scratch-path $(SCRATCH)
+	ICAL_PARSE=$(SCRATCH)/bench/ical-parse python3 bench/bench.py $(RELEASE)
+	python3 bench/startup.py $(RELEASE) $(STARTUP_ROUNDS)
+
+# The libical baseline: icalparser_parse_string over a whole file, in C.
+$(SCRATCH)/bench/ical-parse: bench/ical-parse.c
+	mkdir -p $(dir $@)
+	$(CC) -O2 -o $@ $< $$(pkg-config --cflags --libs libical)
+
+# 8 clients adding, updating, reading agendas, importing and inviting for LOAD_SECONDS while feeds
+# regenerate and notices go out; then every acknowledged write, the feeds, the notices and RSS are checked.
+LOAD_SECONDS ?= 60
+load:
+	$(SWIFT) build -c release --scratch-path $(SCRATCH)
+	scripts/load.py $(RELEASE) $(LOAD_SECONDS)
+
 
 bench-agenda:
 	swift build -c release --product eventd-bench

@@ -5,7 +5,8 @@ import Foundation
 import GRDB
 
 /// Measures one person's four-week agenda in a large register against raw SQLite on the same
-/// data, and against the same query on a naive index, all in one run. Prints medians and ratios.
+/// data, and against the same query on a naive index, all in one run. Prints medians and ratios;
+/// with `EVENTD_BENCH_JSON=FILE` also writes them there, for bench/bench.py.
 ///
 ///     swift run -c release eventd-bench [events] [people] [participations] [queries]
 @main
@@ -86,12 +87,21 @@ enum EventdBench {
         }
         print(String(format: "naive index / eventd's index: %.1fx slower", median(naiveRun.times) / base))
         print("peak resident memory: \(peakResidentKiB() / 1024) MiB")
-        try feeds(count: 10_000)
+        var figures: [String: Any] = [
+            "events": events, "people": people, "participations": participations, "queries": queries,
+            "agenda_raw_us": ["median": base, "p90": percentile(raw.times, 0.9), "p99": percentile(raw.times, 0.99)],
+            "agenda_store_us": ["median": median(storeTimes), "p90": percentile(storeTimes, 0.9), "p99": percentile(storeTimes, 0.99)],
+            "agenda_naive_us": ["median": median(naiveRun.times), "p90": percentile(naiveRun.times, 0.9)],
+        ]
+        figures["feeds_ms"] = try feeds(count: 10_000)
+        if let path = ProcessInfo.processInfo.environment["EVENTD_BENCH_JSON"] {
+            try JSONSerialization.data(withJSONObject: figures, options: [.sortedKeys]).write(to: URL(fileURLWithPath: path))
+        }
     }
 
     /// all.ics of `count` events: a full rebuild against one change with the rendered-text cache,
     /// beside libical serialising the whole calendar in one go.
-    static func feeds(count: Int) throws {
+    static func feeds(count: Int) throws -> [String: Double] {
         var random = SplitMix64(seed: 7)
         let people = (1...200).map { Person(id: Int64($0), name: "Người thứ \($0)", email: "p\($0)@example.vn") }
         var events = (1...count).map { i in
@@ -133,6 +143,7 @@ enum EventdBench {
             print(name.padding(toLength: 58, withPad: " ", startingAt: 0) + String(format: "%9.1f %10.3fx", median(times), median(times) / base))
         }
         print(String(format: "one change costs %.1f%% of a full rebuild", 100 * median(incremental) / median(full)))
+        return ["events": Double(count), "raw_libical": median(raw), "full_rebuild": median(full), "after_one_change": median(incremental)]
     }
 
     /// Rows like the real ones: events of 1-4 hours over ten years, five people each.
