@@ -62,14 +62,23 @@ def pct(values, p):
     return values[min(len(values) - 1, int(len(values) * p))] if values else float("nan")
 
 
+def cell(value):
+    """Three significant digits, without exponents below a million."""
+    if value is None:
+        return ""
+    if isinstance(value, int) or (isinstance(value, float) and value >= 1000):
+        return f"{value:,.0f}"
+    return f"{value:.3g}"
+
+
 def figure(key, name, value, unit, baseline=None, baseline_name="", goal="", met=None, ratio=None, **extra):
     """One row of the table; `ratio` defaults to value / baseline."""
     if ratio is None and baseline:
         ratio = value / baseline
     row = dict(key=key, figure=name, eventd=value, unit=unit, baseline=baseline, baseline_name=baseline_name, ratio=ratio, goal=goal, met=met, **extra)
     figures.append(row)
-    base = f"   baseline {baseline:.4g} {unit} ({baseline_name})" if baseline is not None else ""
-    log(f"  {name}: {value:.4g} {unit}{base}" + (f"   ratio {ratio:.3g}" if ratio is not None else "")
+    base = f"   baseline {cell(baseline)} {unit} ({baseline_name})" if baseline is not None else ""
+    log(f"  {name}: {cell(value)} {unit}{base}" + (f"   ratio {ratio:.3g}" if ratio is not None else "")
         + (f"   goal {goal}: {'MET' if met else 'NOT MET'}" if met is not None else ""))
 
 
@@ -407,10 +416,6 @@ result = dict(machine=start_machine, load_at_end=end_machine["loadavg"], figures
 os.makedirs(os.path.dirname(json_path), exist_ok=True)
 with open(json_path, "w") as f:
     json.dump(result, f, indent=2, ensure_ascii=False)
-
-
-def cell(value):
-    return "" if value is None else f"{value:.3g}" if isinstance(value, float) else str(value)
 
 
 lines = ["# Benchmarks", "",
