@@ -43,8 +43,9 @@ json_path = os.path.abspath(os.environ.get("BENCH_JSON", os.path.join(top, ".bui
 doc_path = os.path.abspath(os.environ.get("BENCH_DOC", os.path.join(top, "docs", "benchmarks.md")))
 work = tempfile.mkdtemp(prefix="evbench-", dir="/tmp")
 FEEDS_DELAY = 0.2
-# A 20,000-event file is about 21 MB: max_body_bytes is the only size limit eventd has today.
-CONFIG = f"feeds_delay = {FEEDS_DELAY}\nmax_body_bytes = {64 << 20}\n"
+# eventd's defaults but for a short feeds_delay, so "feeds settled" comes quickly. A 20,000-event
+# file is about 21 MB: under max_import_bytes (64 MiB by default).
+CONFIG = f"feeds_delay = {FEEDS_DELAY}\n"
 QUIET = 1.0  # seconds without eventd CPU that count as "feeds settled" (5 feeds_delays)
 figures, notes = [], []
 
@@ -198,12 +199,19 @@ d1 = ev.Daemon(bin_dir, CONFIG, name="evbench-d1").start()
 d1.settle(QUIET)
 schema = schema_of(d1)
 idle_fresh = d1.memory_kib()
-raw_rate, raw_cpu = raw_commits_per_second(schema, size["RATE_SECONDS"])
+# fsync latency on a disk shared with other builds swings several-fold within minutes, so the raw
+# rate is measured before and after each eventd run, and each is compared with the mean of its two.
+raw = [raw_commits_per_second(schema, size["RATE_SECONDS"])]
 one = adds_per_second(d1, 1, size["RATE_SECONDS"], 0)
+raw.append(raw_commits_per_second(schema, size["RATE_SECONDS"]))
 eight = adds_per_second(d1, 8, size["RATE_SECONDS"], 1)
+raw.append(raw_commits_per_second(schema, size["RATE_SECONDS"]))
+raw_cpu = median([cpu for _, cpu in raw])
 goal = "≥ raw rate"
-figure("adds_1_client", "adds/s, 1 client", one, "adds/s", raw_rate, "Python sqlite3, 1 INSERT per commit, WAL, synchronous=FULL", goal, one >= raw_rate)
-figure("adds_8_clients", "adds/s, 8 clients", eight, "adds/s", raw_rate, "the same raw rate", goal, eight >= raw_rate)
+for key, name, rate, (before, after) in (("adds_1_client", "adds/s, 1 client", one, raw[0:2]), ("adds_8_clients", "adds/s, 8 clients", eight, raw[1:3])):
+    base = (before[0] + after[0]) / 2
+    figure(key, name, rate, "adds/s", base, "Python sqlite3, 1 INSERT per commit, WAL, synchronous=FULL; mean of runs just before and after",
+           goal, rate >= base, raw_before=before[0], raw_after=after[0])
 d1.remove()
 
 
