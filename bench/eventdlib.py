@@ -2,7 +2,7 @@
 persistent HTTP/1.1 connection over its Unix socket, its memory and CPU from /proc, waiting
 until its feed writer is done, and realistic Vietnamese calendars (.ics and the same rows as SQL).
 """
-import http.client, json, os, pwd, random, shutil, socket, subprocess, tempfile, time, unicodedata
+import atexit, http.client, json, os, pwd, random, shutil, socket, subprocess, tempfile, time, unicodedata
 
 
 class UnixHTTPConnection(http.client.HTTPConnection):
@@ -11,6 +11,7 @@ class UnixHTTPConnection(http.client.HTTPConnection):
     def __init__(self, path, timeout=600):
         super().__init__("localhost", timeout=timeout)
         self.socket_path = path
+        self.last_use = time.monotonic()
 
     def connect(self):
         self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -24,9 +25,15 @@ class UnixHTTPConnection(http.client.HTTPConnection):
             body = json.dumps(body, ensure_ascii=False).encode()
         if body is not None:
             headers["Content-Type"] = content_type
+        # eventd closes a kept-alive connection idle for idle_timeout (60 s): a long wait for the
+        # feeds to settle must not turn the next request into a broken pipe.
+        if time.monotonic() - self.last_use > 30:
+            self.close()
         self.request(method, path, body=body, headers=headers)
         answer = self.getresponse()
-        return answer.status, answer.read()
+        data = answer.read()
+        self.last_use = time.monotonic()
+        return answer.status, data
 
 
 class Daemon:
@@ -69,6 +76,7 @@ class Daemon:
             command = ["setpriv", "--reuid=eventd-test", "--regid=eventd-test", "--init-groups", "--"] + command
         # setpriv execs eventd, so the child's pid is eventd's.
         self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=open(os.path.join(self.work, "eventd.log"), "a"))
+        atexit.register(self.remove)  # no eventd outlives a bench that failed half-way
         for _ in range(400):
             if self.process.poll() is not None:
                 raise SystemExit("eventd exited with %d; see %s" % (self.process.returncode, os.path.join(self.work, "eventd.log")))
