@@ -31,7 +31,7 @@ import eventdlib as ev
 bin_dir = os.path.abspath(sys.argv[1])
 top = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SCALES = {
-    "full": dict(EVENTS=20000, FILES=5, ADDS=1000, CPU_ADDS=200, ISOLATED=20, CROWD=150, SLOT_ADDS=15,
+    "full": dict(EVENTS=20000, FILES=5, ADDS=1000, CPU_ADDS=200, ISOLATED=10, CROWD=150, SLOT_ADDS=8,
                  AGENDA_REQUESTS=2000, RATE_SECONDS=10, PEOPLE=3000, STORE="100000 20000 500000 2000"),
     "small": dict(EVENTS=2000, FILES=2, ADDS=100, CPU_ADDS=50, ISOLATED=6, CROWD=150, SLOT_ADDS=6,
                   AGENDA_REQUESTS=1000, RATE_SECONDS=4, PEOPLE=1500, STORE="20000 4000 100000 1000"),
@@ -262,6 +262,7 @@ def import_file(daemon, path, batch):
 
 
 import_s, refusal = import_file(d2, files[0], batches[0])
+last_uid = batches[0][-1]["uid"]
 if refusal:
     notes.append(f"eventctl import of the whole {size['EVENTS']}-event file was refused ({refusal}); "
                  f"the figure is the file imported in pieces of 4,000 events")
@@ -269,7 +270,7 @@ figure("import_file", f"import of one {size['EVENTS']}-event file (eventctl impo
        import_s, "s", shell_s + libical_s, f"sqlite3 shell, same rows in 1 transaction ({shell_s:.2f} s) + libical parse ({libical_s:.2f} s)",
        "≤ 5× baseline", (import_s / (shell_s + libical_s) <= 5) and not refusal,
        events_per_second=size["EVENTS"] / import_s, sqlite3_shell_s=shell_s, libical_s=libical_s, refused=refusal)
-settle_s = d2.settle(QUIET)
+settle_s = d2.settle(QUIET, uid=last_uid)
 expected = {e["uid"] for e in batches[0]}
 in_feed = len(expected & d2.feed_uids())
 figure("feed_after_import", "imported events in all.ics once feeds settled", in_feed, "events", len(expected), "events imported",
@@ -283,7 +284,7 @@ log(f"3. memory after {total} events and after {size['ADDS']} adds")
 for k in range(1, size["FILES"]):
     seconds, refused = import_file(d2, files[k], batches[k])
     log(f"  file {k + 1}: {seconds:.1f} s" + (" (in pieces)" if refused else ""))
-d2.settle(QUIET)
+d2.settle(QUIET, uid=batches[-1][-1]["uid"])
 after_import = d2.memory_kib()
 MiB = 1024
 figure("rss_after_import", f"RSS after importing {total} events, feeds settled", after_import["VmRSS"] / MiB, "MiB",
@@ -294,7 +295,9 @@ for n in range(size["ADDS"]):
     status, body = conn.call("POST", "/v1/events", add_body(f"Họp giao ban số {n}", hour(n), f"Người thêm {n} <them{n}@moj.gov.vn>"))
     if status != 201:
         add_errors.append((status, body[:200]))
-d2.settle(QUIET)
+    else:
+        last_uid = json.loads(body)["uid"]
+d2.settle(QUIET, uid=last_uid)
 after_adds = d2.memory_kib()
 figure("rss_after_adds", f"RSS after {size['ADDS']} more adds, feeds settled", after_adds["VmRSS"] / MiB, "MiB",
        idle["VmRSS"] / MiB, "the same eventd idle and empty", "≤ 64 MiB", after_adds["VmRSS"] <= 64 * MiB, hwm_mib=after_adds["VmHWM"] / MiB)
@@ -311,7 +314,9 @@ for n in range(size["CPU_ADDS"]):
     status, body = conn.call("POST", "/v1/events", add_body(f"Họp rà soát số {n}", hour(100_000 + n)))
     if status != 201:
         add_errors.append((status, body[:200]))
-d2.settle(QUIET)
+    else:
+        last_uid = json.loads(body)["uid"]
+d2.settle(QUIET, uid=last_uid)
 burst_ms = (d2.cpu_seconds() - cpu0) * 1000 / size["CPU_ADDS"]
 
 
@@ -323,7 +328,8 @@ def isolated_add(title, start, person=None):
     latency = (time.perf_counter() - began) * 1000
     if status != 201:
         notes.append(f"isolated add failed: {status} {body[:200]}")
-    d2.settle(QUIET)
+        return latency, float("nan")
+    d2.settle(QUIET, uid=json.loads(body)["uid"])
     return latency, (d2.cpu_seconds() - cpu0) * 1000
 
 
@@ -339,8 +345,10 @@ figure("add_cpu_isolated", f"eventd CPU per add, each settled alone (median of {
 log(f"5. an add into a slot holding {size['CROWD']} events beside one into an empty slot")
 CROWDED = hour(120_000)
 for n in range(size["CROWD"]):
-    conn.call("POST", "/v1/events", add_body(f"Phiên làm việc số {n}", CROWDED, f"Khách {n} <khach{n}@moj.gov.vn>"))
-d2.settle(QUIET)
+    status, body = conn.call("POST", "/v1/events", add_body(f"Phiên làm việc số {n}", CROWDED, f"Khách {n} <khach{n}@moj.gov.vn>"))
+    if status == 201:
+        last_uid = json.loads(body)["uid"]
+d2.settle(QUIET, uid=last_uid)
 empty, crowded = [], []
 for n in range(size["SLOT_ADDS"]):  # alternating, so drift in machine load hits both alike
     empty.append(isolated_add(f"Họp khoảng trống {n}", hour(130_000 + n), f"Trống {n} <trong{n}@moj.gov.vn>"))

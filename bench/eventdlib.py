@@ -114,21 +114,34 @@ class Daemon:
             fields = f.read().rsplit(")", 1)[1].split()
         return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
-    def settle(self, quiet=1.0, timeout=1800):
-        """Waits until eventd has used no CPU for `quiet` seconds and no feed file changed: the
-        feed writer is idle. (GET /v1/status says when feeds were last written, not whether a
-        rewrite is still due, so eventd's own CPU is the signal.) Returns the seconds waited."""
+    def settle(self, quiet=1.0, timeout=1800, uid=None):
+        """Waits until all.ics holds `uid` (the last change made, when given) and eventd has then
+        used no CPU for `quiet` seconds: the feed writer is idle. Nothing in the API says that a
+        feed pass is still due (GET /v1/status has only the last write), and eventd rests up to
+        30 s between passes, so quiet CPU alone would end the wait before the pass. Returns the
+        seconds waited."""
         began = time.time()
-        last_cpu, last_feeds, quiet_since = self.cpu_seconds(), self.feeds_mtime(), time.time()
+        last_cpu, quiet_since = self.cpu_seconds(), time.time()
+        checked, seen = None, uid is None
         while time.time() - began < timeout:
             time.sleep(0.1)
             cpu, feeds = self.cpu_seconds(), self.feeds_mtime()
-            # One clock tick (10 ms) of CPU in a window is the scheduler's, not a feed rewrite.
-            if cpu - last_cpu > 0.011 or feeds != last_feeds:
-                last_cpu, last_feeds, quiet_since = cpu, feeds, time.time()
-            elif time.time() - quiet_since >= quiet:
+            if not seen and feeds != checked:
+                checked, seen = feeds, self.feed_has(uid)
+            # One clock tick (10 ms) of CPU in a window is the scheduler's, not a feed pass.
+            if cpu - last_cpu > 0.011:
+                last_cpu, quiet_since = cpu, time.time()
+            elif seen and time.time() - quiet_since >= quiet:
                 return time.time() - began
-        raise SystemExit(f"eventd did not settle in {timeout} s")
+        raise SystemExit(f"eventd did not settle in {timeout} s" + (f" (all.ics never held {uid})" if not seen else ""))
+
+    def feed_has(self, uid):
+        """Whether all.ics has a VEVENT with this UID (a byte search: the file may be 100 MB)."""
+        try:
+            with open(os.path.join(self.feeds, "all.ics"), "rb") as f:
+                return b"\r\nUID:" + uid.encode() + b"\r\n" in f.read()
+        except FileNotFoundError:
+            return False
 
     def feeds_mtime(self):
         try:

@@ -7,7 +7,7 @@ that imports Foundation), starts eventd on a temporary socket, then times, round
 machine noise hits all alike: the baselines, `eventctl --version` (no socket), `eventctl status`
 and `eventctl add`. Prints medians and each one's excess over the dynamic Foundation baseline.
 """
-import os, statistics, subprocess, sys, tempfile, time
+import os, shutil, statistics, subprocess, sys, tempfile, time
 
 bin_dir = sys.argv[1]
 rounds = int(sys.argv[2]) if len(sys.argv) > 2 else 200
@@ -52,6 +52,7 @@ try:
 finally:
     daemon.terminate()
     daemon.wait()
+    shutil.rmtree(work, ignore_errors=True)  # the built baselines and the register
 
 base = statistics.median(samples["baseline: dynamic Swift + Foundation"])
 print(f"{'command':40} {'median ms':>10} {'p90 ms':>8} {'vs Foundation baseline':>24}   ({rounds} rounds)")
