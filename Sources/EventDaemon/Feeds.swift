@@ -182,6 +182,8 @@ final class FeedWriter: Service, Sendable {
     }
 
     private func recordFailure(_ error: any Error) {
+        // A stop cancels the pass under way: not a failure to report or retry.
+        guard !(error is CancellationError), !Task.isCancelled else { return }
         logger.error("cannot write the feeds: \(error)")
         state.withLock { $0.lastError = "\(error)" }
         // Try again after a pause rather than at once: a full disk does not empty itself.

@@ -339,7 +339,7 @@ final class NoticeScheduler: Service, Sendable {
                 }
             }
         } catch {
-            logger.error("cannot plan reminders: \(error)")
+            if !Task.isCancelled { logger.error("cannot plan reminders: \(error)") }
         }
         Memory.giveBack()
     }
