@@ -623,8 +623,7 @@ struct Import: ParsableCommand {
             an unknown one created. VEVENTs RELATED-TO another VEVENT of the file become its sessions. \
             ORGANIZER and ATTENDEEs become people with their roles. A malformed file is refused, naming the \
             line or component at fault, and nothing is stored. There is no limit on the number of events; \
-            the file may be up to max_import_bytes (64 MiB by default).
-
+            the file may be up to max_import_bytes (64 MiB by default). \
             An import sends no reminder emails unless --remind is given: new events get no reminders and \
             known ones keep theirs, so importing an old export mails nobody. Reminders can be set later \
             with eventctl update ID --remind. (Feeds still carry default_reminders as calendar alarms, \
