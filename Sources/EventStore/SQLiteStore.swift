@@ -309,7 +309,7 @@ public final class SQLiteStore: Sendable {
     /// The events a person has any part in that overlap [from, to), and every recurring one they
     /// have a part in (its occurrences are the caller's to expand), in order of start.
     public func events(ofPerson personID: Int64, from: Instant, to: Instant) async throws -> [Event] {
-        try readingHere { db in
+        try await reading { db in
             try Self.eventIDs(db, ofPerson: personID, from: from, to: to).map { try Self.loadEvent(db, id: $0) }.sorted { $0.start < $1.start }
         }
     }
@@ -393,7 +393,9 @@ public final class SQLiteStore: Sendable {
         """
 
     public func eventIDs(personID: Int64, from: Instant, to: Instant) async throws -> [Int64] {
-        try readingHere { db in
+        // Not GRDB's synchronous read: it blocks a cooperative thread while waiting for a reader,
+        // and with every thread blocked so, the async reads holding the readers never finish.
+        try await reading { db in
             try Int64.fetchAll(
                 db.cachedStatement(sql: Self.personEventsSQL), arguments: [personID, from.seconds - Limits.year, to.seconds, from.seconds])
         }

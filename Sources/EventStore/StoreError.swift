@@ -43,12 +43,6 @@ extension SQLiteStore {
     func reading<T: Sendable>(_ body: @Sendable (Database) throws -> T) async throws -> T {
         do { return try await pool.read(body) } catch { throw StoreError.translating(error) }
     }
-
-    /// `reading` on the caller's thread, for short reads bounded by an index (an agenda): the
-    /// async read's hop to a reader's queue and back costs more than such a query itself.
-    func readingHere<T>(_ body: (Database) throws -> T) throws -> T {
-        do { return try pool.read(body) } catch { throw StoreError.translating(error) }
-    }
 }
 
 /// A stored value must be one we know: an unknown one (a newer eventd's, a hand edit) is an error
