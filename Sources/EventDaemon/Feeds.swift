@@ -193,10 +193,15 @@ final class FeedWriter: Service, Sendable {
         }
     }
 
+    /// How feeds are written with the current settings (a reload may change the reminders).
+    private var renderer: FeedRenderer {
+        FeedRenderer(reminders: config.defaultReminders.map { Int($0) }, emptyZone: config.defaultTimeZone)
+    }
+
     /// Serialises every event whose feed text is stale, a page at a time. An event libical
     /// cannot write is logged and left stale (out of the feeds) rather than stopping the others.
     private func settleEntries() async throws {
-        let renderer = FeedRenderer(reminders: config.defaultReminders.map { Int($0) }, emptyZone: config.defaultTimeZone)
+        let renderer = self.renderer
         var failed = Set<Int64>()
         while true {
             let stale = try await store.staleFeedEvents(limit: 500 + failed.count).filter { !failed.contains($0.id) }
@@ -223,7 +228,7 @@ final class FeedWriter: Service, Sendable {
     /// the seconds spent on all.ics and the kind feeds, which every pass rewrites whole.
     private func write(everything: Bool, _ batch: Pending, written: inout [String: UInt64]) async throws -> TimeInterval {
         var shared: TimeInterval = 0
-        let renderer = FeedRenderer(reminders: config.defaultReminders.map { Int($0) }, emptyZone: config.defaultTimeZone)
+        let renderer = self.renderer
         var feeds: [(path: String, name: String, selection: FeedSelection)] = []
         if config.publicFeeds {
             feeds.append(("all.ics", "Lịch công tác", .all))

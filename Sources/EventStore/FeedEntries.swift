@@ -24,10 +24,13 @@ extension SQLiteStore {
     /// gone), with the mark that `saveFeedEntries` settles them with.
     public func staleFeedEvents(limit: Int) async throws -> [(id: Int64, mark: Int64, event: Event?)] {
         try await reading { db in
-            try Row.fetchAll(db.cachedStatement(sql: "SELECT event_id, mark FROM feed_stale ORDER BY event_id LIMIT ?"), arguments: [limit]).map { row in
+            try Row.fetchAll(
+                db.cachedStatement(
+                    sql: "SELECT s.event_id, s.mark, e.id IS NOT NULL AS present FROM feed_stale s LEFT JOIN event e ON e.id = s.event_id ORDER BY s.event_id LIMIT ?"),
+                arguments: [limit]
+            ).map { row in
                 let id: Int64 = row["event_id"]
-                let exists = try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM event WHERE id = ?"), arguments: [id]) == true
-                return (id, row["mark"], exists ? try Self.loadEvent(db, id: id) : nil)
+                return (id, row["mark"], row["present"] ? try Self.loadEvent(db, id: id) : nil)
             }
         }
     }
