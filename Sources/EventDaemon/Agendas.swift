@@ -59,17 +59,6 @@ struct Scheduling: Sendable {
             + ClashFinder.rooms(try occurrences(of: events, from: from, to: to))
     }
 
-    /// Refuses (inside the writing transaction) a change that makes a clash whose key is not in `known`,
-    /// the clashes the event had before the change.
-    func refuseClashes(of event: Event, known: Set<String>, context: WriteContext) throws {
-        let clashes = try clashes(involving: event) { from, to in try context.clashCandidates(for: event, from: from, to: to) }
-            .filter { !known.contains($0.key) }
-        guard clashes.isEmpty else {
-            throw RegisterError.conflict(
-                field: "strict", message: "refused because of \(clashes.count) clash(es): " + clashes.map(\.message).joined(separator: "; "))
-        }
-    }
-
     // MARK: Agendas
 
     /// The person's bookings in [from, to), in time order, grouped by day in their zone.

@@ -55,9 +55,10 @@ public enum Daemon {
         let feeds = FeedWriter(store: store, live: live, group: feedsGroup, clock: clock, logger: logger)
         let router = Router(context: APIContext.self)
         let reader = InputReader(defaultTimeZone: config.defaultTimeZone, maxOccurrences: config.maxOccurrences, clock: clock)
+        let writer = EventWriter(store: store, reader: reader, live: live, planner: planner, feeds: feeds, wake: { scheduler.wake() })
         Routes(
-            store: store, reader: reader,
-            live: live, configFile: file, started: clock.instant, planner: planner, feeds: feeds, clock: clock, wake: { scheduler.wake() }
+            store: store, reader: reader, live: live, configFile: file, started: clock.instant, writer: writer, feeds: feeds, clock: clock,
+            wake: { scheduler.wake() }
         ).register(on: router)
 
         let registry = ConnectionRegistry(limits: ConnectionLimits(config: config))

@@ -7,6 +7,28 @@ import Logging
 import ServiceLifecycle
 import Synchronization
 
+/// What a write made stale in the feeds: its events, their kinds and their people, before and
+/// after the change. Collected while the transaction runs, handed to the `FeedWriter` after it commits.
+struct FeedMarks: Sendable {
+    var events = Set<Int64>()
+    var kinds = Set<EventKind>()
+    var people = Set<Int64>()
+
+    var isEmpty: Bool { events.isEmpty && people.isEmpty }
+
+    init(_ changes: [EventChange] = []) {
+        for change in changes { add(change) }
+    }
+
+    mutating func add(_ change: EventChange) {
+        for event in [change.before, change.after].compactMap({ $0 }) {
+            if let id = event.id { events.insert(id) }
+            kinds.insert(event.kind)
+            people.formUnion(event.participants.compactMap(\.person.id))
+        }
+    }
+}
+
 /// Keeps the feeds directory up to date: `all.ics`, `kind/<kind>.ics`, `events/<id>.ics` and
 /// `people/<token>.ics`. Changes are collected and written `feeds_delay` after the last one,
 /// so a burst of a thousand adds rewrites each feed a few times, not a thousand. Each event is
@@ -65,15 +87,15 @@ final class FeedWriter: Service, Sendable {
 
     var directory: String { config.feedsDirectory ?? config.dataDirectory + "/feeds" }
 
-    /// Called inside each event write (from its hook): the feeds of these events, their kinds
-    /// and their people, before and after the change, are stale.
-    func touched(before: Event?, after: Event?) {
+    /// Called after each write commits: the feeds of its events, their kinds and their people
+    /// are stale.
+    func touched(_ marks: FeedMarks) {
+        guard !marks.isEmpty else { return }
         let now = clock.now()
-        let people = (before?.participants ?? []) + (after?.participants ?? [])
         pending.withLock {
-            $0.events.formUnion([before?.id, after?.id].compactMap { $0 })
-            $0.kinds.formUnion([before?.kind, after?.kind].compactMap { $0 })
-            $0.people.formUnion(people.compactMap(\.person.id))
+            $0.events.formUnion(marks.events)
+            $0.kinds.formUnion(marks.kinds)
+            $0.people.formUnion(marks.people)
             $0.lastTouch = now
         }
         Task { await wakeup.signal() }

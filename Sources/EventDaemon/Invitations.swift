@@ -1,38 +1,6 @@
 import EventModel
 import Foundation
 
-/// What an update changed, for the mail that announces it: time, place, status, people.
-enum Changes {
-    struct Item: Sendable, Equatable {
-        enum Kind: String, Sendable { case time, place, link, status, title, people, repeats }
-        var kind: Kind
-        /// The new value as the mail shows it (times in the event's zone).
-        var now: String
-        /// The old value.
-        var before: String
-    }
-
-    static func between(_ old: Event, _ new: Event) -> [Item] {
-        let zone = (try? Zone(new.timeZone)) ?? (try! Zone("UTC"))
-        func span(_ e: Event) -> String {
-            e.allDay ? zone.display(e.start, dateOnly: true) : "\(zone.display(e.start)) – \(zone.display(e.end))"
-        }
-        var items: [Item] = []
-        if old.start != new.start || old.end != new.end || old.timeZone != new.timeZone { items.append(Item(kind: .time, now: span(new), before: span(old))) }
-        if old.location != new.location { items.append(Item(kind: .place, now: new.location ?? "—", before: old.location ?? "—")) }
-        if old.link != new.link { items.append(Item(kind: .link, now: new.link ?? "—", before: old.link ?? "—")) }
-        if old.status != new.status { items.append(Item(kind: .status, now: new.status.rawValue, before: old.status.rawValue)) }
-        if old.title != new.title { items.append(Item(kind: .title, now: new.title, before: old.title)) }
-        if old.recurrence != new.recurrence { items.append(Item(kind: .repeats, now: new.recurrence?.rule ?? "—", before: old.recurrence?.rule ?? "—")) }
-        let names = { (e: Event) in Set(e.participants.map(\.person.name)) }
-        let added = names(new).subtracting(names(old)).sorted(), gone = names(old).subtracting(names(new)).sorted()
-        if !added.isEmpty || !gone.isEmpty {
-            items.append(Item(kind: .people, now: added.map { "+ \($0)" }.joined(separator: ", "), before: gone.map { "− \($0)" }.joined(separator: ", ")))
-        }
-        return items
-    }
-}
-
 /// How a recurring event repeats, in the reader's words: "Hằng tuần vào Thứ Hai, 10 lần".
 enum RepeatDescription {
     static func text(_ recurrence: Recurrence, zone: Zone, english: Bool) -> String {

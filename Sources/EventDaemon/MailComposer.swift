@@ -29,7 +29,7 @@ struct MailComposer: Sendable {
         /// For a reminder of a recurring event: the occurrence.
         var occurrence: Instant?
         /// For an update: what changed.
-        var changes: [Changes.Item] = []
+        var changes: [ChangedFact] = []
         /// An invitation sent again to someone who has not answered.
         var again = false
     }
@@ -41,6 +41,10 @@ struct MailComposer: Sendable {
         return configuredOrganizer.flatMap(Self.person)
     }
 
+    static let noOrganizer = RegisterError.conflict(
+        field: "organizer",
+        message: "an invitation needs an organizer with an email: add one to the event (--organizer \"Name <email>\") or set organizer in eventd's config")
+
     func compose(_ letter: Letter) throws -> String {
         let method: CalendarMethod = switch letter.kind {
         case .invitation, .update: .request
@@ -51,11 +55,7 @@ struct MailComposer: Sendable {
         if letter.kind == .cancellation { event.status = .cancelled }
         if method != .publish {
             // iTIP needs an ORGANIZER with a real address for Accept and Decline to show and to come back.
-            guard let organizer = organizer(of: event) else {
-                throw RegisterError.conflict(
-                    field: "organizer",
-                    message: "an invitation needs an organizer with an email: add one to the event (--organizer \"Name <email>\") or set organizer in eventd's config")
-            }
+            guard let organizer = organizer(of: event) else { throw Self.noOrganizer }
             if !event.participants.contains(where: { $0.role == .organizer && $0.person.email == organizer.email }) {
                 event.participants.insert(Participation(person: organizer, role: .organizer), at: 0)
             }
@@ -151,7 +151,7 @@ struct MailComposer: Sendable {
         return lines.joined(separator: "\n")
     }
 
-    private func changeLine(_ item: Changes.Item, _ english: Bool) -> String {
+    private func changeLine(_ item: ChangedFact, _ english: Bool) -> String {
         let label: String = switch (item.kind, english) {
         case (.time, false): "Thời gian"
         case (.time, true): "Time"

@@ -7,7 +7,9 @@ import Subprocess
 import Synchronization
 import SystemPackage
 
-/// Decides, inside the transaction of each change, which notices the change calls for.
+/// Decides which notices a change calls for, from the change, what the outbox holds for the
+/// event and the time. It reads and writes nothing itself: `EventWriter` and the scheduler's
+/// top-up hand it what the transaction read and write its `Plan` in the same transaction.
 struct NoticePlanner: Sendable {
     let live: LiveConfig
 
@@ -20,41 +22,64 @@ struct NoticePlanner: Sendable {
 
     var scheduling: Scheduling { Scheduling(config: config) }
 
+    /// Notices to put in the outbox, and pending ones to take out of it.
+    struct Plan: Sendable, Equatable {
+        var queue: [NoticeDraft] = []
+        var withdraw: [Int64] = []
+    }
+
     /// Reminders follow the event (moved, withdrawn when it is cancelled or deleted); a cancel
-    /// sends CANCEL to everyone; once invitations went out, a change that raises SEQUENCE sends
-    /// an updated REQUEST, and a person taken off the event gets a CANCEL.
-    func plan(before: Event?, after: Event?, context: WriteContext) throws {
-        guard let uid = (after ?? before)?.uid else { return }
-        try context.replanReminders(
-            eventUID: uid, desired: try reminders(for: after, now: context.now), withdrawOverdue: after == nil || after?.status == .cancelled)
-        guard let before else { return }
-        let invited = try context.wasInvited(eventUID: uid)
+    /// sends CANCEL to everyone; once invitations went out (`invited`), a change that raises
+    /// SEQUENCE sends an updated REQUEST, and a person taken off the event gets a CANCEL.
+    /// `held`: the event's reminders in the outbox.
+    func plan(_ change: EventChange, held: [Notice], invited: Bool, now: Instant) throws -> Plan {
+        let (before, after) = (change.before, change.after)
+        var plan = reminderPlan(
+            desired: try reminders(for: after, now: now), held: held, now: now, withdrawOverdue: after == nil || after?.status == .cancelled)
         // Only people eventd invited hear of changes, and only while the event is still ahead.
-        guard invited, before.end > context.now else { return }
+        guard let before, invited, before.end > now else { return plan }
         guard let after else {
             // RFC 5546: a CANCEL raises SEQUENCE, so calendars take it as newer than the last REQUEST.
             var gone = before
             gone.sequence += 1
-            if before.status != .cancelled { try context.queue(try letters(.cancellation, gone, to: people(before), now: context.now)) }
-            return
+            if before.status != .cancelled { plan.queue += try letters(.cancellation, gone, to: people(before), now: now) }
+            return plan
         }
         if after.status == .cancelled, before.status != .cancelled {
-            try context.queue(try letters(.cancellation, after, to: people(before).union(people(after)), now: context.now))
-            return
+            plan.queue += try letters(.cancellation, after, to: people(before).union(people(after)), now: now)
+            return plan
         }
-        guard after.status != .cancelled else { return }
+        guard after.status != .cancelled else { return plan }
         let removed = people(before).subtracting(people(after))
         if !removed.isEmpty {
             // The event as they knew it, with the new SEQUENCE, so their calendar takes the CANCEL as newer.
             var theirs = before
             theirs.sequence = after.sequence
-            try context.queue(try letters(.cancellation, theirs, to: removed, now: context.now))
+            plan.queue += try letters(.cancellation, theirs, to: removed, now: now)
         }
-        guard config.autoUpdates, after.sequence > before.sequence else { return }
+        guard config.autoUpdates, after.sequence > before.sequence else { return plan }
         // Someone new was never invited: an invitation for them, an update (saying what changed) for the rest.
         let added = people(after).subtracting(people(before))
-        try context.queue(try letters(.invitation, after, to: added, now: context.now))
-        try context.queue(try letters(.update, after, to: people(after).subtracting(added), now: context.now, changes: Changes.between(before, after)))
+        plan.queue += try letters(.invitation, after, to: added, now: now)
+        plan.queue += try letters(.update, after, to: people(after).subtracting(added), now: now, changes: ChangedFact.between(before, after))
+        return plan
+    }
+
+    /// The event's reminders made `desired`. A new one is added unless its time has passed (a new
+    /// event gets no late reminders). A held one no longer wanted (the event moved or shrank) is
+    /// withdrawn while pending, except one that fell due unsent (eventd was down), which the
+    /// scheduler sends or skips, unless `withdrawOverdue` (the event was cancelled or deleted).
+    /// Reminders sent, being sent, failed or skipped stay as they are: replanning never sends one twice.
+    func reminderPlan(desired: [NoticeDraft], held: [Notice], now: Instant, withdrawOverdue: Bool) -> Plan {
+        // The key holds the occurrence and the offset, so a kept reminder's time is already right:
+        // a moved event has new keys, and its old pending reminders are withdrawn.
+        struct Key: Hashable { var startsAt: Instant, offset: Int64, person: Int64 }
+        func key(_ draft: NoticeDraft) -> Key { Key(startsAt: draft.startsAt, offset: draft.offset ?? 0, person: draft.personID) }
+        let heldKeys = Set(held.map { key($0.draft) })
+        let wanted = Set(desired.map(key))
+        return Plan(
+            queue: desired.filter { !heldKeys.contains(key($0)) && $0.due >= now },
+            withdraw: held.filter { $0.state == .pending && !wanted.contains(key($0.draft)) && (withdrawOverdue || $0.draft.due >= now) }.map(\.id))
     }
 
     /// REQUESTs to every participant with an email (`eventctl invite`), but not to the organizer.
@@ -101,19 +126,21 @@ struct NoticePlanner: Sendable {
         return drafts
     }
 
-    private func letters(_ kind: NoticeKind, _ event: Event, to people: Set<Person>, now: Instant, changes: [Changes.Item] = []) throws -> [NoticeDraft] {
-        let composer = self.composer
+    /// One letter per person with an email, each keeping the event it describes; the mail is
+    /// composed when it is sent. An invitation needs an organizer with an email: without one
+    /// the change is refused here, before anything is written.
+    private func letters(_ kind: NoticeKind, _ event: Event, to people: Set<Person>, now: Instant, changes: [ChangedFact] = []) throws -> [NoticeDraft] {
         // The organizer sends the invitations; they are not invited to their own event.
         let organizer = composer.organizer(of: event)?.email
-        return try people.sorted { ($0.id ?? 0) < ($1.id ?? 0) }.compactMap { person in
-            guard let id = person.id, let email = person.email, email != organizer else { return nil }
-            let messageID = "<\(UUID().uuidString.lowercased())@eventd>"
-            let message = try composer.compose(
-                MailComposer.Letter(kind: kind, event: event, recipient: person, messageID: messageID, date: now, occurrence: nil, changes: changes))
+        let recipients = people.sorted { ($0.id ?? 0) < ($1.id ?? 0) }.filter { $0.id != nil && $0.email != nil && $0.email != organizer }
+        guard !recipients.isEmpty else { return [] }
+        guard organizer != nil else { throw MailComposer.noOrganizer }
+        let letter = NoticeLetter(event: event, changes: changes)
+        return recipients.map { person in
             var draft = NoticeDraft(
-                kind: kind, eventUID: event.uid, eventID: event.id, personID: id, recipient: email, due: now, startsAt: event.start,
-                sequence: event.sequence, message: message)
-            draft.messageID = messageID
+                kind: kind, eventUID: event.uid, eventID: event.id, personID: person.id!, recipient: person.email!, due: now, startsAt: event.start,
+                sequence: event.sequence, letter: letter)
+            draft.messageID = "<\(UUID().uuidString.lowercased())@eventd>"
             return draft
         }
     }
@@ -123,6 +150,14 @@ struct NoticePlanner: Sendable {
     private func unique(_ people: [Person]) -> [Person] {
         var seen = Set<Int64>()
         return people.filter { seen.insert($0.id ?? 0).inserted }
+    }
+}
+
+extension WriteContext {
+    /// Writes a notice plan in this transaction.
+    func apply(_ plan: NoticePlanner.Plan) throws {
+        try withdraw(noticeIDs: plan.withdraw)
+        try queue(plan.queue)
     }
 }
 
@@ -335,7 +370,10 @@ final class NoticeScheduler: Service, Sendable {
                     }
                 }
                 try await store.write { [plans] context in
-                    for plan in plans { try context.replanReminders(eventUID: plan.uid, desired: plan.desired) }
+                    for plan in plans {
+                        let held = try context.reminders(eventUID: plan.uid)
+                        try context.apply(planner.reminderPlan(desired: plan.desired, held: held, now: now, withdrawOverdue: false))
+                    }
                 }
             }
         } catch {
@@ -354,7 +392,15 @@ final class NoticeScheduler: Service, Sendable {
                 logger.warning("notice \(notice.id) skipped", metadata: ["reason": "\(reason)"])
                 return
             }
-            let (composed, reason) = try await message(for: notice, now: now)
+            let composed: String?, reason: String
+            do {
+                (composed, reason) = try await message(for: notice, now: now)
+            } catch let error where !(error is StoreError) {
+                // Not the register's passing trouble: trying again would compose the same failure.
+                try await store.finishNotice(id: notice.id, state: .failed, error: "cannot compose the message: \(error)")
+                logger.error("notice \(notice.id) failed: cannot compose the message: \(error)")
+                return
+            }
             guard let message = composed else {
                 try await store.finishNotice(id: notice.id, state: .skipped, error: reason)
                 return
@@ -387,10 +433,19 @@ final class NoticeScheduler: Service, Sendable {
         }
     }
 
-    /// The stored message, or for a reminder one composed now from the event as it is; nil when
-    /// there is nothing to send any more (the event is gone, or an `unanswered` person answered).
+    /// The mail: a letter composed from the event it keeps, or a reminder composed now from the
+    /// event as it is; nil when there is nothing to send any more (the event is gone, or an
+    /// `unanswered` person answered).
     private func message(for notice: Notice, now: Instant) async throws -> (String?, reason: String) {
         if let message = notice.draft.message { return (message, "") }
+        if let letter = notice.draft.letter {
+            var recipient = letter.event.participants.first { $0.person.id == notice.draft.personID }?.person
+            if recipient == nil { recipient = try await store.person(id: notice.draft.personID) }
+            return (try planner.composer.compose(
+                MailComposer.Letter(
+                    kind: notice.draft.kind, event: letter.event, recipient: recipient!, messageID: notice.messageID, date: now, occurrence: nil,
+                    changes: letter.changes)), "")
+        }
         guard let event = try await store.event(uid: notice.draft.eventUID), event.status != .cancelled else {
             return (nil, "the event was cancelled or deleted")
         }

@@ -14,24 +14,13 @@ struct Routes: Sendable {
     /// The config file in use, for `status`; nil: defaults and flags only.
     let configFile: String?
     let started: Instant
-    let planner: NoticePlanner
+    let writer: EventWriter
     let feeds: FeedWriter
     let clock: any DaemonClock
     /// Wakes the notice scheduler after a write that may have queued a notice.
     let wake: @Sendable () -> Void
     var config: DaemonConfig { live.current }
     var scheduling: Scheduling { Scheduling(config: config) }
-
-    /// What runs inside every event write: the clash check for `strict`, then notice planning.
-    func afterWrite(strict: Bool? = nil, known: Set<String> = []) -> SQLiteStore.AfterWrite {
-        let scheduling = self.scheduling, planner = self.planner, feeds = self.feeds
-        return { before, after, context in
-            if strict == true, let after { try scheduling.refuseClashes(of: after, known: known, context: context) }
-            try planner.plan(before: before, after: after, context: context)
-            // Last, so a refused change marks no feed stale (a marked-but-unchanged feed is harmless anyway).
-            feeds.touched(before: before, after: after)
-        }
-    }
 
     func register(on router: Router<APIContext>) {
         router.add(middleware: JSONErrorMiddleware())
@@ -85,11 +74,7 @@ struct Routes: Sendable {
             return try json(Array(try occurrences(of: events, from: from, to: to, reader: readersZone).prefix(limit)))
         }
         v1.post("events") { request, _ in
-            let input = try await decode(EventInput.self, from: request)
-            let (event, participants) = try reader.newEvent(input)
-            let created = try await store.createEvent(event, participants: participants, afterWrite: afterWrite(strict: input.strict))
-            wake()
-            return try json(try await withClashes(Views.event(created), of: created), status: .created)
+            try json(view(try await writer.create(try await decode(EventInput.self, from: request))), status: .created)
         }
         v1.get("events/:id") { request, context in
             let key = try context.parameters.require("id")
@@ -105,7 +90,7 @@ struct Routes: Sendable {
             switch message.method {
             // Answers to our invitations: they set answers or keep proposals, never rewrite the event.
             case "REPLY"?, "COUNTER"?: return try json(try await ReplyDesk(store: store).receive(message, sender: nil))
-            case "CANCEL"?: return try json(try await cancelImported(message))
+            case "CANCEL"?: return try json(try await writer.cancelImported(message))
             case "REFRESH"?, "DECLINECOUNTER"?, "ADD"?:
                 throw RegisterError.invalid(field: "METHOD", message: "\(message.method!) is not supported; import a REQUEST, PUBLISH, REPLY, COUNTER or CANCEL")
             default: break
@@ -122,8 +107,7 @@ struct Routes: Sendable {
                 }
                 return value
             } ?? false
-            let outcome = try await store.importEvents(plan.imports, remind: remind, afterWrite: afterWrite())
-            wake()
+            let outcome = try await writer.importEvents(plan.imports, remind: remind)
             Memory.giveBack()
             return try json(
                 ImportResult(
@@ -182,65 +166,24 @@ struct Routes: Sendable {
                 AnswersView(eventId: eventID, participants: people.map { Views.participant($0, zone: zone) }, occurrences: occurrences, proposals: proposals))
         }
         v1.patch("events/:id") { request, context in
-            let input = try await decode(EventInput.self, from: request)
-            let reader = self.reader
-            let eventID = try id(context)
-            let known = try await clashKeys(of: try await store.event(id: eventID))
-            let updated = try await store.updateEvent(
-                id: eventID, changes: { old in try reader.changes(input, to: old) },
-                add: try reader.participants(input.participants ?? []),
-                remove: try (input.remove ?? []).map { text in try PersonReference(parsing: text, field: "remove") },
-                afterWrite: afterWrite(strict: input.strict, known: known))
-            wake()
-            return try json(try await withClashes(Views.event(updated), of: updated, except: known))
+            try json(view(try await writer.update(id: try id(context), try await decode(EventInput.self, from: request))))
         }
         v1.post("events/:id/cancel") { _, context in
-            var cancel = EventChanges()
-            cancel.status = .cancelled
-            let cancelled = try await store.updateEvent(id: try id(context), applying: cancel, afterWrite: afterWrite())
-            wake()
-            return try json(Views.event(cancelled))
+            try json(Views.event(try await writer.cancel(id: try id(context))))
         }
         v1.delete("events/:id") { _, context in
-            try await store.deleteEvent(id: try id(context), afterWrite: afterWrite())
-            wake()
+            try await writer.delete(id: try id(context))
             return Response(status: .noContent)
         }
         v1.post("events/:id/sessions") { request, context in
-            let eventID = try id(context)
-            let input = try await decode(SessionInput.self, from: request)
-            let event = try await store.event(id: eventID)
-            let (session, participants) = try reader.session(input, zone: event.timeZone)
-            let known = try await clashKeys(of: event)
-            let (updated, sessionID) = try await store.addSession(
-                eventID: eventID, session, participants: participants, afterWrite: afterWrite(strict: input.strict, known: known))
-            wake()
-            let zone = try Zone(updated.timeZone)
-            let stored = updated.sessions.first { $0.id == sessionID }!
-            var view = Views.session(stored, of: updated, zone: zone)
-            view.conflicts = try await clashes(of: updated).filter { !known.contains($0.key) }.map(\.view)
-            return try json(view, status: .created)
+            let (written, session) = try await writer.addSession(eventID: try id(context), try await decode(SessionInput.self, from: request))
+            return try json(view(session, written), status: .created)
         }
         v1.post("events/:id/invite") { _, context in
-            let event = try await store.event(id: try id(context))
-            guard event.status != .cancelled else {
-                throw RegisterError.conflict(field: "status", message: "event \(event.id ?? 0) is cancelled; there is nothing to invite to")
-            }
-            let planner = self.planner
-            let drafts = try await store.write { context in
-                let drafts = try planner.invitations(event, now: context.now)
-                try context.queue(drafts)
-                try context.audit("invite \(drafts.count)", eventID: event.id)
-                return drafts.map(\.recipient)
-            }
-            wake()
-            let notInvited = planner.uninvitable(event).map(\.name)
-            guard !drafts.isEmpty else {
-                let who = notInvited.isEmpty ? "" : " (no email: \(notInvited.joined(separator: ", ")))"
-                throw RegisterError.invalid(field: "participants", message: "nobody in event \(event.id ?? 0) but the organizer has an email to invite\(who)")
-            }
-            let queued = try await store.notices(state: nil, eventID: event.id).filter { $0.draft.kind == .invitation }.suffix(drafts.count).map { noticeView($0) }
-            return try json(InviteView(queued: Array(queued), notInvited: notInvited), status: .accepted)
+            let (event, drafts) = try await writer.invite(eventID: try id(context))
+            let messageIDs = Set(drafts.compactMap(\.messageID))
+            let queued = try await store.notices(state: nil, eventID: event.id).filter { messageIDs.contains($0.messageID) }.map { noticeView($0) }
+            return try json(InviteView(queued: queued, notInvited: writer.planner.uninvitable(event).map(\.name)), status: .accepted)
         }
         v1.get("notices") { request, _ in
             let query = request.uri.queryParameters
@@ -356,22 +299,17 @@ struct Routes: Sendable {
         return entries.sorted { ($0.start, $0.view.id) < ($1.start, $1.view.id) }.map(\.view)
     }
 
-    /// The clashes an event takes part in, as stored now.
-    func clashes(of event: Event) async throws -> [Clash] {
-        let (from, to) = scheduling.clashWindow(of: event)
-        let others = try await store.clashCandidates(for: event, from: from, to: to)
-        return try scheduling.clashes(involving: event) { _, _ in others }
+    /// An event as a command left it, with the clashes its change made.
+    private func view(_ written: EventWriter.Written) -> EventView {
+        var view = Views.event(written.event)
+        view.conflicts = written.clashes.map(\.view)
+        return view
     }
 
-    /// The keys of the clashes `event` has now, to tell the ones a change makes from these.
-    func clashKeys(of event: Event) async throws -> Set<String> {
-        Set(try await clashes(of: event).map(\.key))
-    }
-
-    /// The view with the clashes the change made: those of `event` now that were not `known` before.
-    private func withClashes(_ view: EventView, of event: Event, except known: Set<String> = []) async throws -> EventView {
-        var view = view
-        view.conflicts = try await clashes(of: event).filter { !known.contains($0.key) }.map(\.view)
+    /// A session as a command left it, with the clashes its change made.
+    func view(_ session: Session, _ written: EventWriter.Written) throws -> SessionView {
+        var view = Views.session(session, of: written.event, zone: try Zone(written.event.timeZone))
+        view.conflicts = written.clashes.map(\.view)
         return view
     }
 
@@ -387,43 +325,6 @@ struct Routes: Sendable {
         } catch let error as CalendarError {
             throw RegisterError.invalid(field: "calendar", message: error.description)
         }
-    }
-
-    /// An organizer's CANCEL (RFC 5546 §3.2.5): each known event whose SEQUENCE is not newer is cancelled.
-    private func cancelImported(_ message: ParsedMessage) async throws -> ImportResult {
-        var result = ImportResult(created: [], updated: [], skipped: [])
-        for parsed in message.events {
-            guard let event = try await store.event(uid: parsed.uid), let eventID = event.id else {
-                result.skipped.append(.init(uid: parsed.uid, reason: "no event with this UID to cancel"))
-                continue
-            }
-            guard parsed.sequence >= event.sequence else {
-                result.skipped.append(.init(uid: parsed.uid, reason: "the register holds SEQUENCE \(event.sequence), newer than the CANCEL's \(parsed.sequence)"))
-                continue
-            }
-            var cancel = EventChanges()
-            if let occurrence = parsed.recurrenceID {
-                // One occurrence cancelled (RFC 5546 3.2.5 with RECURRENCE-ID): the rest of the series stays.
-                guard var recurrence = event.recurrence else {
-                    result.skipped.append(.init(uid: parsed.uid, reason: "event \(eventID) does not repeat; a CANCEL with RECURRENCE-ID names none of its occurrences"))
-                    continue
-                }
-                var override = recurrence.override(at: occurrence)
-                    ?? OccurrenceOverride(recurrenceID: occurrence, start: occurrence, end: occurrence.adding(seconds: event.end.seconds - event.start.seconds))
-                override.status = .cancelled
-                override.sequence = parsed.sequence
-                recurrence.overrides.removeAll { $0.recurrenceID == occurrence }
-                recurrence.overrides.append(override)
-                recurrence.overrides.sort { $0.recurrenceID < $1.recurrenceID }
-                cancel.recurrence = .some(recurrence)
-            } else {
-                cancel.status = .cancelled
-            }
-            _ = try await store.updateEvent(id: eventID, applying: cancel, afterWrite: afterWrite())
-            result.updated.append(parsed.uid)
-        }
-        wake()
-        return result
     }
 
     /// A participant of `event` named by id, email or name (folded as agendas fold it).

@@ -59,7 +59,7 @@ extension Routes {
             let person = try await onePerson(matching: try key(context))
             let patch = try await decode(PersonPatch.self, from: request)
             let (updated, events) = try await store.updatePerson(id: person.id!, try personChanges(patch))
-            for event in events { feeds.touched(before: nil, after: event) }
+            feeds.touched(FeedMarks(events.map { EventChange(before: nil, after: $0) }))
             feeds.personChanged(person.id!)
             return try json(Views.person(updated))
         }
@@ -68,7 +68,7 @@ extension Routes {
             let input = try await decode(MergeInput.self, from: request)
             let kept = try await onePerson(matching: input.into)
             let (merged, events) = try await store.mergePeople(duplicate: duplicate.id!, into: kept.id!)
-            for event in events { feeds.touched(before: nil, after: event) }
+            feeds.touched(FeedMarks(events.map { EventChange(before: nil, after: $0) }))
             feeds.personChanged(kept.id!)
             return try json(Views.person(merged))
         }
@@ -76,30 +76,17 @@ extension Routes {
             let person = try await onePerson(matching: try key(context))
             let force = request.uri.queryParameters.get("force").map { $0 == "1" || $0 == "true" } ?? false
             let events = try await store.deletePerson(id: person.id!, force: force)
-            for event in events { feeds.touched(before: nil, after: event) }
+            feeds.touched(FeedMarks(events.map { EventChange(before: nil, after: $0) }))
             feeds.personChanged(person.id!)
             return Response(status: .noContent)
         }
         v1.patch("events/:id/sessions/:sid") { request, context in
-            let eventID = try id(context)
-            let sessionID = try sessionKey(context)
-            let input = try await decode(SessionPatch.self, from: request)
-            let reader = self.reader
-            let known = try await clashKeys(of: try await store.event(id: eventID))
-            let updated = try await store.updateSession(
-                eventID: eventID, sessionID: sessionID, changes: { event in try reader.sessionChanges(input, zone: event.timeZone) },
-                add: try reader.participants(input.participants ?? []),
-                remove: try (input.remove ?? []).map { text in try PersonReference(parsing: text, field: "remove") },
-                afterWrite: afterWrite(strict: input.strict, known: known))
-            wake()
-            guard let session = updated.sessions.first(where: { $0.id == sessionID }) else { throw RegisterError.notFound(what: "session with id", key: String(sessionID)) }
-            var view = Views.session(session, of: updated, zone: try Zone(updated.timeZone))
-            view.conflicts = try await clashes(of: updated).filter { !known.contains($0.key) }.map(\.view)
-            return try json(view)
+            let (written, session) = try await writer.updateSession(
+                eventID: try id(context), sessionID: try sessionKey(context), try await decode(SessionPatch.self, from: request))
+            return try json(try view(session, written))
         }
         v1.delete("events/:id/sessions/:sid") { _, context in
-            _ = try await store.deleteSession(eventID: try id(context), sessionID: try sessionKey(context), afterWrite: afterWrite())
-            wake()
+            try await writer.deleteSession(eventID: try id(context), sessionID: try sessionKey(context))
             return Response(status: .noContent)
         }
     }

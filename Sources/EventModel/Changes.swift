@@ -44,6 +44,31 @@ public struct SessionImport: Sendable, Equatable {
     }
 }
 
+/// One event's change as a write made it: `before` is nil for a new event, `after` for a deleted one.
+public struct EventChange: Sendable {
+    public var before: Event?
+    public var after: Event?
+
+    public init(before: Event?, after: Event?) {
+        self.before = before
+        self.after = after
+    }
+}
+
+/// What importing one event did.
+public enum ImportStep: Sendable {
+    case created(EventChange)
+    case updated(EventChange)
+    case skipped(uid: String, reason: String)
+
+    public var change: EventChange? {
+        switch self {
+        case .created(let change), .updated(let change): change
+        case .skipped: nil
+        }
+    }
+}
+
 /// What an import did, by UID.
 public struct ImportOutcome: Sendable, Equatable {
     public var created: [String] = []
@@ -51,6 +76,14 @@ public struct ImportOutcome: Sendable, Equatable {
     public var skipped: [(uid: String, reason: String)] = []
 
     public init() {}
+
+    public mutating func add(_ step: ImportStep) {
+        switch step {
+        case .created(let change): created.append(change.after!.uid)
+        case .updated(let change): updated.append(change.after!.uid)
+        case .skipped(let uid, let reason): skipped.append((uid, reason))
+        }
+    }
 
     public static func == (a: ImportOutcome, b: ImportOutcome) -> Bool {
         a.created == b.created && a.updated == b.updated && a.skipped.map(\.uid) == b.skipped.map(\.uid)

@@ -67,18 +67,22 @@ public struct NoticeDraft: Sendable, Equatable {
     /// For a reminder: its offset; with the occurrence and person it identifies the reminder.
     public var offset: Int64?
     public var sequence: Int
-    /// The whole RFC 5322 message, when it is composed at queue time (invitations, updates,
-    /// cancellations: they describe the event as it was then). Reminders are composed when sent.
+    /// For an invitation, update or cancellation: the event as the letter describes it, kept
+    /// with the notice and composed into mail when it is sent. Reminders are composed when sent
+    /// from the event as it is then.
+    public var letter: NoticeLetter?
+    /// The whole RFC 5322 message, in notices queued by eventd before letters were kept (v9).
     public var message: String?
-    /// The Message-ID the composed `message` carries; generated when nil.
+    /// The Message-ID the mail carries, the same on every attempt; generated when nil.
     public var messageID: String?
     /// For a reminder: whom it is for; `unanswered` ones go out as the invitation again.
     public var audience: Audience?
 
     public init(
         kind: NoticeKind, eventUID: String, eventID: Int64?, personID: Int64, recipient: String, due: Instant, startsAt: Instant,
-        offset: Int64? = nil, sequence: Int, message: String? = nil, audience: Audience? = nil
+        offset: Int64? = nil, sequence: Int, message: String? = nil, letter: NoticeLetter? = nil, audience: Audience? = nil
     ) {
+        self.letter = letter
         self.audience = audience
         self.kind = kind
         self.eventUID = eventUID
@@ -92,6 +96,50 @@ public struct NoticeDraft: Sendable, Equatable {
         self.message = message
     }
 }
+
+/// What an invitation, update or cancellation is about, as it was when the change was made.
+public struct NoticeLetter: Sendable, Equatable, Codable {
+    /// The event as the letter shows it (for a cancellation to someone taken off, as they knew it).
+    public var event: Event
+    /// For an update: what changed, as the mail says it.
+    public var changes: [ChangedFact]
+
+    public init(event: Event, changes: [ChangedFact] = []) {
+        self.event = event
+        self.changes = changes
+    }
+}
+
+/// One fact an update changed, for the mail that announces it: time, place, status, people.
+public struct ChangedFact: Sendable, Equatable, Codable {
+    public enum Kind: String, Sendable, Codable { case time, place, link, status, title, people, repeats }
+    public var kind: Kind
+    /// The new value as the mail shows it (times in the event's zone).
+    public var now: String
+    /// The old value.
+    public var before: String
+
+    public static func between(_ old: Event, _ new: Event) -> [ChangedFact] {
+        let zone = (try? Zone(new.timeZone)) ?? (try! Zone("UTC"))
+        func span(_ e: Event) -> String {
+            e.allDay ? zone.display(e.start, dateOnly: true) : "\(zone.display(e.start)) – \(zone.display(e.end))"
+        }
+        var items: [ChangedFact] = []
+        if old.start != new.start || old.end != new.end || old.timeZone != new.timeZone { items.append(ChangedFact(kind: .time, now: span(new), before: span(old))) }
+        if old.location != new.location { items.append(ChangedFact(kind: .place, now: new.location ?? "—", before: old.location ?? "—")) }
+        if old.link != new.link { items.append(ChangedFact(kind: .link, now: new.link ?? "—", before: old.link ?? "—")) }
+        if old.status != new.status { items.append(ChangedFact(kind: .status, now: new.status.rawValue, before: old.status.rawValue)) }
+        if old.title != new.title { items.append(ChangedFact(kind: .title, now: new.title, before: old.title)) }
+        if old.recurrence != new.recurrence { items.append(ChangedFact(kind: .repeats, now: new.recurrence?.rule ?? "—", before: old.recurrence?.rule ?? "—")) }
+        let names = { (e: Event) in Set(e.participants.map(\.person.name)) }
+        let added = names(new).subtracting(names(old)).sorted(), gone = names(old).subtracting(names(new)).sorted()
+        if !added.isEmpty || !gone.isEmpty {
+            items.append(ChangedFact(kind: .people, now: added.map { "+ \($0)" }.joined(separator: ", "), before: gone.map { "− \($0)" }.joined(separator: ", ")))
+        }
+        return items
+    }
+}
+
 
 /// A notice in the outbox.
 public struct Notice: Sendable, Equatable {

@@ -3,6 +3,11 @@ import Foundation
 import GRDB
 
 extension WriteContext {
+    /// The event with this id as stored now, inside the transaction.
+    public func event(id: Int64) throws -> Event {
+        try SQLiteStore.loadEvent(db, id: id)
+    }
+
     /// The event with this UID as stored now, inside the transaction.
     public func event(uid: String) throws -> Event? {
         try Int64.fetchOne(db.cachedStatement(sql: "SELECT id FROM event WHERE uid = ?"), arguments: [uid]).map {

@@ -10,9 +10,8 @@ enum CalendarFields {
         let recurrence = event.recurrence
         try db.cachedStatement(sql: "UPDATE event SET rdates = ?, exdate_days = ?, more_rules = ?, floating = ?, kept_ical = ? WHERE id = ?").execute(
             arguments: [
-                (recurrence?.dates ?? []).map { String($0.seconds) }.joined(separator: " "),
-                (recurrence?.exceptionDates ?? []).joined(separator: " "),
-                (recurrence?.moreRules ?? []).joined(separator: "\n"),
+                StoredList.text(recurrence?.dates.map(\.seconds)), StoredList.text(recurrence?.exceptionDates),
+                StoredList.text(recurrence?.moreRules),
                 event.floating, event.keptProperties, id,
             ])
         try db.cachedStatement(sql: "DELETE FROM event_override WHERE event_id = ?").execute(arguments: [id])
@@ -39,15 +38,15 @@ enum CalendarFields {
         event.floating = row["floating"] ?? false
         event.keptProperties = row["kept_ical"]
         guard var recurrence = event.recurrence else { return }
-        recurrence.dates = ((row["rdates"] as String?) ?? "").split(separator: " ").compactMap { Int64($0).map(Instant.init(seconds:)) }
-        recurrence.exceptionDates = ((row["exdate_days"] as String?) ?? "").split(separator: " ").map(String.init)
-        recurrence.moreRules = ((row["more_rules"] as String?) ?? "").split(separator: "\n").map(String.init)
+        recurrence.dates = try StoredList.instants(row["rdates"], "RDATEs")
+        recurrence.exceptionDates = try StoredList.decode(row["exdate_days"], "excluded days")
+        recurrence.moreRules = try StoredList.decode(row["more_rules"], "RRULEs")
         recurrence.overrides = try Row.fetchAll(
             db.cachedStatement(sql: "SELECT * FROM event_override WHERE event_id = ? ORDER BY recurrence_id"), arguments: [event.id]
         ).map { o in
             OccurrenceOverride(
                 recurrenceID: Instant(seconds: o["recurrence_id"]), start: Instant(seconds: o["start_at"]), end: Instant(seconds: o["end_at"]),
-                status: (o["status"] as String?).flatMap(EventStatus.init(rawValue:)), title: o["title"], location: o["location"],
+                status: try (o["status"] as String?).map { try stored($0, "occurrence status") }, title: o["title"], location: o["location"],
                 description: o["description"], sequence: o["sequence"], keptProperties: o["kept_ical"], thisAndFuture: o["this_and_future"])
         }
         event.recurrence = recurrence

@@ -2,10 +2,11 @@ import EventModel
 import Foundation
 import GRDB
 
-/// What an `AfterWrite` hook may read and write, inside the transaction of the change.
-/// Valid only during the hook: it holds the transaction's connection.
+/// One write transaction (`SQLiteStore.write`): what its body may read and write. Valid only
+/// inside the body: it holds the transaction's connection.
 public struct WriteContext {
     let db: Database
+    let store: SQLiteStore
     public let now: Instant
 
     /// The other events that may clash with `event` in [from, to) (`SQLiteStore.clashCandidates`).
@@ -18,33 +19,17 @@ public struct WriteContext {
         for draft in drafts { try Outbox.insert(db, draft, now: now) }
     }
 
-    /// Makes the event's pending reminders `desired`: new ones are added, ones no longer wanted
-    /// (a moved or shortened event) are withdrawn. Reminders already sent, being sent, failed or
-    /// skipped are left as they are, so replanning never sends one twice. A reminder whose time
-    /// has passed is never added (a new event does not get late reminders), and one that fell due
-    /// unsent (eventd was down) is left for the scheduler, which sends or skips it, unless
-    /// `withdrawOverdue` (the event was cancelled or deleted).
-    public func replanReminders(eventUID: String, desired: [NoticeDraft], withdrawOverdue: Bool = false) throws {
-        struct Key: Hashable { var startsAt: Int64, offset: Int64, person: Int64 }
-        let existing = try Row.fetchAll(
-            db.cachedStatement(
-                sql: "SELECT id, starts_at, reminder_offset, person_id, state, due_at FROM notice WHERE event_uid = ? AND kind = 'reminder'"),
-            arguments: [eventUID])
-        // The key holds the occurrence and the offset, so a kept reminder's time is already right:
-        // a moved event has new keys, and its old pending reminders are withdrawn below.
-        var rows: [Key: Row] = [:]
-        for row in existing { rows[Key(startsAt: row["starts_at"], offset: row["reminder_offset"], person: row["person_id"])] = row }
-        var wanted = Set<Key>()
-        for draft in desired {
-            let key = Key(startsAt: draft.startsAt.seconds, offset: draft.offset ?? 0, person: draft.personID)
-            wanted.insert(key)
-            if rows[key] == nil, draft.due >= now {
-                try Outbox.insert(db, draft, now: now)
-            }
-        }
-        for (key, row) in rows where !wanted.contains(key) && row["state"] == "pending" {
-            if !withdrawOverdue, (row["due_at"] as Int64) < now.seconds { continue }
-            try db.cachedStatement(sql: "DELETE FROM notice WHERE id = ?").execute(arguments: [row["id"]])
+    /// The reminders of the event the outbox holds, in every state, for `NoticePlanner` to compare
+    /// with the ones the event now calls for.
+    public func reminders(eventUID: String) throws -> [Notice] {
+        try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM notice WHERE event_uid = ? AND kind = 'reminder'"), arguments: [eventUID])
+            .map(Outbox.notice)
+    }
+
+    /// Takes notices that are still pending out of the outbox; one in any other state stays.
+    public func withdraw(noticeIDs: [Int64]) throws {
+        for id in noticeIDs {
+            try db.cachedStatement(sql: "DELETE FROM notice WHERE id = ? AND state = 'pending'").execute(arguments: [id])
         }
     }
 
@@ -66,12 +51,12 @@ enum Outbox {
         try db.cachedStatement(
             sql: """
                 INSERT OR IGNORE INTO notice (message_id, kind, event_uid, event_id, person_id, recipient, due_at, starts_at, reminder_offset,
-                    sequence, message, next_attempt_at, created_at, updated_at, audience)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    sequence, message, letter, next_attempt_at, created_at, updated_at, audience)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """
         ).execute(arguments: [
             d.messageID ?? "<\(UUID().uuidString.lowercased())@eventd>", d.kind.rawValue, d.eventUID, d.eventID, d.personID, d.recipient,
-            d.due.seconds, d.startsAt.seconds, d.offset, d.sequence, d.message, d.due.seconds, now.seconds, now.seconds, d.audience?.rawValue,
+            d.due.seconds, d.startsAt.seconds, d.offset, d.sequence, d.message, d.letter.map(StoredList.json), d.due.seconds, now.seconds, now.seconds, d.audience?.rawValue,
         ])
     }
 
@@ -82,6 +67,7 @@ enum Outbox {
                 kind: try stored(row["kind"], "notice kind"), eventUID: row["event_uid"], eventID: row["event_id"],
                 personID: row["person_id"], recipient: row["recipient"], due: Instant(seconds: row["due_at"]),
                 startsAt: Instant(seconds: row["starts_at"]), offset: row["reminder_offset"], sequence: row["sequence"], message: row["message"],
+                letter: try (row["letter"] as String?).map { try StoredList.value($0, "letter") },
                 audience: try (row["audience"] as String?).map { try stored($0, "reminder audience") }),
             state: try stored(row["state"], "notice state"), attempts: row["attempts"], nextAttempt: Instant(seconds: row["next_attempt_at"]),
             lastError: row["last_error"], updated: Instant(seconds: row["updated_at"]))
@@ -89,16 +75,16 @@ enum Outbox {
 }
 
 extension SQLiteStore {
-    /// Runs `body` in a write transaction with a context, for work that is not an event change
-    /// (replanning every event's reminders at start-up).
     /// Returns once every write transaction begun before it has committed or rolled back
     /// (one writer at a time: an empty write waits its turn).
     public func waitForWrites() async throws {
         try await writing { _ in }
     }
 
+    /// Runs `body` in one write transaction: everything it writes commits together, on disk when
+    /// this returns, or not at all if it throws.
     public func write<T: Sendable>(_ body: @escaping @Sendable (WriteContext) throws -> T) async throws -> T {
-        try await writing { db in try body(WriteContext(db: db, now: self.now())) }
+        try await writing { db in try body(WriteContext(db: db, store: self, now: self.now())) }
     }
 
     /// Events that have not ended, or recur (those whose reminders may still be due), by id:

@@ -55,197 +55,6 @@ public final class SQLiteStore: Sendable {
 
     // MARK: Events
 
-    /// Runs inside every transaction that changes an event, with the event before (nil: new) and
-    /// after (nil: deleted) the change: it may refuse the change by throwing (nothing is then
-    /// written) and queue notices through the context, in the same transaction.
-    public typealias AfterWrite = @Sendable (_ before: Event?, _ after: Event?, WriteContext) throws -> Void
-
-    /// Stores a new event with its people; creates people it does not know yet.
-    public func createEvent(_ event: Event, participants: [ParticipantDraft], afterWrite: AfterWrite? = nil) async throws -> Event {
-        try await writing { db in
-            var event = event
-            event.created = self.clock()
-            event.updated = event.created
-            let id = try self.insertEvent(db, event)
-            for draft in participants {
-                try self.addParticipant(db, eventID: id, sessionID: nil, draft: draft, start: event.start, end: event.end)
-            }
-            return try self.finish(db, id: id, before: nil, afterWrite)
-        }
-    }
-
-    /// Loads the event as written so far and runs the hook on it.
-    func finish(_ db: Database, id: Int64, before: Event?, action: String? = nil, _ afterWrite: AfterWrite?) throws -> Event {
-        let event = try Self.loadEvent(db, id: id)
-        try afterWrite?(before, event, WriteContext(db: db, now: clock()))
-        try Audit.record(db, action ?? Audit.action(before: before, after: event), event: (before, event), now: clock())
-        return event
-    }
-
-    /// Stores events read from iCalendar in one transaction: a known UID is replaced (its people
-    /// and sessions with it) unless the stored SEQUENCE is newer; an unknown one is created.
-    ///
-    /// `remind`: whether the file's events send reminder emails. Without it, new events have no
-    /// reminders and known ones keep theirs, so importing an old export mails nobody; with it,
-    /// they take the default reminders unless they have reminders of their own.
-    public func importEvents(_ imports: [EventImport], remind: Bool = false, afterWrite: AfterWrite? = nil) async throws -> ImportOutcome {
-        try await writing { db in
-            var outcome = ImportOutcome()
-            for item in imports {
-                var event = item.event
-                try EventChanges.checkTimes(start: event.start, end: event.end, field: "DTEND of \(event.uid)", imported: true)
-                let now = self.clock()
-                event.updated = now
-                let id: Int64
-                var before: Event?
-                if item.overridesOnly,
-                    let storedID = try Int64.fetchOne(db.cachedStatement(sql: "SELECT id FROM event WHERE uid = ?"), arguments: [event.uid])
-                {
-                    // Changed occurrences of a series the register holds: they join it, the rest stays.
-                    let old = try Self.loadEvent(db, id: storedID)
-                    var merged = old
-                    var recurrence = old.recurrence ?? Recurrence(rule: "", dates: [old.start])
-                    for o in event.recurrence?.overrides ?? [] {
-                        recurrence.overrides.removeAll { $0.recurrenceID == o.recurrenceID }
-                        recurrence.overrides.append(o)
-                        if old.recurrence == nil || recurrence.rule.isEmpty, !recurrence.dates.contains(o.recurrenceID) {
-                            recurrence.dates.append(o.recurrenceID)
-                        }
-                    }
-                    recurrence.overrides.sort { $0.recurrenceID < $1.recurrenceID }
-                    recurrence.dates.sort()
-                    merged.recurrence = recurrence
-                    merged.sequence = max(old.sequence, event.sequence)
-                    try db.cachedStatement(sql: "UPDATE event SET rrule = ?, sequence = ?, updated_at = ? WHERE id = ?").execute(arguments: [
-                        recurrence.rule, merged.sequence, now.seconds, storedID,
-                    ])
-                    try CalendarFields.save(db, id: storedID, merged)
-                    outcome.updated.append(event.uid)
-                    _ = try self.finish(db, id: storedID, before: old, action: "import", afterWrite)
-                    continue
-                }
-                if let row = try Row.fetchOne(
-                    db.cachedStatement(sql: "SELECT id, sequence, created_at FROM event WHERE uid = ?"), arguments: [event.uid])
-                {
-                    let stored: Int = row["sequence"]
-                    if stored > event.sequence {
-                        outcome.skipped.append((event.uid, "the register holds SEQUENCE \(stored), newer than the file's \(event.sequence)"))
-                        continue
-                    }
-                    id = row["id"]
-                    before = try Self.loadEvent(db, id: id)
-                    event.created = Instant(seconds: row["created_at"])
-                    // iCalendar carries neither the event's room nor its preparing unit: keep ours.
-                    event.room = event.room ?? before?.room
-                    event.preparedBy = event.preparedBy ?? before?.preparedBy
-                    event.reminders = remind ? before?.reminders.flatMap { $0.isEmpty ? nil : $0 } : before?.reminders
-                    try db.cachedStatement(sql: "DELETE FROM event WHERE id = ?").execute(arguments: [id])
-                    try self.insertEvent(db, event, id: id)
-                    outcome.updated.append(event.uid)
-                } else {
-                    event.created = now
-                    if !remind { event.reminders = [] }
-                    id = try self.insertEvent(db, event)
-                    outcome.created.append(event.uid)
-                }
-                for draft in item.participants {
-                    try self.addParticipant(db, eventID: id, sessionID: nil, draft: draft, start: event.start, end: event.end)
-                }
-                for part in item.sessions {
-                    _ = try self.insertSession(db, eventID: id, event: event, part.session, participants: part.participants)
-                }
-                _ = try self.finish(db, id: id, before: before, action: "import", afterWrite)
-            }
-            return outcome
-        }
-    }
-
-    @discardableResult
-    private func insertEvent(_ db: Database, _ event: Event, id: Int64? = nil) throws -> Int64 {
-        // Zero-length and very long events come only from files; commands check their own times first.
-        try EventChanges.checkTimes(start: event.start, end: event.end, imported: true)
-        try db.cachedStatement(
-            sql: """
-                INSERT INTO event (id, uid, kind, title, description, location, link, start_at, end_at, tz, all_day,
-                    status, sequence, visiting_org, host_org, created_at, updated_at, rrule, exdates, reminders, room, prepare_org)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """
-        ).execute(arguments: [
-            id, event.uid, event.kind.rawValue, event.title, event.description, event.location, event.link,
-            event.start.seconds, event.end.seconds, event.timeZone, event.allDay, event.status.rawValue,
-            event.sequence, event.delegation?.visiting, event.delegation?.host, event.created.seconds,
-            event.updated.seconds, event.recurrence?.rule, Self.encode(event.recurrence?.exceptions), Self.encode(event.reminders),
-            event.room, event.preparedBy,
-        ])
-        let newID = db.lastInsertedRowID
-        try CalendarFields.save(db, id: newID, event)
-        return newID
-    }
-
-    /// Changes an event inside one transaction: `changes` are applied to what is stored now,
-    /// then people are added and removed. Nothing is written if any step fails.
-    public func updateEvent(
-        id: Int64, changes: @Sendable (Event) throws -> EventChanges, add: [ParticipantDraft], remove: [PersonReference],
-        afterWrite: AfterWrite? = nil
-    ) async throws -> Event {
-        try await writing { db in
-            let old = try Self.loadEvent(db, id: id)
-            var new = try changes(old).applied(to: old, now: self.clock())
-            for reference in remove {
-                let person = try self.resolve(db, reference, field: "remove", create: false)
-                try db.cachedStatement(sql: "DELETE FROM participation WHERE event_id = ? AND person_id = ?").execute(arguments: [id, person.id])
-                if db.changesCount == 0 {
-                    throw RegisterError.invalid(field: "remove", message: "\(person.name) takes no part in event \(id)")
-                }
-            }
-            if !add.isEmpty || !remove.isEmpty, new.sequence == old.sequence { new.sequence += 1 }
-            try db.cachedStatement(
-                sql: """
-                    UPDATE event SET kind = ?, title = ?, description = ?, location = ?, link = ?, start_at = ?, end_at = ?,
-                        tz = ?, all_day = ?, status = ?, sequence = ?, visiting_org = ?, host_org = ?, updated_at = ?,
-                        rrule = ?, exdates = ?, reminders = ?, room = ?, prepare_org = ?
-                    WHERE id = ?
-                    """
-            ).execute(arguments: [
-                new.kind.rawValue, new.title, new.description, new.location, new.link, new.start.seconds,
-                new.end.seconds, new.timeZone, new.allDay, new.status.rawValue, new.sequence,
-                new.delegation?.visiting, new.delegation?.host, new.updated.seconds, new.recurrence?.rule,
-                Self.encode(new.recurrence?.exceptions), Self.encode(new.reminders), new.room, new.preparedBy, id,
-            ])
-            try CalendarFields.save(db, id: id, new)
-            for session in new.sessions {
-                try db.cachedStatement(sql: "UPDATE session SET start_at = ?, end_at = ? WHERE id = ?").execute(arguments: [
-                    session.start.seconds, session.end.seconds, session.id,
-                ])
-                try db.cachedStatement(sql: "UPDATE participation SET start_at = ?, end_at = ? WHERE session_id = ?").execute(arguments: [
-                    session.start.seconds, session.end.seconds, session.id,
-                ])
-            }
-            try db.cachedStatement(sql: "UPDATE participation SET start_at = ?, end_at = ? WHERE event_id = ? AND session_id IS NULL").execute(
-                arguments: [new.start.seconds, new.end.seconds, id])
-            for draft in add {
-                try self.addParticipant(db, eventID: id, sessionID: nil, draft: draft, start: new.start, end: new.end)
-            }
-            return try self.finish(db, id: id, before: old, afterWrite)
-        }
-    }
-
-    /// Applies changes that do not depend on what is stored (a cancel, a new title).
-    public func updateEvent(
-        id: Int64, applying changes: EventChanges, add: [ParticipantDraft] = [], remove: [PersonReference] = [], afterWrite: AfterWrite? = nil
-    ) async throws -> Event {
-        try await updateEvent(id: id, changes: { _ in changes }, add: add, remove: remove, afterWrite: afterWrite)
-    }
-
-    public func deleteEvent(id: Int64, afterWrite: AfterWrite? = nil) async throws {
-        try await writing { db in
-            let before = try Self.loadEvent(db, id: id)
-            try db.cachedStatement(sql: "DELETE FROM event WHERE id = ?").execute(arguments: [id])
-            try afterWrite?(before, nil, WriteContext(db: db, now: self.clock()))
-            try Audit.record(db, "delete", event: (before, nil), now: self.clock())
-        }
-    }
-
     public func event(id: Int64) async throws -> Event {
         try await reading { db in try Self.loadEvent(db, id: id) }
     }
@@ -403,22 +212,6 @@ public final class SQLiteStore: Sendable {
 
     // MARK: Sessions
 
-    /// Adds a timetable slot, which must lie inside its event, with its speakers and chair.
-    /// Returns the event as stored afterwards and the new session's id.
-    public func addSession(eventID: Int64, _ session: Session, participants: [ParticipantDraft], afterWrite: AfterWrite? = nil) async throws -> (
-        Event, Int64
-    ) {
-        try await writing { db in
-            let event = try Self.loadEvent(db, id: eventID)
-            let sessionID = try self.insertSession(db, eventID: eventID, event: event, session, participants: participants)
-            // The timetable is in what attendees see (DESCRIPTION, their slots): a new session raises SEQUENCE.
-            try db.cachedStatement(sql: "UPDATE event SET updated_at = ?, sequence = sequence + 1 WHERE id = ?").execute(arguments: [
-                self.clock().seconds, eventID,
-            ])
-            return (try self.finish(db, id: eventID, before: event, action: "add-session", afterWrite), sessionID)
-        }
-    }
-
     func insertSession(_ db: Database, eventID: Int64, event: Event, _ session: Session, participants: [ParticipantDraft]) throws -> Int64 {
         try EventChanges.checkTimes(start: session.start, end: session.end)
         guard session.start >= event.start, session.end <= event.end else {
@@ -565,32 +358,12 @@ public final class SQLiteStore: Sendable {
             start: Instant(seconds: row["start_at"]), end: Instant(seconds: row["end_at"]), timeZone: row["tz"],
             allDay: row["all_day"], status: try stored(row["status"], "event status"), sequence: row["sequence"],
             delegation: visiting.flatMap { v in host.map { Delegation(visiting: v, host: $0) } },
-            recurrence: rule.map { Recurrence(rule: $0, exceptions: decode(row["exdates"])) },
-            reminders: try (row["reminders"] as String?).map(decodeReminders),
+            recurrence: try rule.map { Recurrence(rule: $0, exceptions: try StoredList.instants(row["exdates"], "excluded dates")) },
+            reminders: try (row["reminders"] as String?).map { try StoredList.decode($0, "reminders") },
             created: Instant(seconds: row["created_at"]), updated: Instant(seconds: row["updated_at"]),
             participants: participants, sessions: sessions)
         try CalendarFields.load(db, row: row, into: &event)
         return event
-    }
-
-    private static func encode(_ instants: [Instant]?) -> String {
-        (instants ?? []).map { String($0.seconds) }.joined(separator: " ")
-    }
-
-    private static func encode(_ reminders: [Reminder]?) -> String? {
-        reminders.map { $0.map(\.text).joined(separator: " ") }
-    }
-
-    private static func decodeReminders(_ text: String) throws -> [Reminder] {
-        try text.split(separator: " ").map { item in
-            let parts = item.split(separator: ":")
-            guard parts.count == 2, let offset = Int64(parts[0]) else { throw StoreError.io("the register holds an unknown reminder \(String(item).debugDescription)") }
-            return Reminder(offset: offset, audience: try stored(String(parts[1]), "reminder audience"))
-        }
-    }
-
-    private static func decode(_ text: String) -> [Instant] {
-        text.split(separator: " ").compactMap { Int64($0).map(Instant.init(seconds:)) }
     }
 
     static func person(_ row: Row) throws -> Person {

@@ -287,6 +287,40 @@ enum Schema {
                 try db.execute(sql: "CREATE TRIGGER \(head) BEGIN \(body) END")
             }
         }
+        migrator.registerMigration("v9: lists as JSON arrays; letters kept with the event they describe") { db in
+            // Letters (invitations, updates, cancellations) are composed when sent, from the event
+            // they describe as it was at the change: planning them needs no mail or iCalendar work.
+            try db.execute(sql: "ALTER TABLE notice ADD COLUMN letter TEXT")
+            // Space-separated lists dropped items they could not read; JSON arrays are read whole or refused.
+            let rows = try Row.fetchAll(
+                db, sql: "SELECT id, exdates, rdates, exdate_days, more_rules, reminders FROM event WHERE exdates != '' OR rdates != '' OR exdate_days != '' OR more_rules != '' OR reminders IS NOT NULL")
+            for row in rows {
+                let id: Int64 = row["id"]
+                func seconds(_ column: String) throws -> [Int64] {
+                    try ((row[column] as String?) ?? "").split(separator: " ").map { item in
+                        guard let value = Int64(item) else { throw StoreError.io("event \(id) holds an unreadable \(column) item \(String(item).debugDescription)") }
+                        return value
+                    }
+                }
+                // Written as JSON text here, not through `Reminder`, so this migration never changes.
+                let reminders: String? = try (row["reminders"] as String?).map { text in
+                    "[" + (try text.split(separator: " ").map { item in
+                        let parts = item.split(separator: ":").map(String.init)
+                        guard parts.count == 2, let offset = Int64(parts[0]), ["everyone", "speakers", "organizers", "unanswered"].contains(parts[1]) else {
+                            throw StoreError.io("event \(id) holds an unreadable reminder \(String(item).debugDescription)")
+                        }
+                        return "{\"offset\":\(offset),\"audience\":\"\(parts[1])\"}"
+                    }).joined(separator: ",") + "]"
+                }
+                let words = { (column: String, separator: Character) in ((row[column] as String?) ?? "").split(separator: separator).map(String.init) }
+                try db.execute(
+                    sql: "UPDATE event SET exdates = ?, rdates = ?, exdate_days = ?, more_rules = ?, reminders = ? WHERE id = ?",
+                    arguments: [
+                        StoredList.text(try seconds("exdates")), StoredList.text(try seconds("rdates")), StoredList.text(words("exdate_days", " ")),
+                        StoredList.text(words("more_rules", "\n")), reminders, id,
+                    ])
+            }
+        }
         return migrator
     }
 }

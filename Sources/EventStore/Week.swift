@@ -154,60 +154,6 @@ extension SQLiteStore {
 
     // MARK: Sessions
 
-    /// Changes one session of an event: its facts, then people added and taken off. The
-    /// session must stay inside its event; the event's sequence goes up.
-    public func updateSession(
-        eventID: Int64, sessionID: Int64, changes: @Sendable (Event) throws -> SessionChanges, add: [ParticipantDraft], remove: [PersonReference],
-        afterWrite: AfterWrite? = nil
-    ) async throws -> Event {
-        try await writing { db in
-            let event = try Self.loadEvent(db, id: eventID)
-            guard let old = event.sessions.first(where: { $0.id == sessionID }) else {
-                throw RegisterError.notFound(what: "session with id", key: "\(sessionID) in event \(eventID)")
-            }
-            let new = try changes(event).applied(to: old)
-            guard new.start >= event.start, new.end <= event.end else {
-                throw RegisterError.invalid(
-                    field: "start", message: "session \(new.title.debugDescription) must lie inside its event (see eventctl show \(eventID))")
-            }
-            try db.cachedStatement(sql: "UPDATE session SET title = ?, start_at = ?, end_at = ?, room = ? WHERE id = ?").execute(arguments: [
-                new.title, new.start.seconds, new.end.seconds, new.room, sessionID,
-            ])
-            try db.cachedStatement(sql: "UPDATE participation SET start_at = ?, end_at = ? WHERE session_id = ?").execute(arguments: [
-                new.start.seconds, new.end.seconds, sessionID,
-            ])
-            for reference in remove {
-                let person = try self.resolve(db, reference, field: "remove", create: false)
-                try db.cachedStatement(sql: "DELETE FROM participation WHERE session_id = ? AND person_id = ?").execute(arguments: [
-                    sessionID, person.id,
-                ])
-                if db.changesCount == 0 {
-                    throw RegisterError.invalid(field: "remove", message: "\(person.name) takes no part in session \(sessionID)")
-                }
-            }
-            for draft in add {
-                try self.addParticipant(db, eventID: eventID, sessionID: sessionID, draft: draft, start: new.start, end: new.end)
-            }
-            try db.cachedStatement(sql: "UPDATE event SET updated_at = ?, sequence = sequence + 1 WHERE id = ?").execute(arguments: [
-                self.now().seconds, eventID,
-            ])
-            return try self.finish(db, id: eventID, before: event, action: "update-session \(sessionID)", afterWrite)
-        }
-    }
-
-    /// Removes one session (and its people's parts in it); the event's sequence goes up.
-    public func deleteSession(eventID: Int64, sessionID: Int64, afterWrite: AfterWrite? = nil) async throws -> Event {
-        try await writing { db in
-            let event = try Self.loadEvent(db, id: eventID)
-            try db.cachedStatement(sql: "DELETE FROM session WHERE id = ? AND event_id = ?").execute(arguments: [sessionID, eventID])
-            guard db.changesCount == 1 else { throw RegisterError.notFound(what: "session with id", key: "\(sessionID) in event \(eventID)") }
-            try db.cachedStatement(sql: "UPDATE event SET updated_at = ?, sequence = sequence + 1 WHERE id = ?").execute(arguments: [
-                self.now().seconds, eventID,
-            ])
-            return try self.finish(db, id: eventID, before: event, action: "delete-session \(sessionID)", afterWrite)
-        }
-    }
-
     // MARK: Search
 
     /// Events whose title, place, room, description, preparing unit, delegations, sessions or

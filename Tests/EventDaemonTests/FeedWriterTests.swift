@@ -23,15 +23,14 @@ import Testing
 
     func writes(_ writer: FeedWriter) -> Int { writer.writes.withLock { $0["all.ics"] ?? 0 } }
 
-    /// Adds an event as the API does: the write marks the feeds stale from inside its transaction.
+    /// Adds an event as the API does: once the write commits, it marks the feeds stale.
     func add(_ fixture: Fixture, _ writer: FeedWriter, _ title: String) async throws {
         var input = EventInput()
         input.kind = "meeting"
         input.title = title
         input.start = "2030-03-04T08:00:00+07:00"
         input.reminders = []
-        let (event, participants) = try fixture.reader.newEvent(input)
-        _ = try await fixture.store.createEvent(event, participants: participants) { before, after, _ in writer.touched(before: before, after: after) }
+        _ = try await fixture.writer(feeds: writer).create(input)
     }
 
     @Test func aBurstWithinFeedsDelayIsWrittenOnceAndOnlyAfterTheQuiet() async throws {

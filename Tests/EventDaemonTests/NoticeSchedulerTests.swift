@@ -136,9 +136,7 @@ import Testing
         let event = try await fixture.addEvent(startingIn: 86_400, reminders: ["1h", "10m"], people: ["Phan Chí Hiếu <hieu@moj.gov.vn>"])
         let kept = try await fixture.addEvent(startingIn: 86_400, reminders: ["1h"], people: ["Nhữ Văn Tâm <tam@thainguyen.gov.vn>"])
         #expect(try await fixture.notices().count == 3)
-        var cancel = EventChanges()
-        cancel.status = .cancelled
-        _ = try await fixture.store.updateEvent(id: event.id!, applying: cancel, afterWrite: fixture.plan)
+        _ = try await fixture.writer().cancel(id: event.id!)
         let left = try await fixture.notices()
         #expect(left.map(\.draft.eventUID) == [kept.uid], "the cancelled event's reminders are withdrawn, the other event's kept")
 

@@ -49,6 +49,53 @@ import Testing
         #expect(left.0 == 0 && left.1 == 0)
     }
 
+    /// v9 turns the space-separated lists of a register into JSON arrays, item for item, and
+    /// refuses to open one with an item it cannot read rather than drop it.
+    @Test func theV9MigrationTurnsEveryListIntoJSONAndRefusesAnUnreadableItem() async throws {
+        let last = "v8-feeds: each event's feed text, kept until the event changes"
+        func register(exdates: String) throws -> String {
+            let folder = directory + "-" + UUID().uuidString.prefix(4)
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            let queue = try DatabaseQueue(path: folder + "/register.sqlite")
+            try Schema.migrator.migrate(queue, upTo: last)
+            try queue.write { db in
+                try db.execute(
+                    sql: """
+                        INSERT INTO event (id, uid, kind, title, start_at, end_at, tz, status, created_at, updated_at, rrule, exdates, reminders, rdates,
+                            exdate_days, more_rules)
+                        VALUES (7, 'old@eventd', 'meeting', 'Giao ban', 1488502800, 1488506400, 'Asia/Ho_Chi_Minh', 'confirmed', 0, 0,
+                            'FREQ=WEEKLY;COUNT=5', ?, '86400:everyone 1800:speakers', '1488762000', '2017-03-24 2017-03-31',
+                            'FREQ=MONTHLY;COUNT=2' || char(10) || 'FREQ=YEARLY;COUNT=2');
+                        INSERT INTO event (id, uid, kind, title, start_at, end_at, tz, status, created_at, updated_at)
+                        VALUES (8, 'plain@eventd', 'meeting', 'Họp', 1488502800, 1488506400, 'Asia/Ho_Chi_Minh', 'confirmed', 0, 0);
+                        """, arguments: [exdates])
+            }
+            try queue.close()
+            return folder
+        }
+        let folder = try register(exdates: "1489107600 1489712400")
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let store = try SQLiteStore(directory: folder)
+        let event = try await store.event(id: 7)
+        let recurrence = try #require(event.recurrence)
+        #expect(recurrence.exceptions == [Instant(seconds: 1_489_107_600), Instant(seconds: 1_489_712_400)])
+        #expect(recurrence.dates == [Instant(seconds: 1_488_762_000)])
+        #expect(recurrence.exceptionDates == ["2017-03-24", "2017-03-31"])
+        #expect(recurrence.moreRules == ["FREQ=MONTHLY;COUNT=2", "FREQ=YEARLY;COUNT=2"])
+        #expect(event.reminders == [Reminder(offset: 86_400, audience: .everyone), Reminder(offset: 1800, audience: .speakers)])
+        let plain = try await store.event(id: 8)
+        #expect(plain.recurrence == nil && plain.reminders == nil, "an event without lists keeps none, and its default reminders")
+        let stored = try store.pool.read { db in try Row.fetchOne(db, sql: "SELECT exdates, rdates, reminders FROM event WHERE id = 7")! }
+        #expect(stored["exdates"] as String == "[1489107600,1489712400]" && stored["rdates"] as String == "[1488762000]")
+
+        let broken = try register(exdates: "1489107600 next-week")
+        defer { try? FileManager.default.removeItem(atPath: broken) }
+        let error = #expect(throws: (any Error).self) { try SQLiteStore(directory: broken) }
+        #expect("\(String(describing: error))".contains("event 7 holds an unreadable exdates item \"next-week\""), "\(String(describing: error))")
+        let queue = try DatabaseQueue(path: broken + "/register.sqlite")
+        #expect(try await queue.read { db in try String.fetchOne(db, sql: "SELECT exdates FROM event WHERE id = 7") } == "1489107600 next-week", "nothing was changed")
+    }
+
     @Test func recurrenceSetsOverridesAndLongEventsAreStoredAndFound() async throws {
         let store = try SQLiteStore(directory: directory)
         var series = Event(uid: "weekly@test", kind: .meeting, title: "Giao ban", start: t0, end: t0.adding(seconds: 3600), timeZone: "Asia/Ho_Chi_Minh",

@@ -36,8 +36,10 @@ import Testing
         let raw = try DatabaseQueue(path: store.path)
         for (sql, message) in [
             ("UPDATE event SET kind = 'party'", "unknown event kind \"party\""),
-            ("UPDATE event SET kind = 'conference', reminders = '86400:everyone 3600:friends'", "unknown reminder audience \"friends\""),
-            ("UPDATE event SET reminders = NULL; UPDATE participation SET role = 'guest' WHERE id = (SELECT MIN(id) FROM participation)", "unknown role \"guest\""),
+            (#"UPDATE event SET kind = 'conference', reminders = '[{"offset":86400,"audience":"friends"}]'"#, "unreadable reminders"),
+            ("UPDATE event SET reminders = NULL, rrule = 'FREQ=DAILY;COUNT=3', exdates = '[1488502800, \"soon\"]'", "unreadable excluded dates"),
+            ("UPDATE event SET exdates = '', rdates = '1488502800 1488589200'", "unreadable RDATEs"),
+            ("UPDATE event SET rrule = NULL; UPDATE participation SET role = 'guest' WHERE id = (SELECT MIN(id) FROM participation)", "unknown role \"guest\""),
         ] {
             try await raw.write { try $0.execute(sql: sql) }
             let error = await #expect(throws: StoreError.self) { try await store.event(id: id) }

@@ -54,7 +54,7 @@ final class Fixture: Sendable {
     /// `seconds` after the fixture's start, as the register stores it.
     static func at(_ seconds: Int64) -> Instant { Instant(seconds: Int64(start.timeIntervalSince1970) + seconds) }
 
-    /// Adds an event through the reader and the store, with the notice planning every write runs.
+    /// Adds an event as `eventctl add` does, through the daemon's write path.
     func addEvent(startingIn seconds: Int64, reminders: [String], people: [String], rrule: String? = nil) async throws -> Event {
         var input = EventInput()
         input.kind = "meeting"
@@ -63,14 +63,16 @@ final class Fixture: Sendable {
         input.reminders = reminders
         input.rrule = rrule
         input.participants = people.map { ParticipantInput(person: $0, role: "attendee") }
-        let (event, participants) = try reader.newEvent(input)
-        return try await store.createEvent(event, participants: participants, afterWrite: plan)
+        return try await writer().create(input).event
     }
 
-    /// What the daemon runs inside each event write for notices.
-    var plan: SQLiteStore.AfterWrite {
-        let planner = self.planner
-        return { before, after, context in try planner.plan(before: before, after: after, context: context) }
+    /// The daemon's write path, with a feed writer that is not running (its marks go nowhere).
+    func writer(feeds: FeedWriter? = nil) -> EventWriter {
+        var logger = Logger(label: "eventd-test")
+        logger.logLevel = .critical
+        return EventWriter(
+            store: store, reader: reader, live: live, planner: planner,
+            feeds: feeds ?? FeedWriter(store: store, live: live, group: nil, clock: clock, logger: logger), wake: {})
     }
 
     /// The hook's log: one line per attempt, `id kind recipient message-id`.
