@@ -1,7 +1,71 @@
 import ArgumentParser
 import EventAPI
 
-// People kept straight (update, merge, delete) and sessions changed or removed.
+// MARK: People in the register: add, list, show, update, merge, delete
+
+struct PersonCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "person", abstract: "People in the register.",
+        subcommands: [PersonAdd.self, PersonList.self, PersonShow.self, PersonUpdate.self, PersonMerge.self, PersonDelete.self])
+}
+
+struct PersonAdd: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "add", abstract: "Add a person; prints the new id.")
+
+    @Argument(help: "Full name, with diacritics.") var name: String
+    @Option(name: .long, help: ArgumentHelp("Email address (unique).", valueName: "email")) var email: String?
+    @Option(name: .long, help: ArgumentHelp("Position, e.g. \"Thứ trưởng Bộ Tư pháp\".", valueName: "title")) var position: String?
+    @Option(name: .long, help: ArgumentHelp("Organisation.", valueName: "org")) var org: String?
+    @Option(name: .long, help: ArgumentHelp("Language of their notices: vi (default) or en.", valueName: "lang")) var lang: String?
+    @Option(name: .long, help: ArgumentHelp("IANA zone their agenda is shown in (default: eventd's).", valueName: "zone")) var tz: String?
+    @OptionGroup var connection: Connection
+
+    func run() throws {
+        let person: PersonView = try connection.client.call(
+            "POST", "/v1/people", body: PersonInput(name: name, email: email, position: position, organisation: org, lang: lang, tz: tz), expect: 201)
+        print(person.id)
+    }
+}
+
+struct PersonList: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "list", abstract: "List everyone in the register.")
+
+    @OptionGroup var output: JSONFlag
+    @OptionGroup var connection: Connection
+
+    func run() throws {
+        if output.json { return try connection.client.printRaw("GET", "/v1/people") }
+        let people: [PersonView] = try connection.client.call("GET", "/v1/people")
+        printTable(
+            header: ["ID", "NAME", "EMAIL", "POSITION", "ORGANISATION", "LANG"],
+            rows: people.map { [String($0.id), $0.name, $0.email ?? "", $0.position ?? "", $0.organisation ?? "", $0.lang] })
+    }
+}
+
+struct PersonShow: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "show", abstract: "Show one person: by id, email, or name without regard to case or diacritics (as agenda).")
+
+    @Argument(help: "The person: id, email or name.") var key: String
+    @OptionGroup var output: JSONFlag
+    @OptionGroup var connection: Connection
+
+    func run() throws {
+        let path = "/v1/people/" + percentEncoded(key)
+        if output.json { return try connection.client.printRaw("GET", path) }
+        let p: PersonView = try connection.client.call("GET", path)
+        print(
+            """
+            Person \(p.id)
+            Name:          \(p.name)
+            Email:         \(p.email ?? "-")
+            Position:      \(p.position ?? "-")
+            Organisation:  \(p.organisation ?? "-")
+            Language:      \(p.lang)
+            Zone:          \(p.tz ?? "-")
+            """)
+    }
+}
 
 struct PersonUpdate: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -57,57 +121,5 @@ struct PersonDelete: ParsableCommand {
     func run() throws {
         try connection.client.call("DELETE", "/v1/people/\(percentEncoded(key))" + (force ? "?force=1" : ""), expect: 204)
         print("deleted person \(key)")
-    }
-}
-
-struct SessionUpdate: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "update", abstract: "Change a session: only the options given change; people given are added.",
-        discussion: "Moving --start alone keeps the session's length. The session must stay inside its event.")
-
-    @Argument(help: "The event's id.") var eventID: Int64
-    @Argument(help: "The session's id (see eventctl show).") var sessionID: Int64
-    @Option(name: .long, help: ArgumentHelp("New title.", valueName: "title")) var title: String?
-    @Option(name: .long, help: ArgumentHelp("When it starts, in the event's zone.", valueName: "when")) var start: String?
-    @Option(name: .long, help: ArgumentHelp("When it ends.", valueName: "when")) var end: String?
-    @Option(name: .long, help: ArgumentHelp("Room or hall (\"\" clears it).", valueName: "room")) var room: String?
-    @Option(name: .long, help: ArgumentHelp("Speakers to add.", valueName: "P")) var speaker: [String] = []
-    @Option(name: .long, help: ArgumentHelp("Chairs to add.", valueName: "P")) var chair: [String] = []
-    @Option(name: .long, help: ArgumentHelp("Attendees to add.", valueName: "P")) var attendee: [String] = []
-    @Option(name: .long, help: ArgumentHelp("Take this person off the session.", valueName: "P")) var remove: [String] = []
-    @Flag(name: .long, help: "A bare name makes a new person even when the register has someone of that name.") var newPerson = false
-    @Flag(name: .long, help: "Refuse the change if it makes a clash; default: warn.") var strict = false
-    @OptionGroup var output: JSONFlag
-    @OptionGroup var connection: Connection
-
-    func run() throws {
-        var patch = SessionPatch()
-        patch.title = title
-        patch.start = start
-        patch.end = end
-        patch.room = room
-        let new: Bool? = newPerson ? true : nil
-        let people = chair.map { ParticipantInput(person: $0, role: "chair", new: new) } + speaker.map { ParticipantInput(person: $0, role: "speaker", new: new) }
-            + attendee.map { ParticipantInput(person: $0, role: "attendee", new: new) }
-        patch.participants = people.isEmpty ? nil : people
-        patch.remove = remove.isEmpty ? nil : remove
-        patch.strict = strict ? true : nil
-        let session: SessionView = try connection.client.call("PATCH", "/v1/events/\(eventID)/sessions/\(sessionID)", body: patch)
-        warn(session.conflicts)
-        if output.json { return try printJSON(session) }
-        print("updated session \(session.id): \(displayTime(session.start)) – \(String(displayTime(session.end).suffix(5)))  \(session.title)")
-    }
-}
-
-struct SessionDelete: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "delete", abstract: "Remove a session from its event.")
-
-    @Argument(help: "The event's id.") var eventID: Int64
-    @Argument(help: "The session's id.") var sessionID: Int64
-    @OptionGroup var connection: Connection
-
-    func run() throws {
-        try connection.client.call("DELETE", "/v1/events/\(eventID)/sessions/\(sessionID)", expect: 204)
-        print("deleted session \(sessionID) of event \(eventID)")
     }
 }
