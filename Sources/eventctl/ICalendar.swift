@@ -41,7 +41,9 @@ struct Import: ParsableCommand {
 
     @Argument(help: "The .ics file, or - for standard input.") var file: String
     @Flag(help: "Send reminder emails for the imported events: default_reminders, or for events already in the register the reminders set on them (the file's VALARMs are its own device alarms, not emails).") var remind = false
-    @OptionGroup var output: JSONFlag
+    // Its own --json rather than JSONFlag's: import prints no table, so "instead of a table" would mislead.
+    @Flag(name: .long, help: "Print eventd's answer as JSON for scripts (the UIDs created and updated, and each UID skipped with the reason) instead of the line \"created N, updated N, skipped N\" and a line for each UID skipped.")
+    var json = false
     @OptionGroup var connection: Connection
 
     func run() throws {
@@ -55,7 +57,7 @@ struct Import: ParsableCommand {
             throw ExitCode(66)  // EX_NOINPUT
         }
         let answer = try connection.client.send("POST", "/v1/import" + (remind ? "?remind=true" : ""), raw: bytes, contentType: "text/calendar; charset=utf-8", expect: 200)
-        if output.json { return FileHandleOutput.write(answer + [10]) }
+        if json { return FileHandleOutput.write(answer + [10]) }
         let result = try JSONDecoder().decode(ImportResult.self, from: Data(answer))
         print("created \(result.created.count), updated \(result.updated.count), skipped \(result.skipped.count)")
         for skipped in result.skipped { print("  skipped \(skipped.uid): \(skipped.reason)") }
