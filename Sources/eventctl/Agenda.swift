@@ -16,22 +16,16 @@ struct Agenda: ParsableCommand {
     @Argument(help: "The person: id, email or name.") var person: String
     @Option(name: .long, help: ArgumentHelp("Start of the range (default: now).", valueName: "when")) var from: String?
     @Option(name: .long, help: ArgumentHelp("End of the range (default: four weeks after the start).", valueName: "when")) var to: String?
-    @Option(name: .long, help: ArgumentHelp("Only entries in this role; speaker gives the speaker agenda.", valueName: "role"),
-            completion: .list(["organizer", "chair", "speaker", "witness", "attendee"])) var role: String?
+    @Option(name: .long, help: ArgumentHelp("Only entries in this role; speaker gives the speaker agenda.", valueName: "role")) var role: RoleChoice?
     @Option(name: .long, help: ArgumentHelp("text (default), json or ics.", valueName: "format")) var format = AgendaFormat.text
-    @Option(name: .long, help: ArgumentHelp("Language of the text's labels: vi or en (default: the person's).", valueName: "lang"),
-            completion: .list(["vi", "en"])) var lang: String?
+    @Option(name: .long, help: ArgumentHelp("Language of the text's labels: vi or en (default: the person's).", valueName: "lang")) var lang: LangChoice?
     @OptionGroup var connection: Connection
-
-    func validate() throws {
-        if let lang, !["vi", "en"].contains(lang) { throw ValidationError("--lang must be vi or en") }
-    }
 
     func run() throws {
         var query: [(String, String)] = [("format", format == .ics ? "ics" : "json")]
         if let from { query.append(("from", from)) }
         if let to { query.append(("to", to)) }
-        if let role { query.append(("role", role)) }
+        if let role { query.append(("role", role.rawValue)) }
         let path = "/v1/people/\(percentEncoded(person))/agenda" + queryString(query)
         if format != .text {
             var body = try connection.client.send("GET", path, body: nil as EventInput?, expect: 200)
@@ -39,7 +33,7 @@ struct Agenda: ParsableCommand {
             return FileHandleOutput.write(body)
         }
         let agenda: AgendaView = try connection.client.call("GET", path)
-        print(describe(agenda, lang: lang))
+        print(describe(agenda, lang: lang?.rawValue))
     }
 }
 

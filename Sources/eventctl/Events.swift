@@ -5,9 +5,8 @@ import EventAPI
 
 /// The options `add` and `update` share: every field of an event and its people.
 struct EventOptions: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp("conference, signing, workshop, visit, ceremony, meeting or online.", valueName: "kind"),
-            completion: .list(["conference", "signing", "workshop", "visit", "ceremony", "meeting", "online"]))
-    var kind: String?
+    @Option(name: .long, help: ArgumentHelp("conference, signing, workshop, visit, ceremony, meeting or online.", valueName: "kind"))
+    var kind: KindChoice?
     @Option(name: .long, help: ArgumentHelp("When it starts (see WHEN above).", valueName: "when"))
     var start: String?
     @Option(name: .long, help: ArgumentHelp("When it ends; for a whole-day event, its last day.", valueName: "when"))
@@ -28,9 +27,8 @@ struct EventOptions: ParsableArguments {
     var link: String?
     @Option(name: .long, help: ArgumentHelp("Longer text; may span lines.", valueName: "text"))
     var description: String?
-    @Option(name: .long, help: ArgumentHelp("tentative, confirmed (default) or cancelled.", valueName: "status"),
-            completion: .list(["tentative", "confirmed", "cancelled"]))
-    var status: String?
+    @Option(name: .long, help: ArgumentHelp("tentative, confirmed (default) or cancelled.", valueName: "status"))
+    var status: StatusChoice?
     @Option(name: .long, help: ArgumentHelp("Organiser of the event.", valueName: "P"))
     var organizer: [String] = []
     @Option(name: .long, help: ArgumentHelp("Chairs (and heads of delegations on a visit).", valueName: "P"))
@@ -59,7 +57,7 @@ struct EventOptions: ParsableArguments {
     func input(title: String?) -> EventInput {
         var input = EventInput()
         input.title = title
-        input.kind = kind
+        input.kind = kind?.rawValue
         input.start = start
         input.end = end
         input.duration = duration
@@ -69,7 +67,7 @@ struct EventOptions: ParsableArguments {
         input.prepare = prepare
         input.link = link
         input.description = description
-        input.status = status
+        input.status = status?.rawValue
         input.visiting = visiting
         input.host = host
         input.rrule = rrule
@@ -132,7 +130,7 @@ struct List: ParsableCommand {
             printError("no events")
             return
         }
-        printEventTable(events, lang: language.lang)
+        printEventTable(events, lang: language.lang.rawValue)
     }
 }
 

@@ -111,12 +111,10 @@ func wrapCell(_ text: String, _ width: Int) -> [String] {
 struct EventRange: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("Only events that end after this time.", valueName: "when")) var from: String?
     @Option(name: .long, help: ArgumentHelp("Only events that start before this time (a date alone includes that day).", valueName: "when")) var to: String?
-    @Option(
-        name: .long, help: ArgumentHelp("Only events of this kind.", valueName: "kind"),
-        completion: .list(["conference", "signing", "workshop", "visit", "ceremony", "meeting", "online"])) var kind: String?
+    @Option(name: .long, help: ArgumentHelp("Only events of this kind.", valueName: "kind")) var kind: KindChoice?
 
     var query: [(String, String)] {
-        (from.map { [("from", $0)] } ?? []) + (to.map { [("to", $0)] } ?? []) + (kind.map { [("kind", $0)] } ?? [])
+        (from.map { [("from", $0)] } ?? []) + (to.map { [("to", $0)] } ?? []) + (kind.map { [("kind", $0.rawValue)] } ?? [])
     }
 }
 
@@ -204,12 +202,8 @@ struct ReaderZone: ParsableArguments {
 
 /// `--lang` of list and search: the language of headings, kinds and states.
 struct LangOption: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp("Language of the headings, kinds and states: en (default) or vi.", valueName: "lang"), completion: .list(["en", "vi"]))
-    var lang = "en"
-
-    func validate() throws {
-        guard ["vi", "en"].contains(lang) else { throw ValidationError("--lang must be vi or en") }
-    }
+    @Option(name: .long, help: ArgumentHelp("Language of the headings, kinds and states: en (default) or vi.", valueName: "lang"))
+    var lang = LangChoice.en
 }
 
 /// The day before an exclusive whole-day end (`2022-07-06T00:00:00+07:00`), day first: `05/07/2022`.
@@ -261,3 +255,8 @@ enum AgendaFormat: String, ExpressibleByArgument, CaseIterable { case text, json
 enum ScheduleFormat: String, ExpressibleByArgument, CaseIterable { case text, html, pdf, json }
 enum ICSMethod: String, ExpressibleByArgument, CaseIterable { case publish, request, cancel }
 enum NoticeStateChoice: String, ExpressibleByArgument, CaseIterable { case pending, sending, sent, failed, skipped }
+// The raw values are what eventd reads (EventModel's EventKind, EventStatus, Role and Language), exactly that set.
+enum KindChoice: String, ExpressibleByArgument, CaseIterable { case conference, signing, workshop, visit, ceremony, meeting, online }
+enum StatusChoice: String, ExpressibleByArgument, CaseIterable { case tentative, confirmed, cancelled }
+enum RoleChoice: String, ExpressibleByArgument, CaseIterable { case organizer, chair, speaker, witness, attendee }
+enum LangChoice: String, ExpressibleByArgument, CaseIterable { case vi, en }

@@ -16,13 +16,13 @@ struct PersonAdd: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Email address (unique).", valueName: "email")) var email: String?
     @Option(name: .long, help: ArgumentHelp("Position, e.g. \"Thứ trưởng Bộ Tư pháp\".", valueName: "title")) var position: String?
     @Option(name: .long, help: ArgumentHelp("Organisation.", valueName: "org")) var org: String?
-    @Option(name: .long, help: ArgumentHelp("Language of their notices: vi (default) or en.", valueName: "lang")) var lang: String?
+    @Option(name: .long, help: ArgumentHelp("Language of their notices: vi (default) or en.", valueName: "lang")) var lang: LangChoice?
     @Option(name: .long, help: ArgumentHelp("IANA zone their agenda is shown in (default: eventd's).", valueName: "zone")) var tz: String?
     @OptionGroup var connection: Connection
 
     func run() throws {
         let person: PersonView = try connection.client.call(
-            "POST", "/v1/people", body: PersonInput(name: name, email: email, position: position, organisation: org, lang: lang, tz: tz), expect: 201)
+            "POST", "/v1/people", body: PersonInput(name: name, email: email, position: position, organisation: org, lang: lang?.rawValue, tz: tz), expect: 201)
         print(person.id)
     }
 }
@@ -76,13 +76,13 @@ struct PersonUpdate: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Email address (unique).", valueName: "email")) var email: String?
     @Option(name: .long, help: ArgumentHelp("Position.", valueName: "title")) var position: String?
     @Option(name: .long, help: ArgumentHelp("Organisation.", valueName: "org")) var org: String?
-    @Option(name: .long, help: ArgumentHelp("Language of their notices: vi or en.", valueName: "lang")) var lang: String?
+    @Option(name: .long, help: ArgumentHelp("Language of their notices: vi or en.", valueName: "lang")) var lang: LangChoice?
     @Option(name: .long, help: ArgumentHelp("IANA zone their agenda is shown in.", valueName: "zone")) var tz: String?
     @OptionGroup var output: JSONFlag
     @OptionGroup var connection: Connection
 
     func run() throws {
-        let patch = PersonPatch(name: name, email: email, position: position, organisation: org, lang: lang, tz: tz)
+        let patch = PersonPatch(name: name, email: email, position: position, organisation: org, lang: lang?.rawValue, tz: tz)
         let person: PersonView = try connection.client.call("PATCH", "/v1/people/" + percentEncoded(key), body: patch)
         if output.json { return try printJSON(person) }
         print("updated person \(person.id): \(person.name)\(person.email.map { " <\($0)>" } ?? "")")

@@ -63,18 +63,14 @@ struct ScheduleShow: ParsableCommand {
     @OptionGroup var reader: ReaderZone
     @Option(name: .long, help: ArgumentHelp("text (default), html, pdf or json.", valueName: "format"))
     var format = ScheduleFormat.text
-    @Option(name: .long, help: ArgumentHelp("Language of every label: vi (default) or en.", valueName: "lang"), completion: .list(["vi", "en"]))
-    var lang = "vi"
+    @Option(name: .long, help: ArgumentHelp("Language of every label: vi (default) or en.", valueName: "lang"))
+    var lang = LangChoice.vi
     @Option(name: [.customShort("o"), .long], help: ArgumentHelp("Write to this file instead of standard output.", valueName: "file"))
     var output: String?
     @OptionGroup var connection: Connection
 
-    func validate() throws {
-        guard ["vi", "en"].contains(lang) else { throw ValidationError("--lang must be vi or en") }
-    }
-
     func run() throws {
-        let query = selection.query + reader.query + [("lang", lang), ("format", format == .json || format == .text ? "json" : "html")]
+        let query = selection.query + reader.query + [("lang", lang.rawValue), ("format", format == .json || format == .text ? "json" : "html")]
         let body = try reader.client(connection).send("GET", "/v1/schedule" + queryString(query), body: nil as EventInput?, expect: 200)
         switch format {
         case .json: try emit(body + [10])

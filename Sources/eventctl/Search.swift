@@ -25,7 +25,7 @@ struct Search: ParsableCommand {
         if output.json { return try client.printRaw("GET", path) }
         let events: [EventView] = try client.call("GET", path)
         if events.isEmpty { return printError("nothing found") }
-        printEventTable(events, lang: language.lang)
+        printEventTable(events, lang: language.lang.rawValue)
     }
 }
 
