@@ -5,8 +5,7 @@ import EventStore
 import Foundation
 import Hummingbird
 
-/// The secretary's routes: the weekly schedule and its publication, search, export, and
-/// people and sessions kept straight (update, merge, delete).
+/// The secretary's routes: the weekly schedule and its publication, search and export.
 extension Routes {
     var schedules: ScheduleService { ScheduleService(store: store, live: live, reader: reader) }
 
@@ -55,40 +54,6 @@ extension Routes {
                     subscription: ICalendarWriter.Subscription(name: name, refreshInterval: Int(config.refreshInterval))),
                 method: .publish)
         }
-        v1.patch("people/:key") { request, context in
-            let person = try await onePerson(matching: try key(context))
-            let patch = try await decode(PersonPatch.self, from: request)
-            let (updated, events) = try await store.updatePerson(id: person.id!, try personChanges(patch))
-            feeds.touched(FeedMarks(events.map { EventChange(before: nil, after: $0) }))
-            feeds.personChanged(person.id!)
-            return try json(Views.person(updated))
-        }
-        v1.post("people/:key/merge") { request, context in
-            let duplicate = try await onePerson(matching: try key(context))
-            let input = try await decode(MergeInput.self, from: request)
-            let kept = try await onePerson(matching: input.into)
-            let (merged, events) = try await store.mergePeople(duplicate: duplicate.id!, into: kept.id!)
-            feeds.touched(FeedMarks(events.map { EventChange(before: nil, after: $0) }))
-            feeds.personChanged(kept.id!)
-            return try json(Views.person(merged))
-        }
-        v1.delete("people/:key") { request, context in
-            let person = try await onePerson(matching: try key(context))
-            let force = request.uri.queryParameters.get("force").map { $0 == "1" || $0 == "true" } ?? false
-            let events = try await store.deletePerson(id: person.id!, force: force)
-            feeds.touched(FeedMarks(events.map { EventChange(before: nil, after: $0) }))
-            feeds.personChanged(person.id!)
-            return Response(status: .noContent)
-        }
-        v1.patch("events/:id/sessions/:sid") { request, context in
-            let (written, session) = try await writer.updateSession(
-                eventID: try id(context), sessionID: try sessionKey(context), try await decode(SessionPatch.self, from: request))
-            return try json(try view(session, written))
-        }
-        v1.delete("events/:id/sessions/:sid") { _, context in
-            try await writer.deleteSession(eventID: try id(context), sessionID: try sessionKey(context))
-            return Response(status: .noContent)
-        }
     }
 
     /// `list`, `search` and `export` narrowed to events a person (`person`, repeatable) or an
@@ -116,18 +81,18 @@ extension Routes {
         return events
     }
 
-    private func key(_ context: APIContext) throws -> String {
+    func key(_ context: APIContext) throws -> String {
         let key = try context.parameters.require("key")
         return key.removingPercentEncoding ?? key
     }
 
-    private func sessionKey(_ context: APIContext) throws -> Int64 {
+    func sessionKey(_ context: APIContext) throws -> Int64 {
         let text = try context.parameters.require("sid")
         guard let id = Int64(text), id > 0 else { throw RegisterError.notFound(what: "session with id", key: text) }
         return id
     }
 
-    private func personChanges(_ patch: PersonPatch) throws -> PersonChanges {
+    func personChanges(_ patch: PersonPatch) throws -> PersonChanges {
         var changes = PersonChanges()
         if let name = patch.name { changes.name = try TextRules.oneLine(name, field: "name") }
         func optional(_ text: String?, _ field: String, _ read: (String) throws -> String) throws -> String?? {

@@ -115,6 +115,8 @@ import Testing
             (["http://localhost/v1/events?kind=party"], 400, "unknown kind \"party\""),
             (["http://localhost/v1/events/99"], 404, "no event with id 99"),
             (["http://localhost/v1/events/abc"], 404, "no event with id abc"),
+            (["http://localhost/v1/notices?event=abc"], 400, "event: must be an event id"),
+            (["http://localhost/v1/log?event=0"], 400, "event: must be an event id"),
             (["http://localhost/v1/people/nobody@example.vn"], 404, "no person"),
             (["http://localhost/v1/nothing-here"], 404, "Not Found"),
             (["-X", "DELETE", "http://localhost/v1/events/99"], 404, "no event"),

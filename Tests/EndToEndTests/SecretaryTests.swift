@@ -20,6 +20,11 @@ import Testing
         #expect(try ids(daemon.ctl("search", "cuc phuong", "--json")) == [workshop])
         #expect(try ids(daemon.ctl("search", "CÚC PHƯƠNG", "--json")) == [workshop])
         #expect(try ids(daemon.ctl("search", "vqg", "cuc", "phuong", "--json")) == [workshop])
+        // From any client, a + in the query is a space, as a form sends it; %2B is a plus.
+        let form = try daemon.curl("http://localhost/v1/search?q=cuc+phuong")
+        let found = try JSONDecoder().decode([EventView].self, from: Data(form.body.utf8)).map(\.id)
+        #expect(form.status == 200 && found == [workshop], "\(form)")
+        #expect(try JSONDecoder().decode([EventView].self, from: Data(daemon.curl("http://localhost/v1/search?q=cuc%2Bphuong").body.utf8)).isEmpty)
         // People, places, rooms, descriptions, sessions and delegations are searched too; đ is d.
         #expect(try ids(daemon.ctl("search", "phan chi hieu", "--json")) == [conference])
         #expect(try ids(daemon.ctl("search", "thai nguyen", "--json")) == [conference])

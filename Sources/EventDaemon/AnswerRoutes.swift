@@ -1,0 +1,118 @@
+import EventAPI
+import EventCalendar
+import EventModel
+import EventStore
+import Foundation
+import Hummingbird
+
+/// Calendars coming in: an import (PUBLISH, REQUEST, or a CANCEL), the answers attendees send
+/// (REPLY, COUNTER, by file or by mail), and answers recorded by hand.
+extension Routes {
+    func registerAnswers(on v1: RouterGroup<APIContext>) {
+        v1.post("import") { request, _ in
+            let text = String(decoding: try await body(of: request, limit: config.maxImportBytes, setting: "max_import_bytes"), as: UTF8.self)
+            let message = try parseCalendar(text, limit: config.maxImportBytes)
+            switch message.method {
+            // Answers to our invitations: they set answers or keep proposals, never rewrite the event.
+            case "REPLY"?, "COUNTER"?: return try json(try await ReplyDesk(store: store).receive(message, sender: nil))
+            case "CANCEL"?: return try json(try await writer.cancelImported(message))
+            case "REFRESH"?, "DECLINECOUNTER"?, "ADD"?:
+                throw RegisterError.invalid(field: "METHOD", message: "\(message.method!) is not supported; import a REQUEST, PUBLISH, REPLY, COUNTER or CANCEL")
+            default: break
+            }
+            let plan: Importer.Plan
+            do {
+                plan = try Importer(defaultZone: try Zone(config.defaultTimeZone), maxOccurrences: config.maxOccurrences).plan(message.events)
+            } catch let error as CalendarError {
+                throw RegisterError.invalid(field: "calendar", message: error.description)
+            }
+            let remind = try request.uri.queryParameters.get("remind").map { text in
+                guard let value = ["true": true, "1": true, "false": false, "0": false][text] else {
+                    throw RegisterError.invalid(field: "remind", message: "must be true or false")
+                }
+                return value
+            } ?? false
+            let outcome = try await writer.importEvents(plan.imports, remind: remind)
+            Memory.giveBack()
+            return try json(
+                ImportResult(
+                    created: outcome.created, updated: outcome.updated,
+                    skipped: (plan.ignored + outcome.skipped).map { ImportResult.Skipped(uid: $0.uid, reason: $0.reason) }))
+        }
+        // One RFC 5322 message as an MTA delivers it (eventctl mail-in): its text/calendar part is
+        // an answer, and its From: must be the attendee who answers.
+        v1.post("mail-in") { request, _ in
+            let mail = MailMessage(try await body(of: request, limit: config.maxBodyBytes * 8, setting: "eight times max_body_bytes", anyEncoding: true))
+            guard let calendar = mail.calendar else {
+                throw RegisterError.invalid(field: "message", message: "the message has no text/calendar part")
+            }
+            guard let from = mail.from else { throw RegisterError.invalid(field: "From", message: "the message has no From: address") }
+            return try json(try await ReplyDesk(store: store).receive(try parseCalendar(calendar, limit: config.maxBodyBytes), sender: from))
+        }
+        v1.post("events/:id/rsvp") { request, context in
+            let eventID = try id(context)
+            let input = try await decode(RSVPInput.self, from: request)
+            guard let rsvp = RSVPState(rawValue: input.answer), rsvp != .needsAction else {
+                throw RegisterError.invalid(field: "answer", message: "unknown answer \(input.answer.debugDescription); one of accepted, declined, tentative, delegated")
+            }
+            let comment = try input.comment.map { try TextRules.oneLine($0, field: "comment") }
+            let event = try await store.event(id: eventID)
+            let occurrence = try input.occurrence.map { text in
+                try reader.instant(text, field: "occurrence", zone: event.timeZone)
+            }
+            let person = try onePerson(matching: input.person, in: event)
+            let via = "by hand (\(Caller.current?.user ?? "eventd"))"
+            try await store.write { context in
+                try context.record(Answer(rsvp: rsvp, comment: comment, occurrence: occurrence, via: via), eventID: eventID, personID: person.id!)
+            }
+            var result = ReplyResult(method: "RSVP", eventId: eventID, uid: event.uid, person: person.name, email: person.email ?? "", via: via)
+            result.answer = rsvp.rawValue
+            result.occurrence = occurrence?.seconds
+            return try json(result)
+        }
+        v1.get("events/:id/answers") { _, context in
+            let eventID = try id(context)
+            let event = try await store.event(id: eventID)
+            let zone = try Zone(event.timeZone)
+            var seen = Set<Int64>()
+            let people = event.participants.filter { seen.insert($0.person.id ?? 0).inserted }
+            let names = Dictionary(people.map { ($0.person.id ?? 0, $0.person.name) }) { a, _ in a }
+            let occurrences = try await store.occurrenceAnswers(eventID: eventID).map {
+                AnswersView.Occurrence(
+                    personId: $0.personID, name: names[$0.personID] ?? "?", occurrence: zone.iso8601($0.occurrence), answer: $0.rsvp.rawValue,
+                    comment: $0.comment, answeredAt: zone.iso8601($0.answeredAt), via: $0.via)
+            }
+            let proposals = try await store.proposals(eventID: eventID).map {
+                AnswersView.Proposal(
+                    id: $0.id ?? 0, personId: $0.personID, name: names[$0.personID] ?? "?", occurrence: $0.occurrence.map(zone.iso8601),
+                    start: zone.iso8601($0.start), end: zone.iso8601($0.end), comment: $0.comment, receivedAt: zone.iso8601($0.receivedAt), via: $0.via)
+            }
+            return try json(
+                AnswersView(eventId: eventID, participants: people.map { Views.participant($0, zone: zone) }, occurrences: occurrences, proposals: proposals))
+        }
+    }
+
+    /// The calendar of an import or an answer, read as eventd reads every calendar.
+    private func parseCalendar(_ text: String, limit: Int) throws -> ParsedMessage {
+        do {
+            return try ICalendarReader(defaultZone: try Zone(config.defaultTimeZone), maxBytes: limit).parseMessage(text)
+        } catch let error as CalendarError {
+            throw RegisterError.invalid(field: "calendar", message: error.description)
+        }
+    }
+
+    /// A participant of `event` named by id, email or name (folded as agendas fold it).
+    private func onePerson(matching key: String, in event: Event) throws -> Person {
+        var seen = Set<Int64>()
+        let people = event.participants.map(\.person).filter { seen.insert($0.id ?? 0).inserted }
+        let folded = foldedForSearch(key)
+        let matches = people.filter {
+            String($0.id ?? 0) == key || $0.email?.lowercased() == key.lowercased() || foldedForSearch($0.name) == folded
+        }
+        guard matches.count == 1 else {
+            if matches.isEmpty { throw RegisterError.notFound(what: "participant of event \(event.id ?? 0) matching", key: key) }
+            throw RegisterError.conflict(field: "person", message: "\(key.debugDescription) matches \(matches.count) participants; give an id or an email")
+        }
+        return matches[0]
+    }
+}

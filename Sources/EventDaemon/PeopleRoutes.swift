@@ -1,0 +1,86 @@
+import EventAPI
+import EventCalendar
+import EventModel
+import EventStore
+import Foundation
+import Hummingbird
+
+/// People: added, found, changed, merged and deleted; their agendas and their feed addresses.
+extension Routes {
+    func registerPeople(on v1: RouterGroup<APIContext>) {
+        v1.get("people") { _, _ in try json(try await store.people().map(Views.person)) }
+        v1.post("people") { request, _ in
+            let person = try reader.person(try await decode(PersonInput.self, from: request))
+            return try json(Views.person(try await store.addPerson(person)), status: .created)
+        }
+        v1.get("people/:key") { _, context in
+            let key = try context.parameters.require("key")
+            return try json(Views.person(try await onePerson(matching: key.removingPercentEncoding ?? key)))
+        }
+
+        v1.patch("people/:key") { request, context in
+            let person = try await onePerson(matching: try key(context))
+            let patch = try await decode(PersonPatch.self, from: request)
+            let (updated, events) = try await store.updatePerson(id: person.id!, try personChanges(patch))
+            feeds.touched(FeedMarks(events.map { EventChange(before: nil, after: $0) }))
+            feeds.personChanged(person.id!)
+            return try json(Views.person(updated))
+        }
+        v1.post("people/:key/merge") { request, context in
+            let duplicate = try await onePerson(matching: try key(context))
+            let input = try await decode(MergeInput.self, from: request)
+            let kept = try await onePerson(matching: input.into)
+            let (merged, events) = try await store.mergePeople(duplicate: duplicate.id!, into: kept.id!)
+            feeds.touched(FeedMarks(events.map { EventChange(before: nil, after: $0) }))
+            feeds.personChanged(kept.id!)
+            return try json(Views.person(merged))
+        }
+        v1.delete("people/:key") { request, context in
+            let person = try await onePerson(matching: try key(context))
+            let force = request.uri.queryParameters.get("force").map { $0 == "1" || $0 == "true" } ?? false
+            let events = try await store.deletePerson(id: person.id!, force: force)
+            feeds.touched(FeedMarks(events.map { EventChange(before: nil, after: $0) }))
+            feeds.personChanged(person.id!)
+            return Response(status: .noContent)
+        }
+        v1.get("people/:key/agenda") { request, context in
+            let key = try context.parameters.require("key")
+            let person = try await onePerson(matching: key.removingPercentEncoding ?? key)
+            let query = request.uri.queryParameters
+            let (from, to) = try agendaRange(from: query.get("from"), to: query.get("to"))
+            let role = try query.get("role").map { text in
+                guard let role = Role(rawValue: text) else {
+                    throw RegisterError.invalid(field: "role", message: "unknown role \(text.debugDescription); one of \(Role.allCases.map(\.rawValue).joined(separator: ", "))")
+                }
+                return role
+            }
+            let events = try await store.events(ofPerson: person.id!, from: from, to: to)
+            let agenda = try scheduling.agenda(of: person, events: events, from: from, to: to, role: role)
+            switch query.get("format") ?? "json" {
+            case "json": return try json(agenda)
+            case "ics":
+                let ids = Set(agenda.days.flatMap(\.entries).map(\.eventId))
+                let subscription = ICalendarWriter.Subscription(name: "Lịch công tác — \(person.name)", refreshInterval: 3600)
+                return try calendarResponse(
+                    ICalendarWriter().write(
+                        events.filter { ids.contains($0.id ?? 0) }, method: .publish, stamp: clock.instant,
+                        reminders: config.defaultReminders.map { Int($0) }, subscription: subscription),
+                    method: .publish)
+            case let other: throw RegisterError.invalid(field: "format", message: "unknown format \(other.debugDescription); json or ics")
+            }
+        }
+        v1.post("people/:key/feed") { _, context in try await feedURL(context, rotate: false) }
+        v1.post("people/:key/feed/rotate") { _, context in try await feedURL(context, rotate: true) }
+    }
+
+    /// The person's feed addresses; `rotate` revokes the old token first.
+    private func feedURL(_ context: APIContext, rotate: Bool) async throws -> Response {
+        let key = try context.parameters.require("key")
+        let person = try await onePerson(matching: key.removingPercentEncoding ?? key)
+        let token = try await store.feedToken(personID: person.id!, rotate: rotate)
+        feeds.personChanged(person.id!)
+        let https = "\(config.feedsBase)/feeds/people/\(token).ics"
+        let webcal = "webcal://" + https.drop { $0 != ":" }.dropFirst(3)
+        return try json(FeedURLView(person: Views.person(person), token: token, https: https, webcal: String(webcal)))
+    }
+}
