@@ -174,9 +174,7 @@ final class FeedWriter: Service, Sendable {
                 continue
             }
             do {
-                // Changes are marked from inside their transaction, before it commits: wait for the
-                // writer to finish it, so what is read next holds every change of the batch.
-                try await store.waitForWrites()
+                // Changes are marked after their transaction commits: what is read next holds every change of the batch.
                 try await settleEntries()
                 let shared = try await write(everything: false, batch, written: &written)
                 nextAllowed = clock.now().addingTimeInterval(min(30, 10 * shared))

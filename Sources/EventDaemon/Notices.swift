@@ -439,11 +439,12 @@ final class NoticeScheduler: Service, Sendable {
     private func message(for notice: Notice, now: Instant) async throws -> (String?, reason: String) {
         if let message = notice.draft.message { return (message, "") }
         if let letter = notice.draft.letter {
-            var recipient = letter.event.participants.first { $0.person.id == notice.draft.personID }?.person
-            if recipient == nil { recipient = try await store.person(id: notice.draft.personID) }
+            // The person as the letter knew them: one taken off the event since is still in it.
+            let known = letter.event.participants.first { $0.person.id == notice.draft.personID }?.person
+            let recipient = if let known { known } else { try await store.person(id: notice.draft.personID) }
             return (try planner.composer.compose(
                 MailComposer.Letter(
-                    kind: notice.draft.kind, event: letter.event, recipient: recipient!, messageID: notice.messageID, date: now, occurrence: nil,
+                    kind: notice.draft.kind, event: letter.event, recipient: recipient, messageID: notice.messageID, date: now, occurrence: nil,
                     changes: letter.changes)), "")
         }
         guard let event = try await store.event(uid: notice.draft.eventUID), event.status != .cancelled else {

@@ -75,12 +75,6 @@ enum Outbox {
 }
 
 extension SQLiteStore {
-    /// Returns once every write transaction begun before it has committed or rolled back
-    /// (one writer at a time: an empty write waits its turn).
-    public func waitForWrites() async throws {
-        try await writing { _ in }
-    }
-
     /// Runs `body` in one write transaction: everything it writes commits together, on disk when
     /// this returns, or not at all if it throws.
     public func write<T: Sendable>(_ body: @escaping @Sendable (WriteContext) throws -> T) async throws -> T {
