@@ -89,6 +89,9 @@ import Testing
         #expect(parts.contains { $0.contains("METHOD:REQUEST") && $0.contains("SEQUENCE:1") && $0.contains("DTSTART;TZID=Asia/Ho_Chi_Minh:20300304T140000") })
         // The text says the old time as well as the new: the change was kept with the letter.
         #expect(parts.contains { $0.contains("09:00") && $0.contains("14:00") }, "\(parts)")
+        // The invitation, sent after the move, still describes the event as it was invited to.
+        let invitation = Self.decodedParts(try #require(mails.first { $0.contains(queued[0].messageID) }))
+        #expect(invitation.contains { $0.contains("SEQUENCE:0") && $0.contains("DTSTART;TZID=Asia/Ho_Chi_Minh:20300304T090000") }, "\(invitation)")
     }
 
     @Test func aLetterThatCannotBeComposedFailsAtOnceWithTheReason() async throws {
