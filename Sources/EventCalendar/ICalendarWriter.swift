@@ -36,11 +36,14 @@ public struct ICalendarWriter: Sendable {
     public var includeSessions: Bool
     /// The zone whose VTIMEZONE an empty calendar carries (RFC 5545 3.6: one component at least).
     public var emptyCalendarZone: String
+    /// A CANCEL that takes attendees off an event that goes on (RFC 5546 3.2.5): it carries no STATUS.
+    public var uninvites: Bool
 
-    public init(peopleWithoutEmail: PeopleWithoutEmail = .urn, includeSessions: Bool = true, emptyCalendarZone: String = "UTC") {
+    public init(peopleWithoutEmail: PeopleWithoutEmail = .urn, includeSessions: Bool = true, emptyCalendarZone: String = "UTC", uninvites: Bool = false) {
         self.peopleWithoutEmail = peopleWithoutEmail
         self.includeSessions = includeSessions
         self.emptyCalendarZone = emptyCalendarZone
+        self.uninvites = uninvites
     }
 
     /// The VCALENDAR text (CRLF line ends) for `event`.
@@ -304,7 +307,9 @@ public struct ICalendarWriter: Sendable {
         add(vevent, icalproperty_new_uid(oneLine(uid)))
         add(vevent, icalproperty_new_dtstamp(LibICal.utc(stamp)))
         add(vevent, icalproperty_new_sequence(Int32(clamping: event.sequence)))
-        add(vevent, icalproperty_new_status(method == .cancel ? ICAL_STATUS_CANCELLED : event.status.ical))
+        if !(method == .cancel && uninvites) {
+            add(vevent, icalproperty_new_status(method == .cancel ? ICAL_STATUS_CANCELLED : event.status.ical))
+        }
         add(vevent, icalproperty_new_created(LibICal.utc(event.created)))
         add(vevent, icalproperty_new_lastmodified(LibICal.utc(event.updated)))
         if categories {

@@ -32,6 +32,8 @@ struct MailComposer: Sendable {
         var changes: [ChangedFact] = []
         /// An invitation sent again to someone who has not answered.
         var again = false
+        /// A cancellation for someone taken off an event that goes on.
+        var removed = false
     }
 
     /// Who the ORGANIZER of an invitation is (RFC 5546 §3.2.2): the event's first organizer with
@@ -52,7 +54,12 @@ struct MailComposer: Sendable {
         case .reminder: .publish
         }
         var event = letter.event
-        if letter.kind == .cancellation { event.status = .cancelled }
+        if letter.removed {
+            // RFC 5546 3.2.5: the CANCEL that takes attendees off names only them, and no STATUS.
+            event.participants = event.participants.filter { $0.person.id == letter.recipient.id || $0.role == .organizer }
+        } else if letter.kind == .cancellation {
+            event.status = .cancelled
+        }
         if method != .publish {
             // iTIP needs an ORGANIZER with a real address for Accept and Decline to show and to come back.
             guard let organizer = organizer(of: event) else { throw Self.noOrganizer }
@@ -61,7 +68,7 @@ struct MailComposer: Sendable {
             }
         }
         // iTIP wants one UID per REQUEST or CANCEL: sessions stay in the DESCRIPTION's timetable.
-        let calendar = try ICalendarWriter(includeSessions: false).write(
+        let calendar = try ICalendarWriter(includeSessions: false, uninvites: letter.removed).write(
             event, method: method, stamp: letter.date, reminders: method == .cancel ? [] : reminders)
         let english = letter.recipient.language == .en
         let boundary = "eventd-" + String(UInt64(bitPattern: Int64(letter.messageID.hashValue)), radix: 36)
@@ -95,6 +102,7 @@ struct MailComposer: Sendable {
     private func subject(_ letter: Letter, english: Bool) -> String {
         let when = zone(for: letter.recipient, of: letter.event).display(letter.occurrence ?? letter.event.start, dateOnly: letter.event.allDay)
         let title = letter.event.title
+        if letter.removed { return english ? "No longer expected: \(title) (\(when))" : "Thay đổi thành phần: \(title) (\(when))" }
         return switch (letter.kind, english) {
         case (.reminder, false): "Nhắc lịch: \(title) (\(when))"
         case (.reminder, true): "Reminder: \(title) (\(when))"
@@ -118,6 +126,8 @@ struct MailComposer: Sendable {
         var lines = [english ? "Dear \(letter.recipient.name)," : "Kính gửi \(letter.recipient.name),", ""]
         if letter.again {
             lines += [english ? "We have not had your answer yet; please accept or decline:" : "Chúng tôi chưa nhận được trả lời của quý vị; xin vui lòng xác nhận tham dự:"]
+        } else if letter.removed {
+            lines += [english ? "You are no longer expected at this event; it goes on without you:" : "Quý vị không còn trong thành phần tham dự lịch sau:"]
         } else {
             lines += [intro(letter.kind, english)]
         }
@@ -167,7 +177,10 @@ struct MailComposer: Sendable {
         case (.people, true): "People"
         case (.repeats, false): "Lặp lại"
         case (.repeats, true): "Repeats"
+        case (.occurrences, false): "Các buổi (− bỏ, + thêm, → dời)"
+        case (.occurrences, true): "Occurrences (− off, + added, → moved)"
         }
+        if item.kind == .occurrences { return "\(label): \(item.now.replacingOccurrences(of: "(cancelled)", with: english ? "(cancelled)" : "(hủy)"))" }
         if item.kind == .people { return "\(label): \([item.now, item.before].filter { !$0.isEmpty }.joined(separator: "; "))" }
         return english ? "\(label): \(item.now) (was \(item.before))" : "\(label): \(item.now) (trước đây: \(item.before))"
     }

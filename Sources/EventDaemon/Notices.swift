@@ -55,7 +55,7 @@ struct NoticePlanner: Sendable {
             // The event as they knew it, with the new SEQUENCE, so their calendar takes the CANCEL as newer.
             var theirs = before
             theirs.sequence = after.sequence
-            plan.queue += try letters(.cancellation, theirs, to: removed, now: now)
+            plan.queue += try letters(.cancellation, theirs, to: removed, now: now, removed: true)
         }
         guard config.autoUpdates, after.sequence > before.sequence else { return plan }
         // Someone new was never invited: an invitation for them, an update (saying what changed) for the rest.
@@ -129,13 +129,15 @@ struct NoticePlanner: Sendable {
     /// One letter per person with an email, each keeping the event it describes; the mail is
     /// composed when it is sent. An invitation needs an organizer with an email: without one
     /// the change is refused here, before anything is written.
-    private func letters(_ kind: NoticeKind, _ event: Event, to people: Set<Person>, now: Instant, changes: [ChangedFact] = []) throws -> [NoticeDraft] {
+    private func letters(
+        _ kind: NoticeKind, _ event: Event, to people: Set<Person>, now: Instant, changes: [ChangedFact] = [], removed: Bool = false
+    ) throws -> [NoticeDraft] {
         // The organizer sends the invitations; they are not invited to their own event.
         let organizer = composer.organizer(of: event)?.email
         let recipients = people.sorted { ($0.id ?? 0) < ($1.id ?? 0) }.filter { $0.id != nil && $0.email != nil && $0.email != organizer }
         guard !recipients.isEmpty else { return [] }
         guard organizer != nil else { throw MailComposer.noOrganizer }
-        let letter = NoticeLetter(event: event, changes: changes)
+        let letter = NoticeLetter(event: event, changes: changes, removed: removed)
         return recipients.map { person in
             var draft = NoticeDraft(
                 kind: kind, eventUID: event.uid, eventID: event.id, personID: person.id!, recipient: person.email!, due: now, startsAt: event.start,
@@ -445,7 +447,7 @@ final class NoticeScheduler: Service, Sendable {
             return (try planner.composer.compose(
                 MailComposer.Letter(
                     kind: notice.draft.kind, event: letter.event, recipient: recipient, messageID: notice.messageID, date: now, occurrence: nil,
-                    changes: letter.changes)), "")
+                    changes: letter.changes, removed: letter.removed)), "")
         }
         guard let event = try await store.event(uid: notice.draft.eventUID), event.status != .cancelled else {
             return (nil, "the event was cancelled or deleted")

@@ -43,6 +43,13 @@ public struct Reminder: Sendable, Equatable, Hashable, Codable {
 
     /// As stored and shown: `86400:everyone`.
     public var text: String { "\(offset):\(audience.rawValue)" }
+
+    /// As `--remind` takes it: `1d`, `90m:speakers` (the largest unit that divides the offset).
+    public var shorthand: String {
+        let unit = [(86_400, "d"), (3600, "h"), (60, "m")].first { offset != 0 && offset % Int64($0.0) == 0 } ?? (1, "s")
+        let amount = "\(offset / Int64(unit.0))\(unit.1)"
+        return audience == .everyone ? amount : "\(amount):\(audience.rawValue)"
+    }
 }
 
 public enum NoticeKind: String, Sendable, Codable, CaseIterable {
@@ -103,16 +110,19 @@ public struct NoticeLetter: Sendable, Equatable, Codable {
     public var event: Event
     /// For an update: what changed, as the mail says it.
     public var changes: [ChangedFact]
+    /// A cancellation for someone taken off an event that goes on (RFC 5546 3.2.5), not of the event.
+    public var removed: Bool
 
-    public init(event: Event, changes: [ChangedFact] = []) {
+    public init(event: Event, changes: [ChangedFact] = [], removed: Bool = false) {
         self.event = event
         self.changes = changes
+        self.removed = removed
     }
 }
 
 /// One fact an update changed, for the mail that announces it: time, place, status, people.
 public struct ChangedFact: Sendable, Equatable, Codable {
-    public enum Kind: String, Sendable, Codable { case time, place, link, status, title, people, repeats }
+    public enum Kind: String, Sendable, Codable { case time, place, link, status, title, people, repeats, occurrences }
     public var kind: Kind
     /// The new value as the mail shows it (times in the event's zone).
     public var now: String
@@ -130,13 +140,37 @@ public struct ChangedFact: Sendable, Equatable, Codable {
         if old.link != new.link { items.append(ChangedFact(kind: .link, now: new.link ?? "—", before: old.link ?? "—")) }
         if old.status != new.status { items.append(ChangedFact(kind: .status, now: new.status.rawValue, before: old.status.rawValue)) }
         if old.title != new.title { items.append(ChangedFact(kind: .title, now: new.title, before: old.title)) }
-        if old.recurrence != new.recurrence { items.append(ChangedFact(kind: .repeats, now: new.recurrence?.rule ?? "—", before: old.recurrence?.rule ?? "—")) }
+        let (oldRules, newRules) = ([old.recurrence?.rule] + (old.recurrence?.moreRules ?? []), [new.recurrence?.rule] + (new.recurrence?.moreRules ?? []))
+        if oldRules != newRules { items.append(ChangedFact(kind: .repeats, now: new.recurrence?.rule ?? "—", before: old.recurrence?.rule ?? "—")) }
+        if let occurrences = occurrencesChanged(old, new, zone) { items.append(occurrences) }
         let names = { (e: Event) in Set(e.participants.map(\.person.name)) }
         let added = names(new).subtracting(names(old)).sorted(), gone = names(old).subtracting(names(new)).sorted()
         if !added.isEmpty || !gone.isEmpty {
             items.append(ChangedFact(kind: .people, now: added.map { "+ \($0)" }.joined(separator: ", "), before: gone.map { "− \($0)" }.joined(separator: ", ")))
         }
         return items
+    }
+
+    /// The occurrences a change takes out (`−`), puts back or adds (`+`), cancels, or moves (`→`):
+    /// excluded dates, RDATEs and changed occurrences, which the rule alone does not show.
+    private static func occurrencesChanged(_ old: Event, _ new: Event, _ zone: Zone) -> ChangedFact? {
+        let (a, b) = (old.recurrence, new.recurrence)
+        func shown(_ instant: Instant) -> String { zone.display(instant, dateOnly: new.allDay) }
+        func gone(_ before: [Instant], _ after: [Instant]) -> [Instant] { Set(before).subtracting(after).sorted() }
+        let taken = gone(b?.exceptions ?? [], a?.exceptions ?? []) + gone(a?.dates ?? [], b?.dates ?? [])
+        let given = gone(a?.exceptions ?? [], b?.exceptions ?? []) + gone(b?.dates ?? [], a?.dates ?? [])
+        var lines = taken.sorted().map { "− \(shown($0))" } + given.sorted().map { "+ \(shown($0))" }
+        lines += Set(b?.exceptionDates ?? []).subtracting(a?.exceptionDates ?? []).sorted().map { "− \($0)" }
+        lines += Set(a?.exceptionDates ?? []).subtracting(b?.exceptionDates ?? []).sorted().map { "+ \($0)" }
+        for override in b?.overrides ?? [] where override != a?.override(at: override.recurrenceID) {
+            let was = a?.override(at: override.recurrenceID)
+            if override.status == .cancelled, was?.status != .cancelled {
+                lines.append("− \(shown(override.recurrenceID)) (\(EventStatus.cancelled.rawValue))")
+            } else if override.start != (was?.start ?? override.recurrenceID) {
+                lines.append("\(shown(was?.start ?? override.recurrenceID)) → \(shown(override.start))")
+            }
+        }
+        return lines.isEmpty ? nil : ChangedFact(kind: .occurrences, now: lines.joined(separator: ", "), before: "")
     }
 }
 

@@ -94,6 +94,37 @@ import Testing
         #expect(invitation.contains { $0.contains("SEQUENCE:0") && $0.contains("DTSTART;TZID=Asia/Ho_Chi_Minh:20300304T090000") }, "\(invitation)")
     }
 
+    @Test func someoneTakenOffHearsOnlyThatAndAnUpdateNamesTheOccurrencesItChanges() async throws {
+        let fixture = try Fixture { $0.organizer = "Văn phòng Bộ Tư pháp <vanphong@moj.gov.vn>" }
+        let writer = fixture.writer()
+        var weekly = meeting("Giao ban tuần", ["Phan Chí Hiếu <hieu@moj.gov.vn>", "Nhữ Văn Tâm <tam@thainguyen.gov.vn>"])
+        weekly.rrule = "FREQ=WEEKLY;COUNT=4"
+        let id = try #require(try await writer.create(weekly).event.id)
+        _ = try await writer.invite(eventID: id)
+        var change = EventInput()
+        change.remove = ["tam@thainguyen.gov.vn"]
+        change.addExdates = ["2030-03-11T09:00:00+07:00"]
+        _ = try await writer.update(id: id, change)
+
+        let running = fixture.startScheduler()
+        try await fixture.eventually("all four are sent") { try await fixture.notices().map(\.state) == [.sent, .sent, .sent, .sent] }
+        await running.stop()
+        let notices = try await fixture.notices()
+        func mail(to recipient: String, _ kind: NoticeKind) throws -> [String] {
+            let notice = try #require(notices.first { $0.draft.recipient == recipient && $0.draft.kind == kind })
+            let name = try #require(fixture.messages().first { $0.hasPrefix("\(notice.id)-") })
+            return Self.decodedParts(try String(contentsOfFile: fixture.directory + "/mail/" + name, encoding: .utf8))
+        }
+        // RFC 5546 3.2.5: the CANCEL to someone taken off names only them, and says nothing of STATUS.
+        let removed = try mail(to: "tam@thainguyen.gov.vn", .cancellation)
+        let cancel = try #require(removed.first { $0.contains("METHOD:CANCEL") })
+        #expect(!cancel.contains("STATUS:") && cancel.contains("tam@thainguyen.gov.vn") && !cancel.contains("hieu@moj.gov.vn"), "\(cancel)")
+        #expect(removed.contains { $0.contains("không còn trong thành phần") && !$0.contains("đã bị hủy") }, "\(removed)")
+        // The one who stays hears which date was taken out, not a rule that did not change.
+        let update = try mail(to: "hieu@moj.gov.vn", .update)
+        #expect(update.contains { $0.contains("− 11/03/2030 09:00") && !$0.contains("trước đây: FREQ") }, "\(update)")
+    }
+
     @Test func aLetterThatCannotBeComposedFailsAtOnceWithTheReason() async throws {
         let fixture = try Fixture { $0.organizer = "Văn phòng Bộ Tư pháp <vanphong@moj.gov.vn>" }
         let event = try await fixture.writer().create(meeting("Hội nghị", ["Phan Chí Hiếu <hieu@moj.gov.vn>"])).event
