@@ -206,6 +206,9 @@ public struct EventView: Codable, Sendable, Equatable {
     public var sessions: [SessionView]
     /// Only in answers to add and update: the clashes the change makes (a warning; `strict` refuses instead).
     public var conflicts: [ConflictView]?
+    /// The reminders it sends, as `--remind` takes them (`1d`, `2h:speakers`); `[]`: none; absent:
+    /// eventd's `default_reminders`.
+    public var reminders: [String]?
     /// In readings (list, search, show) for a reader whose zone (`tz=`, default eventd's) is not the
     /// event's: the zone, and `start` and `end` in it. `start` and `end` stay in the event's own zone;
     /// a whole-day event never has these (its days are the same days everywhere).

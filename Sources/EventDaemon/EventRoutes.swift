@@ -14,7 +14,10 @@ extension Routes {
             let readersZone = try readerZone(query)
             let (from, to) = try reader.range(from: query.get("from"), to: query.get("to"))
             let kind = try query.get("kind").map { text in
-                guard let kind = EventKind(rawValue: text) else { throw RegisterError.invalid(field: "kind", message: "unknown kind \(text.debugDescription)") }
+                guard let kind = EventKind(rawValue: text) else {
+                    throw RegisterError.invalid(
+                        field: "kind", message: "unknown kind \(text.debugDescription); one of \(EventKind.allCases.map(\.rawValue).joined(separator: ", "))")
+                }
                 return kind
             }
             let limit = try self.limit(query)

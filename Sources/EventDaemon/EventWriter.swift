@@ -156,7 +156,7 @@ struct EventWriter: Sendable {
             guard !drafts.isEmpty else {
                 let missing = planner.uninvitable(event).map(\.name)
                 let who = missing.isEmpty ? "" : " (no email: \(missing.joined(separator: ", ")))"
-                throw RegisterError.invalid(field: "participants", message: "nobody in event \(eventID) but the organizer has an email to invite\(who)")
+                throw RegisterError.invalid(field: "participants", message: "no participant of event \(eventID) other than the organizer has an email to invite\(who)")
             }
             try context.queue(drafts)
             try context.audit("invite \(drafts.count)", eventID: eventID)
@@ -197,8 +197,10 @@ struct EventWriter: Sendable {
         let known = Set(try change.before.map { try clashes(of: $0, context) }?.map(\.key) ?? [])
         let made = try clashes(of: after, context).filter { !known.contains($0.key) }
         if strict, !made.isEmpty {
-            throw RegisterError.conflict(
-                field: "strict", message: "refused because of \(made.count) clash(es): " + made.map(\.message).joined(separator: "; "))
+            var reasons = made.map(\.message).joined(separator: "; ")
+            // A refused new event never gets the id the messages name.
+            if change.before == nil, let id = after.id { reasons = reasons.replacingOccurrences(of: "event \(id) ", with: "the new event ") }
+            throw RegisterError.conflict(field: "strict", message: "refused because of \(made.count) clash(es): " + reasons)
         }
         return made
     }

@@ -108,10 +108,13 @@ struct Routes: Sendable {
         var request = request
         let buffer: ByteBuffer
         let most = limit ?? config.maxBodyBytes
+        let tooLarge = HTTPError(.contentTooLarge, message: "the request body is larger than the limit of \(most) bytes (\(setting))")
+        // Said at once, not after waiting `body_timeout` for a body that was announced too large.
+        if let length = request.headers[.contentLength].flatMap({ Int($0) }), length > most { throw tooLarge }
         do {
             buffer = try await request.collectBody(upTo: most)
         } catch {
-            throw HTTPError(.contentTooLarge, message: "the request body is larger than the limit of \(most) bytes (\(setting))")
+            throw tooLarge
         }
         let bytes = Array(buffer.readableBytesView)
         guard anyEncoding || String(validating: bytes, as: UTF8.self) != nil else {
@@ -127,11 +130,26 @@ struct Routes: Sendable {
             return try JSONDecoder().decode(T.self, from: Data(bytes))
         } catch let DecodingError.keyNotFound(key, _) {
             throw RegisterError.invalid(field: key.stringValue, message: "is required")
-        } catch let DecodingError.typeMismatch(_, context), let DecodingError.valueNotFound(_, context) {
-            let field = context.codingPath.map(\.stringValue).joined(separator: ".")
-            throw RegisterError.invalid(field: field, message: "has the wrong type: \(context.debugDescription)")
+        } catch let DecodingError.typeMismatch(expected, context), let DecodingError.valueNotFound(expected, context) {
+            guard !context.codingPath.isEmpty else { throw HTTPError(.badRequest, message: "the request body must be a JSON object") }
+            let field = context.codingPath.map { $0.intValue.map(String.init) ?? $0.stringValue }.joined(separator: ".")
+            throw RegisterError.invalid(field: field, message: "must be \(Self.jsonKind(expected))")
         } catch {
             throw HTTPError(.badRequest, message: "the request body is not valid JSON")
+        }
+    }
+}
+
+extension Routes {
+    /// What a JSON value of type `type` is, in the words of an error message.
+    static func jsonKind(_ type: Any.Type) -> String {
+        switch type {
+        case is String.Type: "a string"
+        case is Bool.Type: "true or false"
+        case is Int.Type, is Int64.Type, is Int32.Type: "a whole number"
+        case is Double.Type: "a number"
+        case is [Any].Type: "a list"
+        default: String(describing: type).hasPrefix("Array") ? "a list" : "an object"
         }
     }
 }

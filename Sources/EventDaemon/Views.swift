@@ -23,6 +23,7 @@ enum Views {
             sessions: event.sessions.map { session($0, of: event, zone: zone) })
         view.room = event.room
         view.prepare = event.preparedBy
+        view.reminders = event.reminders?.map(\.shorthand)
         if let reader = readerZone(reader, of: event) {
             view.readerTz = reader.identifier
             view.readerStart = reader.iso8601(start)

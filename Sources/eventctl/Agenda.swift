@@ -18,7 +18,7 @@ struct Agenda: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("End of the range (default: four weeks after the start).", valueName: "when")) var to: String?
     @Option(name: .long, help: ArgumentHelp("Only entries in this role; speaker gives the speaker agenda.", valueName: "role")) var role: RoleChoice?
     @Option(name: .long, help: ArgumentHelp("text (default), json or ics.", valueName: "format")) var format = AgendaFormat.text
-    @Option(name: .long, help: ArgumentHelp("Language of the text's labels: vi or en (default: the person's).", valueName: "lang")) var lang: LangChoice?
+    @Option(name: .long, help: ArgumentHelp("Language of the text's labels (default: the person's).", valueName: "lang")) var lang: LangChoice?
     @OptionGroup var connection: Connection
 
     func run() throws {

@@ -20,7 +20,19 @@ enum Entry {
                 exit(65)  // EX_DATAERR
             }
         }
-        Eventctl.main(GlobalOptions.moved(Array(CommandLine.arguments.dropFirst())))
+        do {
+            var command = try Eventctl.parseAsRoot(GlobalOptions.moved(Array(CommandLine.arguments.dropFirst())))
+            try command.run()
+        } catch {
+            // A usage mistake (an unknown --kind, a missing argument) as JSON too, for scripts;
+            // help and the exit codes the commands chose are left to ArgumentParser.
+            let code = Eventctl.exitCode(for: error)
+            if wantsJSON, code != .success, !(error is ExitCode) {
+                printFailure(Eventctl.message(for: error), code: "usage")
+                exit(code.rawValue)
+            }
+            Eventctl.exit(withError: error)
+        }
     }
 }
 
@@ -97,6 +109,6 @@ struct Connection: ParsableArguments {
 }
 
 struct JSONFlag: ParsableArguments {
-    @Flag(name: .long, help: "Print JSON for scripts instead of a table.")
+    @Flag(name: .long, help: "Print the answer as JSON for scripts instead of text.")
     var json = false
 }

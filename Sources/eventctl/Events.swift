@@ -5,7 +5,7 @@ import EventAPI
 
 /// The options `add` and `update` share: every field of an event and its people.
 struct EventOptions: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp("conference, signing, workshop, visit, ceremony, meeting or online.", valueName: "kind"))
+    @Option(name: .long, help: ArgumentHelp("What kind of event it is.", valueName: "kind"))
     var kind: KindChoice?
     @Option(name: .long, help: ArgumentHelp("When it starts (see WHEN above).", valueName: "when"))
     var start: String?
@@ -27,7 +27,7 @@ struct EventOptions: ParsableArguments {
     var link: String?
     @Option(name: .long, help: ArgumentHelp("Longer text; may span lines.", valueName: "text"))
     var description: String?
-    @Option(name: .long, help: ArgumentHelp("tentative, confirmed (default) or cancelled.", valueName: "status"))
+    @Option(name: .long, help: ArgumentHelp("Its status; a new event is confirmed unless this says otherwise.", valueName: "status"))
     var status: StatusChoice?
     @Option(name: .long, help: ArgumentHelp("Organiser of the event.", valueName: "P"))
     var organizer: [String] = []

@@ -257,6 +257,8 @@ func describe(_ e: EventView) -> String {
         add("When:", "\(displayTime(e.start)) – \(displayTime(e.end)) (\(e.tz))")
     }
     add("Location:", e.location)
+    add("Room:", e.room)
+    add("Reminders:", e.reminders.map { $0.isEmpty ? "none" : $0.joined(separator: ", ") } ?? "eventd's default_reminders")
     add("Repeats:", e.rrule.map { rule in rule + (e.exdates?.isEmpty == false ? ", except " + e.exdates!.map { displayTime($0, dateOnly: e.allDay) }.joined(separator: ", ") : "") })
     add("Link:", e.link)
     if let visiting = e.visiting, let host = e.host { add("Visit:", "\(visiting) visits \(host)") }

@@ -16,7 +16,7 @@ struct PersonAdd: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Email address (unique).", valueName: "email")) var email: String?
     @Option(name: .long, help: ArgumentHelp("Position, e.g. \"Thứ trưởng Bộ Tư pháp\".", valueName: "title")) var position: String?
     @Option(name: .long, help: ArgumentHelp("Organisation.", valueName: "org")) var org: String?
-    @Option(name: .long, help: ArgumentHelp("Language of their notices: vi (default) or en.", valueName: "lang")) var lang: LangChoice?
+    @Option(name: .long, help: ArgumentHelp("Language of their notices (default: vi).", valueName: "lang")) var lang: LangChoice?
     @Option(name: .long, help: ArgumentHelp("IANA zone their agenda is shown in (default: eventd's).", valueName: "zone")) var tz: String?
     @OptionGroup var connection: Connection
 
@@ -69,14 +69,14 @@ struct PersonShow: ParsableCommand {
 
 struct PersonUpdate: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "update", abstract: "Change a person's name, email, position, organisation, zone or language (\"\" clears one).")
+        commandName: "update", abstract: "Change a person's name, email, position, organisation, zone or language (\"\" clears email, position, organisation or zone).")
 
     @Argument(help: "The person: id, email or name.") var key: String
     @Option(name: .long, help: ArgumentHelp("Full name, with diacritics.", valueName: "name")) var name: String?
     @Option(name: .long, help: ArgumentHelp("Email address (unique).", valueName: "email")) var email: String?
     @Option(name: .long, help: ArgumentHelp("Position.", valueName: "title")) var position: String?
     @Option(name: .long, help: ArgumentHelp("Organisation.", valueName: "org")) var org: String?
-    @Option(name: .long, help: ArgumentHelp("Language of their notices: vi or en.", valueName: "lang")) var lang: LangChoice?
+    @Option(name: .long, help: ArgumentHelp("Language of their notices.", valueName: "lang")) var lang: LangChoice?
     @Option(name: .long, help: ArgumentHelp("IANA zone their agenda is shown in.", valueName: "zone")) var tz: String?
     @OptionGroup var output: JSONFlag
     @OptionGroup var connection: Connection

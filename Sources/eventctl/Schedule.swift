@@ -63,7 +63,7 @@ struct ScheduleShow: ParsableCommand {
     @OptionGroup var reader: ReaderZone
     @Option(name: .long, help: ArgumentHelp("text (default), html, pdf or json.", valueName: "format"))
     var format = ScheduleFormat.text
-    @Option(name: .long, help: ArgumentHelp("Language of every label: vi (default) or en.", valueName: "lang"))
+    @Option(name: .long, help: ArgumentHelp("Language of every label (default: vi).", valueName: "lang"))
     var lang = LangChoice.vi
     @Option(name: [.customShort("o"), .long], help: ArgumentHelp("Write to this file instead of standard output.", valueName: "file"))
     var output: String?

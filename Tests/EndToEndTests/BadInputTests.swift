@@ -105,8 +105,12 @@ import Testing
             (["-X", "POST", "-H", "Content-Type: application/json", "--data-binary", "@" + invalidUTF8, "http://localhost/v1/events"], 400, "not valid UTF-8"),
             (["-X", "POST", "--data-binary", "@" + huge, "http://localhost/v1/events"], 413, "larger than the limit of 4096 bytes"),
             (["-X", "POST", "--data-binary", "{\"kind\": ", "http://localhost/v1/events"], 400, "not valid JSON"),
+            // A length announced over the limit is refused at once, not after body_timeout.
+            (["-X", "POST", "-H", "Content-Length: 999999999999", "--data-binary", "{}", "--max-time", "5", "http://localhost/v1/events"], 413, "larger than the limit"),
+            (["-X", "POST", "--data-binary", "[1, 2]", "http://localhost/v1/events"], 400, "the request body must be a JSON object"),
+            (["-X", "POST", "--data-binary", "{\"kind\":\"meeting\",\"title\":\"Họp\",\"start\":\"3/3/2017\",\"reminders\":[\"1h\", 5]}", "http://localhost/v1/events"], 400, "reminders.1: must be a string"),
             (["-X", "POST", "--data-binary", "{\"kind\":\"meeting\",\"start\":\"3/3/2017\"}", "http://localhost/v1/events"], 400, "title"),
-            (["-X", "POST", "--data-binary", "{\"kind\":\"meeting\",\"title\":7,\"start\":\"3/3/2017\"}", "http://localhost/v1/events"], 400, "wrong type"),
+            (["-X", "POST", "--data-binary", "{\"kind\":\"meeting\",\"title\":7,\"start\":\"3/3/2017\"}", "http://localhost/v1/events"], 400, "title: must be a string"),
             (["-X", "POST", "--data-binary", "{\"kind\":\"meeting\",\"title\":\"Họp\",\"start\":\"3/3/2017\",\"participants\":[{\"person\":\"A\",\"role\":\"king\"}]}", "http://localhost/v1/events"], 400, "unknown role"),
             // eventctl refuses these choices itself (usageErrorsExitNonZero); eventd must refuse them from any client.
             (["-X", "POST", "--data-binary", "{\"kind\":\"party\",\"title\":\"Họp\",\"start\":\"3/3/2017\"}", "http://localhost/v1/events"], 400, "unknown kind \"party\"; one of conference"),
@@ -172,5 +176,11 @@ import Testing
             #expect(refused.status == 64, "\(arguments): \(refused)")
             #expect(refused.stderr.contains("is invalid for") && refused.stderr.contains(values), "\(arguments): \(refused.stderr)")
         }
+        // With --json, a script gets the mistake as the API's error body, still with exit 64.
+        let scripted = try run(eventctlPath, ["list", "--kind", "party", "--json"], environment: ["EVENTD_SOCKET": "/tmp/unused.sock"])
+        #expect(scripted.status == 64, "\(scripted)")
+        let body = try JSONDecoder().decode(ErrorBody.self, from: Data(scripted.stderr.utf8))
+        #expect(body.error.code == "usage" && body.error.message.contains("'party' is invalid for"), "\(scripted.stderr)")
+        #expect(try run(eventctlPath, ["list", "--help", "--json"]).status == 0, "help is still help")
     }
 }

@@ -31,6 +31,12 @@ import Testing
         #expect(text.status == 0)
         #expect(text.stdout.contains("03/03/2017 08:00 – 03/03/2017 11:30 (Asia/Ho_Chi_Minh)"))
         #expect(text.stdout.contains("witness   Phan Chí Hiếu <hieu@moj.gov.vn>"))
+        #expect(event.reminders == nil && text.stdout.contains("Reminders:  eventd's default_reminders"), "\(text.stdout)")
+
+        // Reminders set on the event are shown as --remind takes them, and read back the same.
+        #expect(try daemon.ctl("update", "1", "--remind", "1d", "--remind", "90m:speakers").status == 0)
+        #expect(try daemon.ctl("show", "1", "--json").json(EventView.self).reminders == ["1d", "90m:speakers"])
+        #expect(try daemon.ctl("show", "1").stdout.contains("Reminders:  1d, 90m:speakers"))
     }
 
     @Test func acceptsEveryWhenFormatAgenciesWrite() throws {
