@@ -140,6 +140,23 @@ import Testing
         #expect(fixture.attempts().isEmpty, "the hook never ran")
     }
 
+    @Test func aNoticeQueuedByAnOlderEventdWithItsMessageIsSentAsItIs() async throws {
+        let fixture = try Fixture()
+        let event = try await fixture.writer().create(meeting("Hội nghị", ["Phan Chí Hiếu <hieu@moj.gov.vn>"])).event
+        // Before v9 an invitation was composed when queued and kept as text, with no letter.
+        let message = "Subject: =?UTF-8?B?TeG7nWk=?=\r\nMessage-ID: <old@eventd>\r\n\r\ncomposed before the upgrade\r\n"
+        var draft = NoticeDraft(
+            kind: .invitation, eventUID: event.uid, eventID: event.id, personID: event.participants[0].person.id!, recipient: "hieu@moj.gov.vn",
+            due: Fixture.at(0), startsAt: event.start, sequence: 0, message: message)
+        draft.messageID = "<old@eventd>"
+        try await fixture.store.write { [draft] in try $0.queue([draft]) }
+        let running = fixture.startScheduler()
+        try await fixture.eventually("it is sent") { try await fixture.notice(attempts: 1, .sent) }
+        await running.stop()
+        let name = try #require(fixture.messages().first)
+        #expect(try String(contentsOfFile: fixture.directory + "/mail/" + name, encoding: .utf8) == message)
+    }
+
     @Test func invitingNobodyIsRefusedAndWritesNothing() async throws {
         let fixture = try Fixture { $0.organizer = "Văn phòng Bộ Tư pháp <vanphong@moj.gov.vn>" }
         let event = try await fixture.writer().create(meeting("Họp nội bộ", ["Nguyễn Văn A"])).event
