@@ -140,6 +140,32 @@ public struct Recurrence: Sendable, Equatable, Codable {
     public func override(at recurrenceID: Instant) -> OccurrenceOverride? {
         overrides.first { $0.recurrenceID == recurrenceID }
     }
+
+    /// The same set for a series whose first start moved from `old` to `new`: excluded and added
+    /// occurrences and changed ones move by the same wall-clock amount in `zone`, so an excluded
+    /// occurrence stays excluded and a moved one stays moved, on the series' new times.
+    public func shifted(from old: Instant, to new: Instant, in zone: Zone) -> Recurrence {
+        let (from, to) = (zone.civil(old), zone.civil(new))
+        let delta = to.secondsSinceEpoch - from.secondsSinceEpoch
+        func move(_ instant: Instant) -> Instant { zone.instant(CivilDateTime(secondsSinceEpoch: zone.civil(instant).secondsSinceEpoch + delta)) }
+        var moved = self
+        moved.exceptions = exceptions.map(move)
+        moved.dates = dates.map(move)
+        // An excluded day is the day of the occurrence that started at the old time of day on it.
+        moved.exceptionDates = exceptionDates.map { text in
+            guard let day = CivilDateTime(isoDate: text) else { return text }
+            let occurrence = CivilDateTime(year: day.year, month: day.month, day: day.day, hour: from.hour, minute: from.minute, second: from.second)
+            return CivilDateTime(secondsSinceEpoch: occurrence.secondsSinceEpoch + delta).isoDate
+        }
+        moved.overrides = overrides.map { override in
+            var override = override
+            override.recurrenceID = move(override.recurrenceID)
+            override.start = move(override.start)
+            override.end = move(override.end)
+            return override
+        }
+        return moved
+    }
 }
 
 /// One occurrence of a recurring event changed or cancelled (a VEVENT with RECURRENCE-ID).

@@ -39,6 +39,19 @@ import Testing
         #expect(try daemon.ctl("show", "1").stdout.contains("Reminders:  1d, 90m:speakers"))
     }
 
+    /// Found on a fresh clone: moving a series' start left its excluded and moved occurrences at
+    /// the old time, so the excluded one came back and the moved one was lost.
+    @Test func movingASeriesMovesItsExcludedAndChangedOccurrences() throws {
+        let daemon = try TestDaemon()
+        let id = try daemon.ctl("add", "Họp thử", "--kind", "meeting", "--start", "7/1/2027 9h00", "--rrule", "FREQ=WEEKLY;COUNT=4").out
+        #expect(try daemon.ctl("update", id, "--exdate", "14/1/2027 9h00").status == 0)
+        #expect(try daemon.ctl("update", id, "--occurrence", "21/1/2027 9h00", "--start", "22/1/2027 9h00").status == 0)
+        let moved = try daemon.ctl("update", id, "--start", "7/1/2027 10h00")
+        #expect(moved.status == 0, "\(moved)")
+        let starts = try daemon.ctl("list", "--from", "1/1/2027", "--to", "28/2/2027", "--json").json([EventView].self).map(\.start)
+        #expect(starts == ["2027-01-07T10:00:00+07:00", "2027-01-22T10:00:00+07:00", "2027-01-28T10:00:00+07:00"])
+    }
+
     @Test func acceptsEveryWhenFormatAgenciesWrite() throws {
         let daemon = try TestDaemon()
         let forms = ["3/3/2017 8h30", "03/03/2017 08h30", "8h30 3/3/2017", "2017-03-03 08:30", "2017-03-03T08:30:00+07:00", "2017-03-03T01:30:00Z", "3/3/2017 08:30"]
