@@ -39,8 +39,10 @@ enum RepeatDescription {
         if let until = parts["UNTIL"], until.count >= 8, let y = Int(until.prefix(4)), let m = Int(until.dropFirst(4).prefix(2)), let d = Int(until.dropFirst(6).prefix(2)) {
             text += english ? ", until \(d)/\(m)/\(y)" : ", đến ngày \(d)/\(m)/\(y)"
         }
-        if !recurrence.exceptions.isEmpty {
-            let skipped = recurrence.exceptions.map { zone.display($0, dateOnly: true) }.joined(separator: ", ")
+        if !recurrence.exceptions.isEmpty || !recurrence.exceptionDates.isEmpty {
+            // Excluded occurrences by their start, excluded days (`2027-01-11`) by their date, day first.
+            let days = recurrence.exceptionDates.compactMap { CivilDateTime(isoDate: $0)?.dayFirst }
+            let skipped = (recurrence.exceptions.map { zone.display($0, dateOnly: true) } + days).joined(separator: ", ")
             text += english ? " (not on \(skipped))" : " (trừ \(skipped))"
         }
         return text

@@ -147,7 +147,7 @@ struct MailComposer: Sendable {
         }
         if let location = event.location { lines.append((english ? "Where: " : "Địa điểm: ") + location) }
         if let link = event.link { lines.append((english ? "Join online: " : "Tham gia trực tuyến: ") + link) }
-        if !roles.isEmpty { lines.append((english ? "Your role: " : "Vai trò của quý vị: ") + roles.joined(separator: ", ")) }
+        if !roles.isEmpty, !letter.removed { lines.append((english ? "Your role: " : "Vai trò của quý vị: ") + roles.joined(separator: ", ")) }
         let shift = start.seconds - event.start.seconds
         for p in mine where p.sessionID != nil && (p.role == .speaker || p.role == .chair) {
             guard let session = event.sessions.first(where: { $0.id == p.sessionID }) else { continue }

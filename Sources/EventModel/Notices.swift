@@ -151,23 +151,35 @@ public struct ChangedFact: Sendable, Equatable, Codable {
         return items
     }
 
-    /// The occurrences a change takes out (`−`), puts back or adds (`+`), cancels, or moves (`→`):
-    /// excluded dates, RDATEs and changed occurrences, which the rule alone does not show.
+    /// The occurrences a change takes out (`−`), puts back or adds (`+`), cancels, moves (`→`) or
+    /// changes otherwise (`: place or title`): excluded dates, RDATEs and changed occurrences, which
+    /// the rule alone does not show. When the whole series moved, they are compared on its new times.
     private static func occurrencesChanged(_ old: Event, _ new: Event, _ zone: Zone) -> ChangedFact? {
-        let (a, b) = (old.recurrence, new.recurrence)
+        let a = old.recurrence.map { recurrence in (try? Zone(old.timeZone)).map { recurrence.shifted(from: old.start, to: new.start, in: $0) } ?? recurrence }
+        let b = new.recurrence
         func shown(_ instant: Instant) -> String { zone.display(instant, dateOnly: new.allDay) }
+        func day(_ text: String) -> String { CivilDateTime(isoDate: text)?.dayFirst ?? text }
         func gone(_ before: [Instant], _ after: [Instant]) -> [Instant] { Set(before).subtracting(after).sorted() }
         let taken = gone(b?.exceptions ?? [], a?.exceptions ?? []) + gone(a?.dates ?? [], b?.dates ?? [])
         let given = gone(a?.exceptions ?? [], b?.exceptions ?? []) + gone(b?.dates ?? [], a?.dates ?? [])
         var lines = taken.sorted().map { "− \(shown($0))" } + given.sorted().map { "+ \(shown($0))" }
-        lines += Set(b?.exceptionDates ?? []).subtracting(a?.exceptionDates ?? []).sorted().map { "− \($0)" }
-        lines += Set(a?.exceptionDates ?? []).subtracting(b?.exceptionDates ?? []).sorted().map { "+ \($0)" }
-        for override in b?.overrides ?? [] where override != a?.override(at: override.recurrenceID) {
-            let was = a?.override(at: override.recurrenceID)
-            if override.status == .cancelled, was?.status != .cancelled {
-                lines.append("− \(shown(override.recurrenceID)) (\(EventStatus.cancelled.rawValue))")
-            } else if override.start != (was?.start ?? override.recurrenceID) {
-                lines.append("\(shown(was?.start ?? override.recurrenceID)) → \(shown(override.start))")
+        lines += Set(b?.exceptionDates ?? []).subtracting(a?.exceptionDates ?? []).sorted().map { "− \(day($0))" }
+        lines += Set(a?.exceptionDates ?? []).subtracting(b?.exceptionDates ?? []).sorted().map { "+ \(day($0))" }
+        let ids = Set((a?.overrides ?? []).map(\.recurrenceID)).union((b?.overrides ?? []).map(\.recurrenceID)).sorted()
+        for id in ids {
+            let (was, now) = (a?.override(at: id), b?.override(at: id))
+            guard was != now else { continue }
+            let (wasStart, nowStart) = (was?.start ?? id, now?.start ?? id)
+            if now?.status == .cancelled, was?.status != .cancelled {
+                lines.append("− \(shown(id)) (\(EventStatus.cancelled.rawValue))")
+            } else if was?.status == .cancelled, now?.status != .cancelled {
+                lines.append("+ \(shown(nowStart))")
+            } else if wasStart != nowStart {
+                lines.append("\(shown(wasStart)) → \(shown(nowStart))")
+            } else {
+                // Its place, title or length: say what it is now, or that it is as the series again.
+                let facts = [now?.location, now?.title].compactMap { $0 }
+                lines.append("\(shown(nowStart)): " + (facts.isEmpty ? "= \(new.location ?? new.title)" : facts.joined(separator: "; ")))
             }
         }
         return lines.isEmpty ? nil : ChangedFact(kind: .occurrences, now: lines.joined(separator: ", "), before: "")

@@ -197,6 +197,13 @@ extension CivilDateTime {
     /// The date alone, midnight.
     public var date: CivilDateTime { CivilDateTime(year: year, month: month, day: day) }
 
+    /// The day `text` names as `2017-03-03` (how excluded days are kept), at midnight; nil if it names none.
+    public init?(isoDate text: String) {
+        let parts = text.split(separator: "-").compactMap { Int($0) }
+        guard parts.count == 3 else { return nil }
+        self.init(year: parts[0], month: parts[1], day: parts[2])
+    }
+
     /// `2017-03-03`
     public var isoDate: String { "\(pad(year, 4))-\(pad(month))-\(pad(day))" }
 

@@ -105,7 +105,9 @@ let wantsJSON = CommandLine.arguments.dropFirst().contains("--json")
 /// An error eventctl itself found: `{"error": {"code", "message"}}` on stderr with --json, else the text.
 func printFailure(_ message: String, code: String) {
     guard wantsJSON else { return printError(message) }
-    printError((try? String(decoding: JSONEncoder().encode(ErrorBody(code: code, message: message)), as: UTF8.self)) ?? "{}")
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = .sortedKeys  // as eventd writes its errors
+    printError((try? String(decoding: encoder.encode(ErrorBody(code: code, message: message)), as: UTF8.self)) ?? "{}")
 }
 
 func printError(_ message: String) {
@@ -213,9 +215,10 @@ func printEvent(_ event: EventView, json: Bool) throws {
 /// `2017-03-03T08:00:00+07:00` as `03/03/2017 08:00`: day first, in the event's own zone.
 func displayTime(_ iso: String, dateOnly: Bool = false) -> String {
     let c = Array(iso)
-    guard c.count >= 16 else { return iso }
+    guard c.count >= 10 else { return iso }
     let date = "\(String(c[8...9]))/\(String(c[5...6]))/\(String(c[0...3]))"
-    return dateOnly ? date : date + " " + String(c[11...15])
+    // A day alone (an excluded day, `2026-12-28`) has no time to show.
+    return dateOnly || c.count < 16 ? date : date + " " + String(c[11...15])
 }
 
 /// The event's own `iso` time (in its zone) to mark beside the reader's `reader`: the clock time
