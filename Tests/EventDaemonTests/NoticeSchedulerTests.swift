@@ -170,4 +170,17 @@ import Testing
         #expect(fixture.attempts().count == 1)
         await running.stop()
     }
+
+    /// README: a reminder joins the outbox once due within 7 days, looked for again at each start.
+    @Test func aReminderBeyondTheWeekIsPlannedAtTheFirstStartThatBringsItWithin() async throws {
+        let fixture = try Fixture()
+        // Ten days ahead, a day's notice: due on day 9, beyond the week.
+        _ = try await fixture.addEvent(startingIn: 10 * 86_400, reminders: ["1d"], people: ["Phan Chí Hiếu <hieu@moj.gov.vn>"])
+        #expect(try await fixture.notices().isEmpty, "not planned while it is more than a week away")
+        // eventd was down for four days: the start itself plans it, before any daily top-up.
+        fixture.clock.advance(by: 4 * 86_400)
+        let running = fixture.startScheduler()
+        try await fixture.eventually("the reminder is planned at start") { try await fixture.notices().map(\.draft.due) == [Fixture.at(9 * 86_400)] }
+        await running.stop()
+    }
 }
