@@ -15,10 +15,7 @@ extension Routes {
                 guard let instant = try reader.range(from: text, to: nil).0 else { throw RegisterError.invalid(field: "since", message: "is empty") }
                 return instant
             }
-            let limit = try query.get("limit").map { text in
-                guard let n = Int(text), n > 0 else { throw RegisterError.invalid(field: "limit", message: "must be a whole number above 0") }
-                return n
-            } ?? 100
+            let limit = try limit(query, default: 100)
             let zone = try Zone(config.defaultTimeZone)
             return try json(
                 try await store.auditLog(eventID: try eventParameter(query), since: since, limit: limit).map { entry in

@@ -212,8 +212,9 @@ struct EventWriter: Sendable {
     /// Writes the notices the change calls for, as outbox rows in its transaction.
     private func planNotices(_ change: EventChange, _ context: WriteContext) throws {
         guard let uid = (change.after ?? change.before)?.uid else { return }
-        try context.apply(
-            planner.plan(change, held: context.reminders(eventUID: uid), invited: context.wasInvited(eventUID: uid), now: context.now))
+        // Only a change to an event that already was can send letters: a new one was never invited.
+        let invited = try change.before != nil && context.wasInvited(eventUID: uid)
+        try context.apply(planner.plan(change, held: context.reminders(eventUID: uid), invited: invited, now: context.now))
     }
 
     private func committed(_ marks: FeedMarks) {

@@ -16,8 +16,14 @@ struct FeedMarks: Sendable {
 
     var isEmpty: Bool { events.isEmpty && people.isEmpty }
 
-    init(_ changes: [EventChange] = []) {
+    init(_ changes: [EventChange]) {
         for change in changes { add(change) }
+    }
+
+    /// These events as they are now (and everyone on them), and these people's own feeds.
+    init(events: [Event] = [], people: [Int64] = []) {
+        self.init(events.map { EventChange(before: nil, after: $0) })
+        self.people.formUnion(people)
     }
 
     mutating func add(_ change: EventChange) {
@@ -26,6 +32,12 @@ struct FeedMarks: Sendable {
             kinds.insert(event.kind)
             people.formUnion(event.participants.compactMap(\.person.id))
         }
+    }
+
+    mutating func formUnion(_ other: FeedMarks) {
+        events.formUnion(other.events)
+        kinds.formUnion(other.kinds)
+        people.formUnion(other.people)
     }
 }
 
@@ -53,19 +65,15 @@ final class FeedWriter: Service, Sendable {
 
     /// The feeds a batch of changes makes stale.
     struct Pending {
-        var events = Set<Int64>()
-        var kinds = Set<EventKind>()
-        var people = Set<Int64>()
+        var marks = FeedMarks()
         var lastTouch = Date.distantPast
         /// A pass is under way (the first one from the start), or must be made again after a failure.
         var passing = false
-
-        var isEmpty: Bool { events.isEmpty && people.isEmpty }
     }
 
     /// Every change so far is in the feed files: no change waits and no pass runs (`eventctl
     /// status`, and the tests' snapshot of everything a request may have changed).
-    var settled: Bool { pending.withLock { !$0.passing && $0.isEmpty } }
+    var settled: Bool { pending.withLock { !$0.passing && $0.marks.isEmpty } }
 
     /// The group that may read the feed files (`feeds_group`); nil: only eventd's user.
     let group: gid_t?
@@ -88,24 +96,12 @@ final class FeedWriter: Service, Sendable {
     var directory: String { config.feedsDirectory ?? config.dataDirectory + "/feeds" }
 
     /// Called after each write commits: the feeds of its events, their kinds and their people
-    /// are stale.
+    /// are stale (or a person's alone, when their token changed and their feed moves).
     func touched(_ marks: FeedMarks) {
         guard !marks.isEmpty else { return }
         let now = clock.now()
         pending.withLock {
-            $0.events.formUnion(marks.events)
-            $0.kinds.formUnion(marks.kinds)
-            $0.people.formUnion(marks.people)
-            $0.lastTouch = now
-        }
-        Task { await wakeup.signal() }
-    }
-
-    /// A person's token changed: their feed moves to the new name.
-    func personChanged(_ id: Int64) {
-        let now = clock.now()
-        pending.withLock {
-            $0.people.insert(id)
+            $0.marks.formUnion(marks)
             $0.lastTouch = now
         }
         Task { await wakeup.signal() }
@@ -138,7 +134,7 @@ final class FeedWriter: Service, Sendable {
             if everything {
                 do {
                     try await settleEntries()
-                    _ = try await write(everything: true, Pending(), written: &written)
+                    _ = try await write(everything: true, FeedMarks(), written: &written)
                     everything = false
                     recordSuccess()
                 } catch {
@@ -169,24 +165,20 @@ final class FeedWriter: Service, Sendable {
                 }
                 return state
             }
-            guard !everything, !batch.isEmpty else {
+            guard !everything, !batch.marks.isEmpty else {
                 pending.withLock { $0.passing = everything }
                 continue
             }
             do {
                 // Changes are marked after their transaction commits: what is read next holds every change of the batch.
                 try await settleEntries()
-                let shared = try await write(everything: false, batch, written: &written)
+                let shared = try await write(everything: false, batch.marks, written: &written)
                 nextAllowed = clock.now().addingTimeInterval(min(30, 10 * shared))
                 recordSuccess()
             } catch {
                 // Nothing of the batch is forgotten: it is written again with the next one.
                 recordFailure(error)
-                self.pending.withLock {
-                    $0.events.formUnion(batch.events)
-                    $0.kinds.formUnion(batch.kinds)
-                    $0.people.formUnion(batch.people)
-                }
+                self.pending.withLock { $0.marks.formUnion(batch.marks) }
                 everything = true
             }
             pending.withLock { $0.passing = everything }
@@ -245,13 +237,14 @@ final class FeedWriter: Service, Sendable {
     }
 
     /// Writes the feeds a batch touched (all of them on start), skipping unchanged text. Returns
-    /// the seconds spent on all.ics and the kind feeds, which every pass rewrites whole.
-    private func write(everything: Bool, _ batch: Pending, written: inout [String: UInt64]) async throws -> TimeInterval {
+    /// the seconds spent on all.ics and the kind feeds, which are rewritten whole.
+    private func write(everything: Bool, _ batch: FeedMarks, written: inout [String: UInt64]) async throws -> TimeInterval {
         var shared: TimeInterval = 0
         let renderer = self.renderer
         var feeds: [(path: String, name: String, selection: FeedSelection)] = []
         if config.publicFeeds {
-            feeds.append(("all.ics", "Lịch công tác", .all))
+            // all.ics holds every event: a batch of people alone (a new token) leaves it as it is.
+            if everything || !batch.events.isEmpty { feeds.append(("all.ics", "Lịch công tác", .all)) }
             for kind in (everything ? Set(EventKind.allCases) : batch.kinds).sorted(by: { $0.rawValue < $1.rawValue }) {
                 feeds.append(("kind/\(kind.rawValue).ics", "Lịch công tác — \(kind.rawValue)", .kind(kind)))
             }
@@ -260,12 +253,11 @@ final class FeedWriter: Service, Sendable {
             for (id, title) in events { feeds.append(("events/\(id).ics", title, .event(id))) }
         }
         let tokens = try await store.feedTokens()
-        for (id, token) in tokens.sorted(by: { $0.key < $1.key }) where everything || batch.people.contains(id) {
-            let name = (try? await store.person(id: id).name) ?? "?"
-            feeds.append(("people/\(token).ics", "Lịch công tác — \(name)", .person(id)))
+        for (id, holder) in tokens.sorted(by: { $0.key < $1.key }) where everything || batch.people.contains(id) {
+            feeds.append(("people/\(holder.token).ics", "Lịch công tác — \(holder.name)", .person(id)))
         }
         // Files of rotated tokens go: only current tokens have a feed.
-        let current = Set(tokens.values.map { "people/\($0).ics" })
+        let current = Set(tokens.values.map { "people/\($0.token).ics" })
         for path in (try? FileManager.default.contentsOfDirectory(atPath: directory + "/people")) ?? [] where !current.contains("people/" + path) {
             remove("people/" + path, &written)
         }
@@ -278,8 +270,10 @@ final class FeedWriter: Service, Sendable {
             let file = try await stream(feed.selection, renderer: renderer, subscription: subscription, to: feed.path)
             if before != file.hash { try commit(file.temporary, to: feed.path) } else { unlink(file.temporary) }
             if keep { written[feed.path] = file.hash }
-            if case .all = feed.selection { shared += clock.now().timeIntervalSince(started) }
-            if case .kind = feed.selection { shared += clock.now().timeIntervalSince(started) }
+            switch feed.selection {
+            case .all, .kind: shared += clock.now().timeIntervalSince(started)
+            default: break
+            }
         }
         return shared
     }
@@ -297,17 +291,15 @@ final class FeedWriter: Service, Sendable {
             if fchmod(fd, fileMode) != 0 || (group.map { fchown(fd, uid_t.max, $0) } ?? 0) != 0 {
                 throw FileModes.failure("cannot set the mode or group of \(temporary)")
             }
-            let hash = try await store.readFeed(selection) { zones, count, next in
+            let hash = try await store.readFeed(selection) { zones, empty, next in
                 var out = FeedOutput(fd: fd)
-                let (head, tail) = try renderer.envelope(zones: zones, empty: count == 0, subscription: subscription)
+                let (head, tail) = try renderer.envelope(zones: zones, empty: empty, subscription: subscription)
                 try out.append(head)
                 while let text = try next() { try out.append(text) }
                 try out.append(tail)
                 try out.flush()
                 return out.hash
             }
-            // A feed renamed into place before it is on disk could be empty after a power loss.
-            guard fsync(fd) == 0 else { throw FileModes.failure("cannot sync \(temporary)") }
             return (temporary, hash)
         } catch {
             unlink(temporary)
@@ -320,11 +312,15 @@ final class FeedWriter: Service, Sendable {
         written[path] = nil
     }
 
-    /// Renames the synced temporary file into place and syncs the folder: a reader sees the old
-    /// file or the new one.
+    /// Syncs the temporary file, renames it into place and syncs the folder: a reader sees the
+    /// old file or the new one, even after a power loss. Only changed feeds get here, so an
+    /// unchanged one costs no sync.
     private func commit(_ temporary: String, to path: String) throws {
         let target = directory + "/" + path
-        guard rename(temporary, target) == 0 else {
+        let fd = open(temporary, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
+        let synced = fd >= 0 && fsync(fd) == 0
+        if fd >= 0 { close(fd) }
+        guard synced, rename(temporary, target) == 0 else {
             unlink(temporary)
             throw FileModes.failure("cannot rename \(temporary)")
         }

@@ -14,16 +14,14 @@ extension Routes {
             return try json(Views.person(try await store.addPerson(person)), status: .created)
         }
         v1.get("people/:key") { _, context in
-            let key = try context.parameters.require("key")
-            return try json(Views.person(try await onePerson(matching: key.removingPercentEncoding ?? key)))
+            try json(Views.person(try await onePerson(matching: try key(context))))
         }
 
         v1.patch("people/:key") { request, context in
             let person = try await onePerson(matching: try key(context))
             let patch = try await decode(PersonPatch.self, from: request)
             let (updated, events) = try await store.updatePerson(id: person.id!, try personChanges(patch))
-            feeds.touched(FeedMarks(events.map { EventChange(before: nil, after: $0) }))
-            feeds.personChanged(person.id!)
+            feeds.touched(FeedMarks(events: events, people: [person.id!]))
             return try json(Views.person(updated))
         }
         v1.post("people/:key/merge") { request, context in
@@ -31,21 +29,18 @@ extension Routes {
             let input = try await decode(MergeInput.self, from: request)
             let kept = try await onePerson(matching: input.into)
             let (merged, events) = try await store.mergePeople(duplicate: duplicate.id!, into: kept.id!)
-            feeds.touched(FeedMarks(events.map { EventChange(before: nil, after: $0) }))
-            feeds.personChanged(kept.id!)
+            feeds.touched(FeedMarks(events: events, people: [kept.id!]))
             return try json(Views.person(merged))
         }
         v1.delete("people/:key") { request, context in
             let person = try await onePerson(matching: try key(context))
             let force = request.uri.queryParameters.get("force").map { $0 == "1" || $0 == "true" } ?? false
             let events = try await store.deletePerson(id: person.id!, force: force)
-            feeds.touched(FeedMarks(events.map { EventChange(before: nil, after: $0) }))
-            feeds.personChanged(person.id!)
+            feeds.touched(FeedMarks(events: events, people: [person.id!]))
             return Response(status: .noContent)
         }
         v1.get("people/:key/agenda") { request, context in
-            let key = try context.parameters.require("key")
-            let person = try await onePerson(matching: key.removingPercentEncoding ?? key)
+            let person = try await onePerson(matching: try key(context))
             let query = request.uri.queryParameters
             let (from, to) = try agendaRange(from: query.get("from"), to: query.get("to"))
             let role = try query.get("role").map { text in
@@ -75,12 +70,17 @@ extension Routes {
 
     /// The person's feed addresses; `rotate` revokes the old token first.
     private func feedURL(_ context: APIContext, rotate: Bool) async throws -> Response {
-        let key = try context.parameters.require("key")
-        let person = try await onePerson(matching: key.removingPercentEncoding ?? key)
-        let token = try await store.feedToken(personID: person.id!, rotate: rotate)
-        feeds.personChanged(person.id!)
+        let person = try await onePerson(matching: try key(context))
+        let (token, new) = try await store.feedToken(personID: person.id!, rotate: rotate)
+        if new { feeds.touched(FeedMarks(people: [person.id!])) }
         let https = "\(config.feedsBase)/feeds/people/\(token).ics"
         let webcal = "webcal://" + https.drop { $0 != ":" }.dropFirst(3)
         return try json(FeedURLView(person: Views.person(person), token: token, https: https, webcal: String(webcal)))
+    }
+
+    /// The person a route names in its path: an id, an email or a name, percent-decoded.
+    private func key(_ context: APIContext) throws -> String {
+        let key = try context.parameters.require("key")
+        return key.removingPercentEncoding ?? key
     }
 }

@@ -86,9 +86,9 @@ struct Routes: Sendable {
             body: ResponseBody(byteBuffer: ByteBuffer(string: ics)))
     }
 
-    /// `limit=N` of a listing: at most N rows, the first in its order; none given: all of them.
-    func limit(_ query: Parameters) throws -> Int {
-        guard let text = query.get("limit") else { return Int.max }
+    /// `limit=N` of a listing: at most N rows, the first in its order; none given: `all`, by default every row.
+    func limit(_ query: Parameters, default all: Int = Int.max) throws -> Int {
+        guard let text = query.get("limit") else { return all }
         guard let n = Int(text), n >= 1 else { throw RegisterError.invalid(field: "limit", message: "must be a whole number of at least 1") }
         return n
     }

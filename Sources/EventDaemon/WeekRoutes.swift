@@ -81,11 +81,6 @@ extension Routes {
         return events
     }
 
-    func key(_ context: APIContext) throws -> String {
-        let key = try context.parameters.require("key")
-        return key.removingPercentEncoding ?? key
-    }
-
     func sessionKey(_ context: APIContext) throws -> Int64 {
         let text = try context.parameters.require("sid")
         guard let id = Int64(text), id > 0 else { throw RegisterError.notFound(what: "session with id", key: text) }

@@ -57,11 +57,11 @@ extension SQLiteStore {
         }
     }
 
-    /// Reads one feed in one read transaction: the zones it needs and how many events it holds,
+    /// Reads one feed in one read transaction: the zones it needs and whether it holds no event,
     /// then (through `next`) each event's feed text in order of start, one at a time, so a feed
     /// of any size is written without being held in memory.
     public func readFeed<T: Sendable>(
-        _ selection: FeedSelection, _ body: @Sendable (_ zones: [FeedZone], _ count: Int, _ next: () throws -> String?) throws -> T
+        _ selection: FeedSelection, _ body: @Sendable (_ zones: [FeedZone], _ empty: Bool, _ next: () throws -> String?) throws -> T
     ) async throws -> T {
         try await reading { db in
             let filter = selection.filter
@@ -73,9 +73,13 @@ extension SQLiteStore {
                         \(from) \(filter.sql.isEmpty ? "WHERE" : "AND") f.zone IS NOT NULL GROUP BY f.zone ORDER BY MIN(e.start_at), f.zone
                         """), arguments: filter.arguments
             ).map { FeedZone(identifier: $0["zone"], from: Instant(seconds: $0["span_from"]), to: ($0["span_to"] as Int64?).map(Instant.init(seconds:))) }
-            let count = try Int.fetchOne(db.cachedStatement(sql: "SELECT COUNT(*) \(from)"), arguments: filter.arguments) ?? 0
             let texts = try String.fetchCursor(db.cachedStatement(sql: "SELECT f.text \(from) ORDER BY e.start_at, e.id"), arguments: filter.arguments)
-            return try body(zones, count, { try texts.next() })
+            // The first text is read ahead to tell an empty feed, then handed out first.
+            var first = try texts.next()
+            return try body(zones, first == nil) {
+                defer { first = nil }
+                return try first ?? texts.next()
+            }
         }
     }
 

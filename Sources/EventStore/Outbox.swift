@@ -207,23 +207,24 @@ extension SQLiteStore {
         }
     }
 
-    /// Personal feed tokens by person id.
-    public func feedTokens() async throws -> [Int64: String] {
+    /// Personal feed tokens, and the names of their holders, by person id.
+    public func feedTokens() async throws -> [Int64: (token: String, name: String)] {
         try await reading { db in
-            var tokens: [Int64: String] = [:]
-            for row in try Row.fetchAll(db.cachedStatement(sql: "SELECT id, feed_token FROM person WHERE feed_token IS NOT NULL")) {
-                tokens[row["id"]] = row["feed_token"]
+            var tokens: [Int64: (token: String, name: String)] = [:]
+            for row in try Row.fetchAll(db.cachedStatement(sql: "SELECT id, feed_token, name FROM person WHERE feed_token IS NOT NULL")) {
+                tokens[row["id"]] = (row["feed_token"], row["name"])
             }
             return tokens
         }
     }
 
-    /// The person's feed token, made on first use; `rotate` replaces it (the old one stops working).
-    public func feedToken(personID: Int64, rotate: Bool) async throws -> String {
+    /// The person's feed token, made on first use; `rotate` replaces it (the old one stops
+    /// working). `new`: this call made it, so the person's feed moves to it.
+    public func feedToken(personID: Int64, rotate: Bool) async throws -> (token: String, new: Bool) {
         try await writing { db in
             if !rotate, let token = try String.fetchOne(db.cachedStatement(sql: "SELECT feed_token FROM person WHERE id = ?"), arguments: [personID])
             {
-                return token
+                return (token, false)
             }
             var bytes = [UInt8](repeating: 0, count: 24)
             var generator = SystemRandomNumberGenerator()
@@ -232,7 +233,7 @@ extension SQLiteStore {
             let token = Data(bytes).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
             try db.cachedStatement(sql: "UPDATE person SET feed_token = ? WHERE id = ?").execute(arguments: [token, personID])
             try Audit.record(db, "\(rotate ? "feed-rotate" : "feed-token") person \(personID)", now: self.now())
-            return token
+            return (token, true)
         }
     }
 

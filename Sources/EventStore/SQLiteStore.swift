@@ -156,10 +156,6 @@ public final class SQLiteStore: Sendable {
         return try ids.sorted().map { try loadEvent(db, id: $0) }
     }
 
-    /// `clashCandidates` in a read transaction of its own, for clashes shown after a change.
-    public func clashCandidates(for event: Event, from: Instant, to: Instant) async throws -> [Event] {
-        try await reading { db in try Self.clashCandidates(db, for: event, from: from, to: to) }
-    }
 
     /// People a search names: an id, an email, the exact name, or else a name matched without regard
     /// to case or diacritics, first whole, then as the start of a word ("hieu" finds "Phan Chí Hiếu").
