@@ -167,6 +167,11 @@ struct InputReader: Sendable {
         }
         let allDay = start?.dateOnly ?? event?.allDay ?? false
         let seriesStart = start?.instant ?? event?.start
+        // The exceptions held are on the stored series' times: a new start moves them first, and
+        // those given here are read against the moved series.
+        if let event, let seriesStart, seriesStart != event.start, let eventZone = try? Zone(event.timeZone) {
+            recurrence = recurrence.shifted(from: event.start, to: seriesStart, in: eventZone)
+        }
         var series = event ?? Event(uid: "", kind: .meeting, title: "", start: seriesStart ?? Instant(seconds: 0),
                                     end: seriesStart ?? Instant(seconds: 0), timeZone: zone.identifier, created: Instant(seconds: 0), updated: Instant(seconds: 0))
         if let seriesStart, seriesStart != series.start {

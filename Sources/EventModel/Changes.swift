@@ -136,9 +136,9 @@ public struct EventChanges: Sendable, Equatable {
                 new.sessions[i].start = new.sessions[i].start.adding(seconds: shift)
                 new.sessions[i].end = new.sessions[i].end.adding(seconds: shift)
             }
-            // A series' exceptions are anchored to its occurrences' times (those of the stored
-            // series, against which any given with this change were read): they move with it.
-            if let series = new.recurrence, let zone = try? Zone(event.timeZone) {
+            // A series' exceptions are anchored to its occurrences' times: they move with it. A
+            // recurrence given with the change is already on the new times (InputReader).
+            if recurrence == nil, let series = new.recurrence, let zone = try? Zone(event.timeZone) {
                 new.recurrence = series.shifted(from: event.start, to: start, in: zone)
             }
         } else if let end {

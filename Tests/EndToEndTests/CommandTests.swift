@@ -50,6 +50,12 @@ import Testing
         #expect(moved.status == 0, "\(moved)")
         let starts = try daemon.ctl("list", "--from", "1/1/2027", "--to", "28/2/2027", "--json").json([EventView].self).map(\.start)
         #expect(starts == ["2027-01-07T10:00:00+07:00", "2027-01-22T10:00:00+07:00", "2027-01-28T10:00:00+07:00"])
+        // Moved again with an occurrence taken out in the same command, named at its new time:
+        // the held exceptions move once, and the new one stays where it was named.
+        let both = try daemon.ctl("update", id, "--start", "7/1/2027 11h00", "--exdate", "28/1/2027 11h00")
+        #expect(both.status == 0, "\(both)")
+        let again = try daemon.ctl("list", "--from", "1/1/2027", "--to", "28/2/2027", "--json").json([EventView].self).map(\.start)
+        #expect(again == ["2027-01-07T11:00:00+07:00", "2027-01-22T11:00:00+07:00"], "\(again)")
     }
 
     @Test func acceptsEveryWhenFormatAgenciesWrite() throws {
