@@ -120,12 +120,10 @@ public struct ImportPlanner: Sendable {
             for o in overrides {
                 // Without their series, the changes carry all they say: the series they join may differ.
                 let changed = try occurrenceOverride(o, series: event, whole: !series)
-                recurrence.overrides.removeAll { $0.recurrenceID == changed.recurrenceID }
-                recurrence.overrides.append(changed)
+                recurrence.setOverride(changed)
                 if !series { recurrence.dates.append(changed.recurrenceID) }
             }
             recurrence.dates = Array(Set(recurrence.dates)).sorted()
-            recurrence.overrides.sort { $0.recurrenceID < $1.recurrenceID }
             event.recurrence = recurrence
         }
         let parts = try sessions.map { s in

@@ -125,9 +125,7 @@ struct EventWriter: Sendable {
                         ?? OccurrenceOverride(recurrenceID: occurrence, start: occurrence, end: occurrence.adding(seconds: event.end.seconds - event.start.seconds))
                     override.status = .cancelled
                     override.sequence = parsed.sequence
-                    recurrence.overrides.removeAll { $0.recurrenceID == occurrence }
-                    recurrence.overrides.append(override)
-                    recurrence.overrides.sort { $0.recurrenceID < $1.recurrenceID }
+                    recurrence.setOverride(override)
                     cancel.recurrence = .some(recurrence)
                 } else {
                     cancel.status = .cancelled

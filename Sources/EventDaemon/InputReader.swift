@@ -284,9 +284,7 @@ struct InputReader: Sendable {
         if let status = input.status { override.status = try Self.status(status) }
         override.sequence = old.sequence + 1
         var changed = recurrence
-        changed.overrides.removeAll { $0.recurrenceID == override.recurrenceID }
-        changed.overrides.append(override)
-        changed.overrides.sort { $0.recurrenceID < $1.recurrenceID }
+        changed.setOverride(override)
         var changes = EventChanges()
         changes.recurrence = .some(changed)
         return changes

@@ -158,7 +158,6 @@ public struct EventChanges: Sendable, Equatable {
     /// The end comes after the start, and the event lasts at most 366 days; with `imported`, what
     /// an iCalendar file may say: an end equal to the start (RFC 5545 3.6.1's event with a DTSTART
     /// alone) and any length (the register finds such long events through `event_long`).
-
     public static func checkTimes(start: Instant, end: Instant, field: String = "end", imported: Bool = false) throws(RegisterError) {
         if end < start || (end == start && !imported) {
             throw .invalid(field: field, message: "the end must come after the start")

@@ -141,6 +141,13 @@ public struct Recurrence: Sendable, Equatable, Codable {
         overrides.first { $0.recurrenceID == recurrenceID }
     }
 
+    /// Puts `override` in place of any the same occurrence had, keeping them in order.
+    public mutating func setOverride(_ override: OccurrenceOverride) {
+        overrides.removeAll { $0.recurrenceID == override.recurrenceID }
+        overrides.append(override)
+        overrides.sort { $0.recurrenceID < $1.recurrenceID }
+    }
+
     /// The same set for a series whose first start moved from `old` to `new`: excluded and added
     /// occurrences and changed ones move by the same wall-clock amount in `zone`, so an excluded
     /// occurrence stays excluded and a moved one stays moved, on the series' new times.

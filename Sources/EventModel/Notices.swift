@@ -41,9 +41,6 @@ public struct Reminder: Sendable, Equatable, Hashable, Codable {
         }
     }
 
-    /// As stored and shown: `86400:everyone`.
-    public var text: String { "\(offset):\(audience.rawValue)" }
-
     /// As `--remind` takes it: `1d`, `90m:speakers` (the largest unit that divides the offset).
     public var shorthand: String {
         let unit = [(86_400, "d"), (3600, "h"), (60, "m")].first { offset != 0 && offset % Int64($0.0) == 0 } ?? (1, "s")

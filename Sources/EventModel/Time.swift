@@ -199,9 +199,8 @@ extension CivilDateTime {
 
     /// The day `text` names as `2017-03-03` (how excluded days are kept), at midnight; nil if it names none.
     public init?(isoDate text: String) {
-        let parts = text.split(separator: "-").compactMap { Int($0) }
-        guard parts.count == 3 else { return nil }
-        self.init(year: parts[0], month: parts[1], day: parts[2])
+        guard let (year, month, day) = WhenParser.isoDate(text) else { return nil }
+        self.init(year: year, month: month, day: day)
     }
 
     /// `2017-03-03`
@@ -413,7 +412,7 @@ public enum WhenParser {
         return When(instant: zone.instant(civil), dateOnly: false)
     }
 
-    private static func isoDate(_ s: String) -> (y: Int, m: Int, d: Int)? {
+    static func isoDate(_ s: String) -> (y: Int, m: Int, d: Int)? {
         let p = s.split(separator: "-", omittingEmptySubsequences: false)
         guard p.count == 3, let y = digits(p[0], 4...4), let m = digits(p[1], 1...2), let d = digits(p[2], 1...2) else { return nil }
         return (y, m, d)

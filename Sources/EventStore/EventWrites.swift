@@ -174,13 +174,11 @@ extension WriteContext {
         var merged = old
         var recurrence = old.recurrence ?? Recurrence(rule: "", dates: [old.start])
         for o in event.recurrence?.overrides ?? [] {
-            recurrence.overrides.removeAll { $0.recurrenceID == o.recurrenceID }
-            recurrence.overrides.append(o)
+            recurrence.setOverride(o)
             if old.recurrence == nil || recurrence.rule.isEmpty, !recurrence.dates.contains(o.recurrenceID) {
                 recurrence.dates.append(o.recurrenceID)
             }
         }
-        recurrence.overrides.sort { $0.recurrenceID < $1.recurrenceID }
         recurrence.dates.sort()
         merged.recurrence = recurrence
         merged.sequence = max(old.sequence, event.sequence)
@@ -263,7 +261,7 @@ extension SQLiteStore {
 /// empty text for an empty one. A stored value that does not read is an error naming it,
 /// never silently dropped.
 enum StoredList {
-    // The types stored (numbers, strings, `Reminder`s, `Letter`s) always encode.
+    // The types stored (numbers, strings, `Reminder`s, `NoticeLetter`s) always encode.
     static func json<T: Encodable>(_ value: T) -> String {
         String(decoding: try! JSONEncoder().encode(value), as: UTF8.self)
     }

@@ -14,9 +14,14 @@ public struct WriteContext {
         try SQLiteStore.clashCandidates(db, for: event, from: from, to: to)
     }
 
-    /// Puts notices in the outbox.
+    /// Puts notices in the outbox. The letters of one change are one letter to many people:
+    /// each is encoded once.
     public func queue(_ drafts: [NoticeDraft]) throws {
-        for draft in drafts { try Outbox.insert(db, draft, now: now) }
+        var encoded: (letter: NoticeLetter, json: String)?
+        for draft in drafts {
+            if let letter = draft.letter, encoded?.letter != letter { encoded = (letter, StoredList.json(letter)) }
+            try Outbox.insert(db, draft, letter: draft.letter == nil ? nil : encoded?.json, now: now)
+        }
     }
 
     /// The reminders of the event the outbox holds, in every state, for `NoticePlanner` to compare
@@ -47,7 +52,7 @@ public struct WriteContext {
 }
 
 enum Outbox {
-    static func insert(_ db: Database, _ d: NoticeDraft, now: Instant) throws {
+    static func insert(_ db: Database, _ d: NoticeDraft, letter: String?, now: Instant) throws {
         try db.cachedStatement(
             sql: """
                 INSERT OR IGNORE INTO notice (message_id, kind, event_uid, event_id, person_id, recipient, due_at, starts_at, reminder_offset,
@@ -56,7 +61,7 @@ enum Outbox {
                 """
         ).execute(arguments: [
             d.messageID ?? "<\(UUID().uuidString.lowercased())@eventd>", d.kind.rawValue, d.eventUID, d.eventID, d.personID, d.recipient,
-            d.due.seconds, d.startsAt.seconds, d.offset, d.sequence, d.message, d.letter.map(StoredList.json), d.due.seconds, now.seconds, now.seconds, d.audience?.rawValue,
+            d.due.seconds, d.startsAt.seconds, d.offset, d.sequence, d.message, letter, d.due.seconds, now.seconds, now.seconds, d.audience?.rawValue,
         ])
     }
 

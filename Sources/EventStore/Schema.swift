@@ -1,4 +1,5 @@
 import GRDB
+import Foundation
 
 /// Named, append-only migrations. A shipped migration is never edited: add a new one.
 /// They speak SQL only, so they do not change when application types do.
@@ -313,11 +314,15 @@ enum Schema {
                     }).joined(separator: ",") + "]"
                 }
                 let words = { (column: String, separator: Character) in ((row[column] as String?) ?? "").split(separator: separator).map(String.init) }
+                // Empty lists stay the empty text; the rest JSON arrays, encoded here for the same reason.
+                func array<T: Encodable>(_ items: [T]) throws -> String {
+                    items.isEmpty ? "" : String(decoding: try JSONEncoder().encode(items), as: UTF8.self)
+                }
                 try db.execute(
                     sql: "UPDATE event SET exdates = ?, rdates = ?, exdate_days = ?, more_rules = ?, reminders = ? WHERE id = ?",
                     arguments: [
-                        StoredList.text(try seconds("exdates")), StoredList.text(try seconds("rdates")), StoredList.text(words("exdate_days", " ")),
-                        StoredList.text(words("more_rules", "\n")), reminders, id,
+                        try array(seconds("exdates")), try array(seconds("rdates")), try array(words("exdate_days", " ")),
+                        try array(words("more_rules", "\n")), reminders, id,
                     ])
             }
         }

@@ -152,8 +152,6 @@ extension SQLiteStore {
         return people[0]
     }
 
-    // MARK: Sessions
-
     // MARK: Search
 
     /// Events whose title, place, room, description, preparing unit, delegations, sessions or

@@ -41,7 +41,7 @@ struct Import: ParsableCommand {
 
     @Argument(help: "The .ics file, or - for standard input.") var file: String
     @Flag(help: "Send reminder emails for the imported events: default_reminders, or for events already in the register the reminders set on them (the file's VALARMs are its own device alarms, not emails).") var remind = false
-    // Its own --json rather than JSONFlag's: import prints no table, so "instead of a table" would mislead.
+    // Its own --json rather than JSONFlag's, to say what import prints each way.
     @Flag(name: .long, help: "Print eventd's answer as JSON for scripts (the UIDs created and updated, and each UID skipped with the reason) instead of the line \"created N, updated N, skipped N\" and a line for each UID skipped.")
     var json = false
     @OptionGroup var connection: Connection
