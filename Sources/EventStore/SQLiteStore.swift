@@ -70,7 +70,8 @@ public final class SQLiteStore: Sendable {
         try overlappingIDs(db, from: from, to: to, kind: kind).map { try loadEvent(db, id: $0) }
     }
 
-    static func overlappingIDs(_ db: Database, from: Instant?, to: Instant?, kind: EventKind?) throws -> [Int64] {
+    /// `booksRoom`: only events that book a room, themselves or in a session.
+    static func overlappingIDs(_ db: Database, from: Instant?, to: Instant?, kind: EventKind?, booksRoom: Bool = false) throws -> [Int64] {
         var plain = ["1"]
         var recurring = ["rrule IS NOT NULL"]
         var plainArguments: StatementArguments = []
@@ -105,6 +106,12 @@ public final class SQLiteStore: Sendable {
         if let kind {
             long.append("kind = ?")
             longArguments += [kind.rawValue]
+        }
+        if booksRoom {
+            let room = "(room IS NOT NULL OR EXISTS (SELECT 1 FROM session s WHERE s.event_id = event.id AND s.room IS NOT NULL))"
+            plain.append(room)
+            recurring.append(room)
+            long.append(room)
         }
         let sql = """
             SELECT id, start_at FROM event WHERE \(plain.joined(separator: " AND "))
@@ -146,11 +153,7 @@ public final class SQLiteStore: Sendable {
             ids.formUnion(try eventIDs(db, ofPerson: person, from: from, to: to))
         }
         if event.room != nil || event.sessions.contains(where: { $0.room != nil }) {
-            let booksRoom = try db.cachedStatement(
-                sql: "SELECT room IS NOT NULL OR EXISTS (SELECT 1 FROM session WHERE event_id = event.id AND room IS NOT NULL) FROM event WHERE id = ?")
-            for id in try overlappingIDs(db, from: from, to: to, kind: nil) where try Bool.fetchOne(booksRoom, arguments: [id]) == true {
-                ids.insert(id)
-            }
+            ids.formUnion(try overlappingIDs(db, from: from, to: to, kind: nil, booksRoom: true))
         }
         if let own = event.id { ids.remove(own) }
         return try ids.sorted().map { try loadEvent(db, id: $0) }
