@@ -34,16 +34,19 @@ let package = Package(
         .systemLibrary(name: "CLibical", pkgConfig: "libical", providers: [.apt(["libical-dev"])]),
         // iCalendar writing, reading and recurrence expansion, in terms of EventModel.
         .target(name: "EventCalendar", dependencies: ["EventModel", "CLibical"]),
+        // Mail coming in: MIME, charsets, addresses and Authentication-Results, under bounds.
+        .target(name: "EventMail", dependencies: ["EventModel"]),
         // The daemon as a library: configuration, HTTP routes, lifecycle.
         .target(
             name: "EventDaemon",
             dependencies: [
-                "EventModel", "EventAPI", "EventStore", "EventCalendar",
+                "EventModel", "EventAPI", "EventStore", "EventCalendar", "EventMail",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -66,8 +69,9 @@ let package = Package(
         ),
         // make fuzz: libFuzzer over reading, import planning, expansion and writing (Sources/eventd-fuzz);
         // without -DFUZZING it replays files given as arguments.
-        .executableTarget(name: "eventd-fuzz", dependencies: ["EventCalendar", "EventModel"]),
+        .executableTarget(name: "eventd-fuzz", dependencies: ["EventCalendar", "EventMail", "EventModel"]),
         .testTarget(name: "EventModelTests", dependencies: ["EventModel"]),
+        .testTarget(name: "EventMailTests", dependencies: ["EventMail", "EventModel"]),
         .testTarget(name: "EventCalendarTests", dependencies: ["EventCalendar", "EventModel"], exclude: ["Golden"]),
         .testTarget(name: "EventStoreTests", dependencies: ["EventStore", "EventModel", .product(name: "GRDB", package: "GRDB.swift")]),
         // The daemon's scheduling on a clock the tests move: notices, retries, replanning, feed coalescing.

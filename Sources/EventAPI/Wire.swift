@@ -111,8 +111,11 @@ public struct PersonView: Codable, Sendable, Equatable {
     public var organisation: String?
     public var lang: String
     public var tz: String?
+    /// Who may answer invitations for them; given by `GET /v1/people/{key}` and `PATCH`.
+    public var assistants: [String]?
 
-    public init(id: Int64, name: String, email: String?, position: String?, organisation: String?, lang: String, tz: String?) {
+    public init(id: Int64, name: String, email: String?, position: String?, organisation: String?, lang: String, tz: String?, assistants: [String]? = nil) {
+        self.assistants = assistants
         self.tz = tz
         self.id = id
         self.name = name
@@ -639,13 +642,43 @@ public struct AnswersView: Codable, Sendable, Equatable {
         }
     }
 
+    /// A participant's delegation, and the delegate's answer once it came (nil until then).
+    public struct Delegate: Codable, Sendable, Equatable {
+        public var personId: Int64
+        public var name: String
+        public var delegate: String
+        public var delegateName: String?
+        public var occurrence: String?
+        public var answer: String?
+        public var comment: String?
+        public var answeredAt: String?
+        public var via: String?
+
+        public init(
+            personId: Int64, name: String, delegate: String, delegateName: String?, occurrence: String?, answer: String?, comment: String?,
+            answeredAt: String?, via: String?
+        ) {
+            self.personId = personId
+            self.name = name
+            self.delegate = delegate
+            self.delegateName = delegateName
+            self.occurrence = occurrence
+            self.answer = answer
+            self.comment = comment
+            self.answeredAt = answeredAt
+            self.via = via
+        }
+    }
+
     public var eventId: Int64
     /// One per person: their answer to the whole event.
     public var participants: [ParticipantView]
     public var occurrences: [Occurrence]
     public var proposals: [Proposal]
+    public var delegates: [Delegate]?
 
-    public init(eventId: Int64, participants: [ParticipantView], occurrences: [Occurrence], proposals: [Proposal]) {
+    public init(eventId: Int64, participants: [ParticipantView], occurrences: [Occurrence], proposals: [Proposal], delegates: [Delegate]? = nil) {
+        self.delegates = delegates
         self.eventId = eventId
         self.participants = participants
         self.occurrences = occurrences
@@ -675,8 +708,14 @@ public struct PersonPatch: Codable, Sendable, Equatable {
     public var organisation: String?
     public var lang: String?
     public var tz: String?
+    /// The addresses that may answer invitations for the person (SENT-BY); [] clears them.
+    public var assistants: [String]?
 
-    public init(name: String? = nil, email: String? = nil, position: String? = nil, organisation: String? = nil, lang: String? = nil, tz: String? = nil) {
+    public init(
+        name: String? = nil, email: String? = nil, position: String? = nil, organisation: String? = nil, lang: String? = nil, tz: String? = nil,
+        assistants: [String]? = nil
+    ) {
+        self.assistants = assistants
         self.name = name
         self.email = email
         self.position = position

@@ -19,8 +19,9 @@ public struct ParsedPerson: Sendable, Equatable {
     public var required: Bool
     /// PARTSTAT when it is one of ours; nil when absent or another value.
     public var rsvp: RSVPState?
-    /// DELEGATED-TO and SENT-BY addresses, without `mailto:`.
+    /// DELEGATED-TO, DELEGATED-FROM and SENT-BY addresses, without `mailto:`.
     public var delegatedTo: String? = nil
+    public var delegatedFrom: String? = nil
     public var sentBy: String? = nil
 }
 
@@ -87,6 +88,9 @@ public struct ParsedEvent: Sendable, Equatable {
     public var lines: [String: Int]
     /// COMMENT: what an attendee wrote with a REPLY or COUNTER.
     public var comment: String? = nil
+    /// False for a REPLY without DTSTART (RFC 5546 3.2.3 does not require one): then `start`
+    /// and `end` mean nothing, and only the UID, SEQUENCE, RECURRENCE-ID and attendees do.
+    public var startGiven = true
     /// X-EVENTD-VISITING and X-EVENTD-HOST: the two sides of a working visit, as we write them.
     public var visiting: String? = nil
     public var host: String? = nil
@@ -142,6 +146,7 @@ public struct ICalendarReader: Sendable {
         // The outline's lines end at CRLF, LF or a bare CR, and libical is given only its
         // rebuilt lines: a bare CR never reaches libical, which would keep it inside a value.
         let outline = try Outline(text)
+        try LibICal.locked { () throws(CalendarError) in try CalendarBounds.checkZones(in: outline) }
         let defaultZone = self.defaultZone
 
         var events: [ParsedEvent] = []
@@ -150,6 +155,7 @@ public struct ICalendarReader: Sendable {
         // once: an event it read but eventd cannot take is reported after every chunk is checked.
         var unreadable: CalendarError?
         for chunk in outline.chunks(events: Self.eventsPerChunk) {
+            if let reason = WorkBudget.exceeded() { throw .malformed(line: outline.components[chunk.calendar].begin, component: nil, message: reason) }
             let chunkText = outline.text(of: chunk)
             try LibICal.locked { () throws(CalendarError) in
                 guard let root = icalparser_parse_string(chunkText), icalcomponent_isa(root) == ICAL_VCALENDAR_COMPONENT else {
@@ -162,7 +168,7 @@ public struct ICalendarReader: Sendable {
                     method = LibICal.take(icalproperty_get_value_as_string_r(property))?.uppercased()
                 }
                 guard unreadable == nil else { return }
-                let context = CalendarContext(calendar: root, defaultZone: defaultZone)
+                let context = CalendarContext(calendar: root, defaultZone: defaultZone, method: method)
                 do throws(CalendarError) {
                     for vevent in LibICal.children(root, ICAL_VEVENT_COMPONENT) {
                         events.append(try EventReading(vevent: vevent, context: context, places: places).read())
@@ -185,9 +191,12 @@ private struct CalendarContext {
     /// Where floating times and dates are read: X-WR-TIMEZONE, else the reader's default.
     let floatingZone: Zone
     let writtenByEventd: Bool
+    /// A REPLY: its VEVENTs need no DTSTART.
+    let isReply: Bool
 
-    init(calendar: OpaquePointer, defaultZone: Zone) {
+    init(calendar: OpaquePointer, defaultZone: Zone, method: String?) {
         self.calendar = calendar
+        isReply = method == "REPLY"
         let wr = LibICal.properties(calendar, ICAL_X_PROPERTY).first {
             LibICal.copy(icalproperty_get_x_name($0))?.uppercased() == "X-WR-TIMEZONE"
         }.flatMap { LibICal.copy(icalproperty_get_x($0)) }.flatMap { TimeZoneNames.known($0.trimmingCharacters(in: .whitespaces)) }
@@ -352,6 +361,7 @@ private struct EventReading {
 
     func read() throws(CalendarError) -> ParsedEvent {
         guard let dtstart = icalcomponent_get_first_property(vevent, ICAL_DTSTART_PROPERTY) else {
+            if context.isReply { return try answerWithoutStart() }
             throw places.error(vevent, property: nil, "a VEVENT needs a DTSTART")
         }
         let start = try resolve(dtstart, icalproperty_get_dtstart(dtstart), "DTSTART")
@@ -370,15 +380,13 @@ private struct EventReading {
             }
         } else if let duration = icalcomponent_get_first_property(vevent, ICAL_DURATION_PROPERTY) {
             let d = icalproperty_get_duration(duration)
+            let (days, clock) = try Self.checkedDuration(d, places: places, vevent: vevent, property: "DURATION")
             if start.isDate {
                 // Days and weeks of a date are calendar days, not 86 400 s (DST days differ).
-                var civil = zone.civil(start.instant)
-                let days = Int(d.days) + 7 * Int(d.weeks)
-                for _ in 0..<max(0, days) { civil = civil.nextDay() }
-                end = zone.instant(civil).adding(seconds: Int64(d.hours) * 3600 + Int64(d.minutes) * 60 + Int64(d.seconds))
+                end = zone.instant(zone.civil(start.instant).adding(days: Int(days))).adding(seconds: clock)
                 if d.is_neg != 0 { end = start.instant }
             } else {
-                end = start.instant.adding(seconds: Int64(icaldurationtype_as_int(d)))
+                end = start.instant.adding(seconds: (days * 86_400 + clock) * (d.is_neg != 0 ? -1 : 1))
             }
         } else {
             end = start.isDate ? zone.instant(zone.civil(start.instant).nextDay()) : start.instant
@@ -424,7 +432,7 @@ private struct EventReading {
                 let s = try resolve(p, value.period.start, "RDATE", floatingLike: start).instant
                 let e = icaltime_is_null_time(value.period.end) == 0
                     ? try resolve(p, value.period.end, "RDATE", floatingLike: start).instant
-                    : s.adding(seconds: Int64(icaldurationtype_as_int(value.period.duration)))
+                    : s.adding(seconds: try Self.periodSeconds(value.period.duration, places: places, vevent: vevent))
                 guard e >= s else { throw places.error(vevent, property: "RDATE", "an RDATE period ends before it starts") }
                 periods.append(ParsedPeriod(start: s, end: e))
             }
@@ -472,6 +480,29 @@ private struct EventReading {
             place: places.describe(vevent), beginLine: places.beginLine(vevent), lines: places.lines(vevent),
             comment: icalcomponent_get_first_property(vevent, ICAL_COMMENT_PROPERTY).flatMap { LibICal.copy(icalproperty_get_comment($0)) },
             visiting: xProperty("X-EVENTD-VISITING"), host: xProperty("X-EVENTD-HOST"))
+    }
+
+    /// What a REPLY without DTSTART says: who answers what, for which event and occurrence.
+    private func answerWithoutStart() throws(CalendarError) -> ParsedEvent {
+        guard let uid = icalcomponent_get_first_property(vevent, ICAL_UID_PROPERTY).flatMap({ LibICal.copy(icalproperty_get_uid($0)) }),
+            !uid.trimmingCharacters(in: .whitespaces).isEmpty
+        else { throw places.error(vevent, property: nil, "a REPLY needs the UID of the event it answers") }
+        let recurrenceIDProperty = icalcomponent_get_first_property(vevent, ICAL_RECURRENCEID_PROPERTY)
+        let recurrenceID = try recurrenceIDProperty.map { (p) throws(CalendarError) in
+            try resolve(p, icalproperty_get_recurrenceid(p), "RECURRENCE-ID")
+        }
+        let none = Instant(seconds: 0)
+        var event = ParsedEvent(
+            uid: uid, sequence: Int(icalcomponent_get_sequence(vevent)), categories: [], start: none, end: none,
+            timeZone: recurrenceID?.zone, allDay: recurrenceID?.isDate ?? false, floating: false,
+            organizer: icalcomponent_get_first_property(vevent, ICAL_ORGANIZER_PROPERTY).flatMap { person($0, organizer: true) },
+            attendees: LibICal.properties(vevent, ICAL_ATTENDEE_PROPERTY).compactMap { person($0, organizer: false) },
+            moreRules: [], exdates: [], exceptionDates: [], rdates: [], rdatePeriods: [], relatedTo: [],
+            recurrenceID: recurrenceID?.instant, recurrenceIDDay: recurrenceIDProperty.map { RecurrenceRule.day(LibICal.civil(icalproperty_get_recurrenceid($0))) },
+            writtenByEventd: context.writtenByEventd, place: places.describe(vevent), beginLine: places.beginLine(vevent), lines: places.lines(vevent),
+            comment: icalcomponent_get_first_property(vevent, ICAL_COMMENT_PROPERTY).flatMap { LibICal.copy(icalproperty_get_comment($0)) })
+        event.startGiven = false
+        return event
     }
 
     /// `no-uid-<hash>@eventd`: a hash (FNV-1a) of DTSTART, SUMMARY, LOCATION and RECURRENCE-ID.
@@ -527,6 +558,24 @@ private struct EventReading {
     }
 
     /// The midnight after `instant` on the clock a whole-day event is read with.
+    /// A duration's whole days and the seconds beside them, in 64 bits (libical's own sum is
+    /// 32 bits and wraps); refused beyond `CalendarBounds.longestDuration`.
+    static func checkedDuration(_ d: icaldurationtype, places: Places, vevent: OpaquePointer, property: String) throws(CalendarError) -> (days: Int64, clock: Int64) {
+        let days = Int64(d.weeks) * 7 + Int64(d.days)
+        let clock = Int64(d.hours) * 3600 + Int64(d.minutes) * 60 + Int64(d.seconds)
+        guard days * 86_400 + clock <= CalendarBounds.longestDuration else {
+            throw places.error(
+                vevent, property: property,
+                "the \(property) is longer than \(CalendarBounds.longestDuration / 86_400 / 365) years, the longest eventd takes (calendar bounds)")
+        }
+        return (days, clock)
+    }
+
+    static func periodSeconds(_ d: icaldurationtype, places: Places, vevent: OpaquePointer) throws(CalendarError) -> Int64 {
+        let (days, clock) = try checkedDuration(d, places: places, vevent: vevent, property: "RDATE")
+        return (days * 86_400 + clock) * (d.is_neg != 0 ? -1 : 1)
+    }
+
     private func nextMidnight(after instant: Instant, in start: ResolvedTime) -> Instant {
         let z = zone(of: start)
         let c = z.civil(instant)
@@ -637,6 +686,7 @@ private struct EventReading {
             address: address, email: email, name: name, icalRole: icalRole, roles: written.isEmpty ? [derived] : written,
             required: icalRole != "OPT-PARTICIPANT", rsvp: rsvp,
             delegatedTo: parameterAddress(ICAL_DELEGATEDTO_PARAMETER, icalparameter_get_delegatedto),
+            delegatedFrom: parameterAddress(ICAL_DELEGATEDFROM_PARAMETER, icalparameter_get_delegatedfrom),
             sentBy: parameterAddress(ICAL_SENTBY_PARAMETER, icalparameter_get_sentby))
     }
 }

@@ -1,3 +1,4 @@
+import EventModel
 import Foundation
 
 /// A quick pass over the raw text before libical sees it: libical returns NULL without a word
@@ -43,8 +44,9 @@ struct Outline {
                 logical.append((physical, String(line)))
             }
         }
-        var stack: [(name: String, begin: Int, index: Int)] = []
-        for (number, text) in logical {
+        var stack: [(name: String, begin: Int, index: Int, properties: Int, children: Int)] = []
+        for (lineIndex, (number, text)) in logical.enumerated() {
+            if lineIndex % 1024 == 0, let reason = WorkBudget.exceeded() { throw .malformed(line: number, component: nil, message: reason) }
             let name = text.prefix { $0 != ":" && $0 != ";" }.uppercased()
             let value = text.firstIndex(of: ":").map { String(text[text.index(after: $0)...]) } ?? ""
             lines.append(Line(number: number, name: name, value: value, owner: stack.last?.index ?? -1, text: text))
@@ -54,7 +56,18 @@ struct Outline {
                 if stack.isEmpty, kind != "VCALENDAR" {
                     throw .malformed(line: number, component: nil, message: "expected BEGIN:VCALENDAR, found BEGIN:\(kind)")
                 }
-                stack.append((kind, number, components.count))
+                if let parent = stack.last {
+                    // A VCALENDAR's children are bounded by the request's bytes, but for its VTIMEZONEs.
+                    if parent.name != "VCALENDAR" || kind == "VTIMEZONE" {
+                        stack[stack.count - 1].children += 1
+                        try CalendarBounds.check(children: parent.children + 1, of: parent.name, kind: kind, line: number)
+                    }
+                }
+                guard stack.count < CalendarBounds.depth else {
+                    throw .malformed(line: number, component: stack.last?.name,
+                                     message: "components are nested more than \(CalendarBounds.depth) deep; eventd reads at most \(CalendarBounds.depth) (calendar bounds)")
+                }
+                stack.append((kind, number, components.count, 0, 0))
                 components.append(Component(name: kind, begin: number, end: number, parent: stack.count > 1 ? stack[stack.count - 2].index : -1))
             case "END":
                 let kind = value.trimmingCharacters(in: .whitespaces).uppercased()
@@ -73,6 +86,9 @@ struct Outline {
                 if !text.contains(":") {
                     throw .malformed(line: number, component: stack.last?.name, message: "\(text.prefix(40).debugDescription) is not a content line (NAME:value)")
                 }
+                stack[stack.count - 1].properties += 1
+                try CalendarBounds.check(properties: stack[stack.count - 1].properties, parameters: Self.parameterCount(text),
+                                         in: stack[stack.count - 1].name, name: name, line: number)
             }
         }
         if let open = stack.last {
@@ -81,6 +97,21 @@ struct Outline {
         if components.isEmpty { throw .malformed(line: nil, component: nil, message: "no BEGIN:VCALENDAR found; this is not an iCalendar file") }
         byOwner = Dictionary(grouping: lines.filter { $0.name != "BEGIN" && $0.name != "END" }, by: \.owner)
         childrenOf = Dictionary(grouping: components.indices.filter { components[$0].parent >= 0 }, by: { components[$0].parent })
+    }
+
+    /// The parameters of a content line: the unquoted `;` before its first unquoted `:`.
+    static func parameterCount(_ text: String) -> Int {
+        var count = 0
+        var quoted = false
+        for byte in text.utf8 {
+            switch byte {
+            case 34: quoted.toggle()  // "
+            case 59 where !quoted: count += 1  // ;
+            case 58 where !quoted: return count  // :
+            default: break
+            }
+        }
+        return count
     }
 
     /// The first line named `property` directly inside component number `index` (not inside a VALARM of it).

@@ -109,6 +109,7 @@ public enum RecurrenceRule {
                 if let until, compared > until { break }
                 if s >= to { break }
                 steps += 1
+                if steps % 4096 == 0, let reason = WorkBudget.exceeded() { throw .invalidRule(rule: rrule, message: reason) }
                 if steps > maxSteps {
                     throw .invalidRule(rule: rrule, message: "more than \(maxSteps) occurrences before the end of the window; ask for a shorter window")
                 }

@@ -1,5 +1,6 @@
 import EventAPI
 import EventCalendar
+import EventMail
 import EventModel
 import EventStore
 import Foundation
@@ -11,28 +12,34 @@ extension Routes {
     func registerAnswers(on v1: RouterGroup<APIContext>) {
         v1.post("import") { request, _ in
             let text = String(decoding: try await body(of: request, limit: config.maxImportBytes, setting: "max_import_bytes"), as: UTF8.self)
-            let message = try parseCalendar(text, limit: config.maxImportBytes)
-            switch message.method {
-            // Answers to our invitations: they set answers or keep proposals, never rewrite the event.
-            case "REPLY"?, "COUNTER"?: return try json(try await ReplyDesk(store: store).receive(message, sender: nil))
-            case "CANCEL"?: return try json(try await writer.cancelImported(message))
-            case "REFRESH"?, "DECLINECOUNTER"?, "ADD"?:
-                throw RegisterError.invalid(field: "METHOD", message: "\(message.method!) is not supported; import a REQUEST, PUBLISH, REPLY, COUNTER or CANCEL")
-            default: break
-            }
-            let plan: Importer.Plan
-            do {
-                plan = try Importer(defaultZone: try Zone(config.defaultTimeZone), maxOccurrences: config.maxOccurrences).plan(message.events)
-            } catch let error as CalendarError {
-                throw RegisterError.invalid(field: "calendar", message: error.description)
-            }
+            let config = self.config
             let remind = try request.uri.queryParameters.get("remind").map { text in
                 guard let value = ["true": true, "1": true, "false": false, "0": false][text] else {
                     throw RegisterError.invalid(field: "remind", message: "must be true or false")
                 }
                 return value
             } ?? false
-            let outcome = try await writer.importEvents(plan.imports, remind: remind)
+            let message = try await work.run("POST /v1/import", seconds: config.maxRequestSeconds) {
+                try Self.parseCalendar(text, limit: config.maxImportBytes, zone: config.defaultTimeZone)
+            }
+            switch message.method {
+            // Answers to our invitations: they set answers or keep proposals, never rewrite the event.
+            case "REPLY"?, "COUNTER"?: return try json(try await replies.receive(message, sender: nil))
+            case "CANCEL"?: return try json(try await writer.cancelImported(message))
+            case "REFRESH"?, "DECLINECOUNTER"?, "ADD"?:
+                throw RegisterError.invalid(field: "METHOD", message: "\(message.method!) is not supported; import a REQUEST, PUBLISH, REPLY, COUNTER or CANCEL")
+            default: break
+            }
+            let plan = try await work.run("POST /v1/import", seconds: config.maxRequestSeconds) {
+                do {
+                    return try Importer(defaultZone: try Zone(config.defaultTimeZone), maxOccurrences: config.maxOccurrences).plan(message.events)
+                } catch let error as CalendarError {
+                    throw RegisterError.invalid(field: "calendar", message: error.description)
+                }
+            }
+            let outcome = try await WorkBudget.$current.withValue(WorkBudget(what: "POST /v1/import", seconds: config.maxRequestSeconds)) {
+                try await writer.importEvents(plan.imports, remind: remind)
+            }
             Memory.giveBack()
             return try json(
                 ImportResult(
@@ -40,14 +47,29 @@ extension Routes {
                     skipped: (plan.ignored + outcome.skipped).map { ImportResult.Skipped(uid: $0.uid, reason: $0.reason) }))
         }
         // One RFC 5322 message as an MTA delivers it (eventctl mail-in): its text/calendar part is
-        // an answer, and its From: must be the attendee who answers.
+        // an answer, and its one From: address must be the attendee who answers (or one the
+        // register lets answer for them), vouched for by the receiving server where so configured.
         v1.post("mail-in") { request, _ in
-            let mail = MailMessage(try await body(of: request, limit: config.maxBodyBytes * 8, setting: "eight times max_body_bytes", anyEncoding: true))
-            guard let calendar = mail.calendar else {
-                throw RegisterError.invalid(field: "message", message: "the message has no text/calendar part")
+            let bytes = try await body(of: request, limit: config.maxBodyBytes * 8, setting: "eight times max_body_bytes", anyEncoding: true)
+            let config = self.config
+            let (mail, message) = try await work.run("POST /v1/mail-in", seconds: config.maxRequestSeconds) {
+                let mail: IncomingMail
+                do { mail = try IncomingMail(bytes) } catch let error as MailError { throw RegisterError.invalid(field: error.field, message: error.message) }
+                guard let calendar = mail.calendar else {
+                    throw RegisterError.invalid(field: "message", message: "the message has no text/calendar part")
+                }
+                return (mail, try Self.parseCalendar(calendar, limit: config.maxBodyBytes, zone: config.defaultTimeZone))
             }
-            guard let from = mail.from else { throw RegisterError.invalid(field: "From", message: "the message has no From: address") }
-            return try json(try await ReplyDesk(store: store).receive(try parseCalendar(calendar, limit: config.maxBodyBytes), sender: from))
+            guard let from = mail.from.first else { throw RegisterError.invalid(field: "From", message: "the message has no From: address") }
+            guard mail.from.count == 1 else {
+                throw RegisterError.forbidden(
+                    field: "From", message: "the message names \(mail.from.count) senders (\(mail.from.joined(separator: ", "))); an answer must come from one address")
+            }
+            if let refusal = config.mailRequirePass.refusal(from: from, results: mail.authenticationResults, trusted: config.mailAuthservIDs) {
+                throw RegisterError.forbidden(field: "From", message: refusal)
+            }
+            let vouched = SenderCheck.dkimOrSPF.refusal(from: from, results: mail.authenticationResults, trusted: config.mailAuthservIDs) == nil
+            return try json(try await replies.receive(message, sender: from, vouched: vouched && !config.mailAuthservIDs.isEmpty))
         }
         v1.post("events/:id/rsvp") { request, context in
             let eventID = try id(context)
@@ -87,19 +109,29 @@ extension Routes {
                     id: $0.id ?? 0, personId: $0.personID, name: names[$0.personID] ?? "?", occurrence: $0.occurrence.map(zone.iso8601),
                     start: zone.iso8601($0.start), end: zone.iso8601($0.end), comment: $0.comment, receivedAt: zone.iso8601($0.receivedAt), via: $0.via)
             }
+            let delegates = try await store.delegations(eventID: eventID).map {
+                AnswersView.Delegate(
+                    personId: $0.personID, name: names[$0.personID] ?? "?", delegate: $0.delegate, delegateName: $0.delegateName,
+                    occurrence: $0.occurrence.map(zone.iso8601), answer: $0.rsvp?.rawValue, comment: $0.comment, answeredAt: $0.answeredAt.map(zone.iso8601),
+                    via: $0.via)
+            }
             return try json(
-                AnswersView(eventId: eventID, participants: people.map { Views.participant($0, zone: zone) }, occurrences: occurrences, proposals: proposals))
+                AnswersView(
+                    eventId: eventID, participants: people.map { Views.participant($0, zone: zone) }, occurrences: occurrences, proposals: proposals,
+                    delegates: delegates))
         }
     }
 
     /// The calendar of an import or an answer, read as eventd reads every calendar.
-    private func parseCalendar(_ text: String, limit: Int) throws -> ParsedMessage {
+    private static func parseCalendar(_ text: String, limit: Int, zone: String) throws -> ParsedMessage {
         do {
-            return try ICalendarReader(defaultZone: try Zone(config.defaultTimeZone), maxBytes: limit).parseMessage(text)
+            return try ICalendarReader(defaultZone: try Zone(zone), maxBytes: limit).parseMessage(text)
         } catch let error as CalendarError {
             throw RegisterError.invalid(field: "calendar", message: error.description)
         }
     }
+
+    private var replies: ReplyDesk { ReplyDesk(store: store, maxOccurrences: config.maxOccurrences) }
 
     /// A participant of `event` named by id, email or name (folded as agendas fold it).
     private func onePerson(matching key: String, in event: Event) throws -> Person {

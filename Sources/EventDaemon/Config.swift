@@ -1,4 +1,5 @@
 import EventAPI
+import EventMail
 import EventModel
 import Foundation
 import Logging
@@ -83,6 +84,15 @@ public struct DaemonConfig: Sendable, Equatable {
     public var headerTimeout: Double = 10
     public var bodyTimeout: Double = 60
     public var idleTimeout: Double = 60
+    /// Seconds of work one request may drive (reading a calendar or a mail, an import); past it
+    /// the request is refused and changes nothing.
+    public var maxRequestSeconds: Double = 60
+    /// Seconds after SIGTERM or SIGINT before eventd ends whatever is still running.
+    public var stopTimeout: Double = 8
+    /// The receiving mail servers (authserv-ids) whose Authentication-Results headers eventd reads.
+    public var mailAuthservIDs: [String] = []
+    /// Whether an answer by mail needs those headers to vouch for its From: domain.
+    public var mailRequirePass: SenderCheck = .off
 
     public init() {}
 
@@ -109,7 +119,8 @@ public struct DaemonConfig: Sendable, Equatable {
         "max_occurrences", "recurrence_horizon_days", "travel_buffer", "default_reminder_audience", "mail_from", "mail_hook",
         "hook_timeout", "hook_concurrency", "max_attempts", "retry_base", "late_grace", "auto_updates", "feeds_dir", "feeds_delay",
         "refresh_interval", "public_feeds", "http", "feeds_base_url", "register_mode", "feeds_group", "writers", "readers",
-        "max_connections", "header_timeout", "body_timeout", "idle_timeout", "organizer",
+        "max_connections", "header_timeout", "body_timeout", "idle_timeout", "organizer", "max_request_seconds", "stop_timeout",
+        "mail_authserv_id", "mail_require_pass",
     ].joined(separator: ", ")
 
     /// A line's problem, before the file name and line number are put in front.
@@ -141,6 +152,9 @@ public struct DaemonConfig: Sendable, Equatable {
             } catch {
                 problems.append("\(source):\(number + 1): \(key): \(error.why)")
             }
+        }
+        if config.mailRequirePass != .off, config.mailAuthservIDs.isEmpty {
+            problems.append("\(source): mail_require_pass: \(config.mailRequirePass.rawValue) needs mail_authserv_id, the receiving server whose Authentication-Results eventd trusts")
         }
         guard problems.isEmpty else { throw ParseError(problems) }
         return config
@@ -266,6 +280,19 @@ public struct DaemonConfig: Sendable, Equatable {
             case "header_timeout": self.headerTimeout = try seconds(value, in: 0.1...3600)
             case "body_timeout": self.bodyTimeout = try seconds(value, in: 0.1...3600)
             case "idle_timeout": self.idleTimeout = try seconds(value, in: 0.1...3600)
+            case "max_request_seconds": self.maxRequestSeconds = try seconds(value, in: 1...3600)
+            case "stop_timeout": self.stopTimeout = try seconds(value, in: 1...300)
+            case "mail_authserv_id":
+                let ids = value.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }.filter { !$0.isEmpty }
+                for id in ids where !id.allSatisfy({ $0.isLetter || $0.isNumber || ".-_".contains($0) }) {
+                    throw fail("\(id.debugDescription) is not a server name such as mail.moj.gov.vn")
+                }
+                self.mailAuthservIDs = ids
+            case "mail_require_pass":
+                guard let check = SenderCheck(rawValue: value) else {
+                    throw fail("must be one of \(SenderCheck.allCases.map(\.rawValue).joined(separator: ", "))")
+                }
+                self.mailRequirePass = check
             default:
                 throw fail("unknown setting; known: \(Self.knownKeys)")
             }

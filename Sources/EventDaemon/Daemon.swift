@@ -56,9 +56,10 @@ public enum Daemon {
         let router = Router(context: APIContext.self)
         let reader = InputReader(defaultTimeZone: config.defaultTimeZone, maxOccurrences: config.maxOccurrences, clock: clock)
         let writer = EventWriter(store: store, reader: reader, live: live, planner: planner, feeds: feeds, wake: { scheduler.wake() })
+        let work = InputWork()
         Routes(
             store: store, reader: reader, live: live, configFile: file, started: clock.instant, writer: writer, feeds: feeds, clock: clock,
-            wake: { scheduler.wake() }
+            wake: { scheduler.wake() }, work: work
         ).register(on: router)
 
         let registry = ConnectionRegistry(limits: ConnectionLimits(config: config))
@@ -91,7 +92,8 @@ public enum Daemon {
             services.append(
                 FeedListener.application(address: address, directory: feeds.directory, logger: logger) { ScheduleListener.register(on: $0, service: schedules) })
         }
-        services += [reloader, app, SystemdNotifier.Watchdog(logger: logger)]
+        // Last in the list, so the first to hear the stop.
+        services += [reloader, app, SystemdNotifier.Watchdog(logger: logger), StopGuard(timeout: config.stopTimeout, work: work, logger: logger)]
         let serviceGroup = ServiceGroup(
             configuration: ServiceGroupConfiguration(
                 services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))

@@ -85,6 +85,7 @@ struct EventWriter: Sendable {
             var outcome = ImportOutcome()
             var marks = FeedMarks()
             for item in imports {
+                if let reason = WorkBudget.exceeded() { throw RegisterError.invalid(field: "calendar", message: reason) }
                 let step = try context.importEvent(item, remind: remind)
                 if let change = step.change {
                     try self.planNotices(change, context)

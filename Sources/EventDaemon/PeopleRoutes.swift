@@ -14,15 +14,25 @@ extension Routes {
             return try json(Views.person(try await store.addPerson(person)), status: .created)
         }
         v1.get("people/:key") { _, context in
-            try json(Views.person(try await onePerson(matching: try key(context))))
+            let person = try await onePerson(matching: try key(context))
+            var view = Views.person(person)
+            view.assistants = try await store.assistants(personID: person.id!)
+            return try json(view)
         }
 
         v1.patch("people/:key") { request, context in
             let person = try await onePerson(matching: try key(context))
             let patch = try await decode(PersonPatch.self, from: request)
-            let (updated, events) = try await store.updatePerson(id: person.id!, try personChanges(patch))
+            let changes = try personChanges(patch)
+            let assistants = try patch.assistants.map { list in
+                try list.filter { !$0.trimmingCharacters(in: .whitespaces).isEmpty }.map { try TextRules.email($0, field: "assistants").lowercased() }
+            }
+            let (updated, events) = try await store.updatePerson(id: person.id!, changes)
+            if let assistants { try await store.write { context in try context.setAssistants(personID: person.id!, assistants) } }
             feeds.touched(FeedMarks(events: events, people: [person.id!]))
-            return try json(Views.person(updated))
+            var view = Views.person(updated)
+            view.assistants = try await store.assistants(personID: person.id!)
+            return try json(view)
         }
         v1.post("people/:key/merge") { request, context in
             let duplicate = try await onePerson(matching: try key(context))

@@ -19,6 +19,8 @@ struct Routes: Sendable {
     let clock: any DaemonClock
     /// Wakes the notice scheduler after a write that may have queued a notice.
     let wake: @Sendable () -> Void
+    /// Where reading a calendar or a mail runs, under `max_request_seconds`.
+    let work: InputWork
     var config: DaemonConfig { live.current }
     var scheduling: Scheduling { Scheduling(config: config) }
 
@@ -189,6 +191,10 @@ struct JSONErrorMiddleware: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
             return try await next(request, context)
+        } catch let error where WorkBudget.isStopping {
+            // Work cut short by a stop rolled back; the client may send it again to the next eventd.
+            context.logger.notice("request cut short by the stop", metadata: ["path": "\(request.uri.path)", "error": "\(error)"])
+            return try json(ErrorBody(code: "unavailable", message: "eventd is stopping; nothing was changed, try again"), status: .serviceUnavailable)
         } catch let error as RegisterError {
             switch error {
             case .invalid(let field, _): return try json(ErrorBody(code: "invalid", message: error.message, field: field), status: .badRequest)

@@ -326,6 +326,35 @@ enum Schema {
                     ])
             }
         }
+        migrator.registerMigration("v10: who may answer for a person, and answers of delegates") { db in
+            try db.execute(
+                sql: """
+                    -- An address that may answer invitations for a person (SENT-BY): their assistant.
+                    -- No unique key: merging two people may bring the same address twice, read as one.
+                    CREATE TABLE person_assistant (
+                        id INTEGER PRIMARY KEY,
+                        person_id INTEGER NOT NULL REFERENCES person(id) ON DELETE CASCADE,
+                        email TEXT NOT NULL
+                    );
+                    CREATE INDEX person_assistant_by_person ON person_assistant(person_id);
+
+                    -- A participant's delegation (PARTSTAT=DELEGATED;DELEGATED-TO) and, once it
+                    -- comes, the delegate's own answer (a REPLY with DELEGATED-FROM).
+                    CREATE TABLE delegation (
+                        id INTEGER PRIMARY KEY,
+                        event_id INTEGER NOT NULL REFERENCES event(id) ON DELETE CASCADE,
+                        person_id INTEGER NOT NULL REFERENCES person(id),
+                        occurrence INTEGER,
+                        delegate TEXT NOT NULL,
+                        delegate_name TEXT,
+                        rsvp TEXT,
+                        comment TEXT,
+                        answered_at INTEGER,
+                        via TEXT
+                    );
+                    CREATE INDEX delegation_by_event ON delegation(event_id, delegate);
+                    """)
+        }
         return migrator
     }
 }

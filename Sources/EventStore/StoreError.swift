@@ -32,10 +32,14 @@ public enum StoreError: Error, CustomStringConvertible, Sendable {
 extension SQLiteStore {
     /// One write transaction; errors from SQLite come out as `StoreError` where one fits.
     func writing<T: Sendable>(_ body: @Sendable (Database) throws -> T) async throws -> T {
-        // Task-locals do not reach GRDB's writer queue: carry the caller there for the audit log.
+        // Task-locals do not reach GRDB's writer queue: carry the caller there for the audit log,
+        // and the request's work budget for the loops that outside input drives.
         let caller = Caller.current
+        let budget = WorkBudget.current
         do {
-            return try await pool.write { db in try Caller.$current.withValue(caller) { try body(db) } }
+            return try await pool.write { db in
+                try Caller.$current.withValue(caller) { try WorkBudget.$current.withValue(budget) { try body(db) } }
+            }
         } catch { throw StoreError.translating(error) }
     }
 

@@ -49,7 +49,7 @@ struct RSVP: ParsableCommand {
         if output.json {
             var view = answers
             view.participants = shown
-            if missing { view.occurrences = []; view.proposals = [] }
+            if missing { view.occurrences = []; view.proposals = []; view.delegates = [] }
             return try printJSON(view)
         }
         if shown.isEmpty { return printError(missing ? "everyone has answered" : "nobody takes part in event \(event)") }
@@ -61,6 +61,10 @@ struct RSVP: ParsableCommand {
         guard !missing else { return }
         for o in answers.occurrences {
             print("for \(displayTime(o.occurrence)): \(o.name) \(o.answer)\(o.comment.map { " \"\($0)\"" } ?? "") (\(o.via))")
+        }
+        for d in answers.delegates ?? [] {
+            let answer = d.answer.map { "\($0)\(d.comment.map { " \"\($0)\"" } ?? "") (\(d.via ?? ""))" } ?? "no answer yet"
+            print("\(d.name) delegated\(d.occurrence.map { " \(displayTime($0))" } ?? "") to \(d.delegateName.map { "\($0) " } ?? "")<\(d.delegate)>: \(answer)")
         }
         for p in answers.proposals {
             print("proposal \(p.id) from \(p.name): \(displayTime(p.start)) – \(displayTime(p.end))\(p.comment.map { " \"\($0)\"" } ?? "") (\(p.via); not applied)")

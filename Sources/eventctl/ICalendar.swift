@@ -31,7 +31,7 @@ struct Import: ParsableCommand {
             Events are matched by UID: a known UID is updated (unless the register holds a newer SEQUENCE), \
             an unknown one created. VEVENTs RELATED-TO another VEVENT of the file become its sessions. \
             ORGANIZER and ATTENDEEs become people with their roles. A malformed file is refused, naming the \
-            line or component at fault, and nothing is stored. There is no limit on the number of events; \
+            line or component at fault, and nothing is stored (exit 65). There is no limit on the number of events; \
             the file may be up to max_import_bytes (64 MiB by default). \
             An import sends no reminder emails unless --remind is given: new events get no reminders and \
             known ones keep theirs, so importing an old export mails nobody. Reminders can be set later \
@@ -56,7 +56,7 @@ struct Import: ParsableCommand {
             printError("eventctl: cannot read \(file)")
             throw ExitCode(66)  // EX_NOINPUT
         }
-        let answer = try connection.client.send("POST", "/v1/import" + (remind ? "?remind=true" : ""), raw: bytes, contentType: "text/calendar; charset=utf-8", expect: 200)
+        let answer = try connection.client.send("POST", "/v1/import" + (remind ? "?remind=true" : ""), raw: bytes, contentType: "text/calendar; charset=utf-8", expect: 200, invalidInput: 65)
         if json { return FileHandleOutput.write(answer + [10]) }
         let result = try JSONDecoder().decode(ImportResult.self, from: Data(answer))
         print("created \(result.created.count), updated \(result.updated.count), skipped \(result.skipped.count)")

@@ -43,7 +43,8 @@ struct APIClient {
     }
 
     /// Sends `raw` as the body; any other status than `expect` prints eventd's error and exits 1.
-    func send(_ method: String, _ path: String, raw: [UInt8]?, contentType: String, expect: Int) throws -> [UInt8] {
+    /// `invalidInput`: the exit status of a 400 or 413 (an import's file refused: 65, EX_DATAERR).
+    func send(_ method: String, _ path: String, raw: [UInt8]?, contentType: String, expect: Int, invalidInput: Int32 = 1) throws -> [UInt8] {
         let response: UnixHTTPClient.Response
         do {
             response = try http.request(method, path, body: raw, contentType: contentType)
@@ -70,6 +71,7 @@ struct APIClient {
             switch response.status {
             case 403: throw ExitCode(77)  // EX_NOPERM
             case 503: throw ExitCode(75)  // EX_TEMPFAIL
+            case 400, 413: throw ExitCode(invalidInput)
             default: throw ExitCode(1)
             }
         }

@@ -63,6 +63,7 @@ struct PersonShow: ParsableCommand {
             Organisation:  \(p.organisation ?? "-")
             Language:      \(p.lang)
             Zone:          \(p.tz ?? "-")
+            Assistants:    \(p.assistants.flatMap { $0.isEmpty ? nil : $0.joined(separator: ", ") } ?? "-")
             """)
     }
 }
@@ -78,11 +79,18 @@ struct PersonUpdate: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Organisation.", valueName: "org")) var org: String?
     @Option(name: .long, help: ArgumentHelp("Language of their notices.", valueName: "lang")) var lang: LangChoice?
     @Option(name: .long, help: ArgumentHelp("IANA zone their agenda is shown in.", valueName: "zone")) var tz: String?
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "An address that may answer invitations for them (an assistant, named in SENT-BY); repeat for several, \"\" for none. Replaces the list.",
+            valueName: "email"))
+    var assistant: [String] = []
     @OptionGroup var output: JSONFlag
     @OptionGroup var connection: Connection
 
     func run() throws {
-        let patch = PersonPatch(name: name, email: email, position: position, organisation: org, lang: lang?.rawValue, tz: tz)
+        let patch = PersonPatch(
+            name: name, email: email, position: position, organisation: org, lang: lang?.rawValue, tz: tz, assistants: assistant.isEmpty ? nil : assistant)
         let person: PersonView = try connection.client.call("PATCH", "/v1/people/" + percentEncoded(key), body: patch)
         if output.json { return try printJSON(person) }
         print("updated person \(person.id): \(person.name)\(person.email.map { " <\($0)>" } ?? "")")
