@@ -21,8 +21,8 @@ enum LibICal {
         }
     }
 
-    /// The years libical 3.0 writes (it writes 00000000T000000 for any later one).
-    static let years = 1...3000
+    /// The years libical 3.0 writes (it writes 00000000T000000 for any later one): `Limits.years`.
+    static let years = Limits.years
 
     static let utcIdentifiers: Set<String> = ["UTC", "Etc/UTC", "Etc/UCT", "UCT", "GMT", "Etc/GMT", "Etc/Universal", "Universal", "Zulu", "Etc/Zulu"]
 

@@ -25,15 +25,24 @@ extension Routes {
                         before: entry.before.flatMap(Self.storedEvent).map { Views.event($0) }, after: entry.after.flatMap(Self.storedEvent).map { Views.event($0) })
                 })
         }
-        // A consistent copy of the register, streamed to the caller, who writes it where it wants.
-        // A POST, since it may only be taken by those who may write: it holds every feed token.
-        v1.post("backup") { _, _ in
+        // A consistent copy of the register, streamed to the caller, who writes it where it wants
+        // (`to`, the file it names, goes into the audit log). A POST, since it may only be taken
+        // by those who may write: it holds every feed token.
+        v1.post("backup") { request, _ in
+            let destination = try request.uri.queryParameters.get("to").map { text in
+                guard text.count <= 4096, !text.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+                    throw RegisterError.invalid(field: "to", message: "must be a file name of at most 4096 characters, without control characters")
+                }
+                return text
+            }
             let path = store.path + ".backup-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
             try await store.backup(to: path)
             defer { unlink(path) }
             guard let file = NoFollow.read((path as NSString).lastPathComponent, under: (path as NSString).deletingLastPathComponent) else {
                 throw StoreError.io("cannot read the backup \(path)")
             }
+            // Recorded before the copy leaves: no backup goes out that the log does not name.
+            try await store.auditBackup(bytes: file.data.count, destination: destination)
             return Response(
                 status: .ok, headers: [.contentType: "application/vnd.sqlite3", .contentLength: String(file.data.count)],
                 body: ResponseBody(byteBuffer: ByteBuffer(bytes: file.data)))

@@ -183,47 +183,68 @@ struct MailHook: Sendable {
     /// Most of the hook's stderr kept as its error; the rest is read and dropped, never an error itself.
     static let stderrLimit = 64 * 1024
 
+    /// Between SIGTERM and SIGKILL for what is left of a hook's process group.
+    static let grace: Duration = .seconds(1)
+
     func send(_ message: String, environment: [String: String]) async -> Outcome {
+        let group = ProcessGroupID()
+        let outcome = await run(message, environment: environment, group: group)
+        // However the hook ended (exit 0, 75, any failure, its timeout, eventd stopping), what it
+        // left running in its group is ended too: a background child (a sendmail that forks, a
+        // `cmd &`) must not outlive the notice it was started for.
+        if let id = group.id { await Self.end(processGroup: id) }
+        return outcome
+    }
+
+    private func run(_ message: String, environment: [String: String], group: ProcessGroupID) async -> Outcome {
         let argv = self.argv
         let clock = self.clock
         let deadline = clock.now().addingTimeInterval(Double(timeout))
-        // Its own session and process group: on timeout the whole group is killed, so a
-        // hook's children (a sendmail that forks, a shell pipeline) do not outlive it.
+        // Its own session and process group, whose id is the hook's pid: at its timeout, and once
+        // it exits, the whole group is ended, so a hook's children do not outlive it.
         var options = PlatformOptions()
         options.createSession = true
-        options.teardownSequence = [.gracefulShutDown(toProcessGroup: true, allowedDurationToNextStep: .seconds(1))]
+        options.teardownSequence = [.gracefulShutDown(toProcessGroup: true, allowedDurationToNextStep: Self.grace)]
         let timeout = self.timeout
         do {
             // The message reaches the hook as a file rather than a pipe: a hook that exits without
             // reading it (or forks before reading) cannot make the write fail.
             let message = try MessageFile(message)
-            let result = try await run(
+            let result = try await Subprocess.run(
                 .path(FilePath(argv[0])), arguments: Arguments(Array(argv.dropFirst())),
                 environment: Subprocess.Environment.inherit.updating(
                     Dictionary(uniqueKeysWithValues: environment.map { (Subprocess.Environment.Key(stringLiteral: $0.key), Optional($0.value)) })),
                 platformOptions: options, input: .fileDescriptor(message.descriptor, closeAfterSpawningProcess: true), output: .discarded, error: .sequence
             ) { execution in
-                try await withThrowingTaskGroup(of: HookEvent.self) { group in
-                    group.addTask {
+                group.set(execution.processIdentifier.value)
+                return try await withThrowingTaskGroup(of: HookEvent.self) { tasks in
+                    tasks.addTask {
                         var kept: [UInt8] = []
                         for try await buffer in execution.standardError where kept.count < Self.stderrLimit {
                             buffer.withUnsafeBytes { kept.append(contentsOf: $0.prefix(Self.stderrLimit - kept.count)) }
                         }
                         return .stderr(kept)
                     }
-                    group.addTask {
+                    tasks.addTask {
                         do { try await clock.sleep(until: deadline) } catch { return .stopped }
-                        try? execution.send(signal: .kill, toProcessGroup: true)
+                        try? execution.send(signal: .terminate, toProcessGroup: true)
+                        do {
+                            try await Task.sleep(for: Self.grace)
+                            try? execution.send(signal: .kill, toProcessGroup: true)
+                        } catch {
+                            // Cancelled: the hook has exited, and `end(processGroup:)` gives what is left its own grace.
+                        }
                         return .timedOut
                     }
-                    // stderr ends when the hook and every child holding it have exited, or were killed.
+                    // stderr ends when the hook has exited (swift-subprocess then stops reading, even
+                    // while a child still holds it open) or when nothing holds it open any more.
                     var kept: [UInt8] = []
                     var timedOut = false
-                    for try await event in group {
+                    for try await event in tasks {
                         switch event {
                         case .stderr(let bytes):
                             kept = bytes
-                            group.cancelAll()
+                            tasks.cancelAll()
                         case .timedOut: timedOut = true
                         case .stopped: break
                         }
@@ -234,7 +255,7 @@ struct MailHook: Sendable {
             let (stderrText, timedOut) = result.closureResult
             let stderr = stderrText.trimmingCharacters(in: .whitespacesAndNewlines)
             switch result.terminationStatus {
-            // Killed by us: the hook itself was still running at the timeout.
+            // Ended by us: the hook itself was still running at the timeout.
             case .signaled where timedOut: return .failed("the hook ran longer than \(timeout) s (hook_timeout); it and its children were killed")
             case .exited(0): return .delivered
             case .exited(75): return .later("exit 75 (try later)" + (stderr.isEmpty ? "" : ": " + stderr))
@@ -247,6 +268,30 @@ struct MailHook: Sendable {
             return .failed("cannot run \(argv[0]): \(error)")
         }
     }
+
+    /// Ends what is left of a hook's process group once the hook has been reaped: SIGTERM, and
+    /// SIGKILL for whatever is still there after `grace` (at once when eventd is stopping). While
+    /// any member lives the kernel keeps the group's id for it, and with none left kill() answers
+    /// ESRCH, so the signals reach only the hook's own children. Real time, not the daemon's clock:
+    /// the grace is for processes, which do not run on a test's clock.
+    static func end(processGroup id: pid_t) async {
+        guard kill(-id, SIGTERM) == 0 else { return }
+        let deadline = ContinuousClock.now + grace
+        while ContinuousClock.now < deadline {
+            do { try await Task.sleep(for: .milliseconds(10)) } catch { break }
+            if kill(-id, 0) != 0 { return }
+        }
+        kill(-id, SIGKILL)
+    }
+}
+
+/// The process group a hook runs in, set once the hook is started, read after it is reaped.
+final class ProcessGroupID: Sendable {
+    private let value = Mutex<pid_t?>(nil)
+
+    var id: pid_t? { value.withLock { $0 } }
+
+    func set(_ id: pid_t) { value.withLock { $0 = id } }
 }
 
 /// A message in an unlinked temporary file, positioned at its start, for a hook's stdin.

@@ -264,15 +264,16 @@ public enum WhenParser {
     /// Reads `text` in `zone`; days named from today (`ngày mai`) count from `now` (default: the clock).
     public static func parse(_ text: String, zone: Zone, field: String, now: Instant? = nil) throws(RegisterError) -> When {
         let today = zone.civil(now ?? Instant(seconds: Int64(Date().timeIntervalSince1970))).date
-        guard let when = parseOrNil(text.trimmingCharacters(in: .whitespaces), zone: zone, today: today) else {
+        guard let when = try parseOrNil(text.trimmingCharacters(in: .whitespaces), zone: zone, today: today, field: field) else {
             throw .invalid(field: field, message: "cannot read \(text.debugDescription) as a date and time; accepted: \(accepted)")
         }
         return when
     }
 
-    private static func parseOrNil(_ text: String, zone: Zone, today: CivilDateTime) -> When? {
+    /// nil for what is not a date and time; throws for a date outside `Limits.years`.
+    private static func parseOrNil(_ text: String, zone: Zone, today: CivilDateTime, field: String) throws(RegisterError) -> When? {
         let raw = text.split(whereSeparator: { $0 == " " || $0 == "," }).map(String.init)
-        if raw.count == 1, let when = iso8601(raw[0], zone: zone) { return when }
+        if raw.count == 1, let when = try iso8601(raw[0], zone: zone, field: field) { return when }
         // Words are compared folded: "Thứ Hai", "thu hai" and "THỨ HAI" read alike.
         let words = raw.map(foldedForSearch).filter { $0 != "ngay" && $0 != "luc" && $0 != "vao" }
         var date: (y: Int, m: Int, d: Int)?
@@ -375,7 +376,8 @@ public enum WhenParser {
             time = t
         }
         let day = CivilDateTime(year: date.y, month: date.m, day: date.d)
-        guard day.isValid, (1900...2200).contains(day.year) else { return nil }
+        guard day.isValid else { return nil }
+        try within(day.year, text, field: field)
         if let half, time == nil {
             let (from, to) = half.hours
             return When(
@@ -389,7 +391,7 @@ public enum WhenParser {
     }
 
     /// `2017-03-03T08:00:00+07:00`, `2017-03-03T01:00Z`, or `2017-03-03T08:00` (in the zone).
-    private static func iso8601(_ word: String, zone: Zone) -> When? {
+    private static func iso8601(_ word: String, zone: Zone, field: String) throws(RegisterError) -> When? {
         let parts = word.split(separator: "T", maxSplits: 1).map(String.init)
         guard parts.count == 2, let date = isoDate(parts[0]) else { return nil }
         var clockText = parts[1]
@@ -407,9 +409,19 @@ public enum WhenParser {
         }
         guard let t = clock(clockText), !clockText.contains("h"), !clockText.contains("g") else { return nil }
         let civil = CivilDateTime(year: date.y, month: date.m, day: date.d, hour: t.h, minute: t.m, second: t.s)
-        guard civil.isValid, (1900...2200).contains(civil.year) else { return nil }
+        guard civil.isValid else { return nil }
+        try within(civil.year, word, field: field)
         if let offset { return When(instant: Instant(seconds: civil.secondsSinceEpoch - Int64(offset)), dateOnly: false) }
         return When(instant: zone.instant(civil), dateOnly: false)
+    }
+
+    /// A date read, but in a year eventd does not take: said so, not "cannot read".
+    private static func within(_ year: Int, _ text: String, field: String) throws(RegisterError) {
+        guard Limits.years.contains(year) else {
+            throw .invalid(
+                field: field,
+                message: "\(text.debugDescription) is in the year \(year); eventd takes the years \(Limits.years.lowerBound) to \(Limits.years.upperBound)")
+        }
     }
 
     static func isoDate(_ s: String) -> (y: Int, m: Int, d: Int)? {

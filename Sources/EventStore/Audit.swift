@@ -3,8 +3,9 @@ import Foundation
 import GRDB
 
 /// The audit log: who changed what, written inside the transaction of each change, so a change
-/// and its record are committed together or not at all. Only changes asked for through the
-/// API are recorded (they carry a `Caller`); eventd's own bookkeeping is not.
+/// and its record are committed together or not at all. Only what is asked for through the
+/// API is recorded (it carries a `Caller`): changes, and backups, which copy every feed token;
+/// eventd's own bookkeeping is not.
 enum Audit {
     private static let encoder: JSONEncoder = {
         let encoder = JSONEncoder()
@@ -85,6 +86,14 @@ extension SQLiteStore {
         } catch {
             unlink(path)
             throw StoreError.translating(error)
+        }
+    }
+
+    /// Records that the caller took a backup of `bytes`, and where they said they would write it
+    /// (eventd only hands the copy over; `eventctl backup` names its file).
+    public func auditBackup(bytes: Int, destination: String?) async throws {
+        try await writing { db in
+            try Audit.record(db, "backup \(bytes) bytes" + (destination.map { " to \($0)" } ?? ""), now: self.now())
         }
     }
 }

@@ -78,7 +78,8 @@ struct Backup: ParsableCommand {
             The copy is an SQLite file taken with SQLite's online backup while writes go on; it holds every \
             acknowledged change up to the moment it was taken. It is written with mode 0600 (it holds every \
             name, email and feed token). To restore: stop eventd, replace register.sqlite in its data directory \
-            with the copy (and remove register.sqlite-wal and -shm), start eventd. Needs write access.
+            with the copy (and remove register.sqlite-wal and -shm), start eventd. Needs write access. \
+            The audit log (eventctl log) records who took it, its size and FILE.
             """)
 
     @Argument(help: "Where to write the copy; it must not exist yet.") var file: String
@@ -98,7 +99,7 @@ struct Backup: ParsableCommand {
         }
         let bytes: [UInt8]
         do {
-            bytes = try connection.client.send("POST", "/v1/backup", raw: nil, contentType: "application/json", expect: 200)
+            bytes = try connection.client.send("POST", "/v1/backup" + queryString([("to", absolute(file))]), raw: nil, contentType: "application/json", expect: 200)
         } catch {
             close(fd)
             unlink(temporary)
@@ -119,5 +120,12 @@ struct Backup: ParsableCommand {
             throw ExitCode(73)
         }
         print("wrote \(bytes.count) bytes to \(file)")
+    }
+
+    /// `file` from the root, as the audit log names it: eventd does not know eventctl's folder.
+    private func absolute(_ file: String) -> String {
+        guard !file.hasPrefix("/"), let cwd = getcwd(nil, 0) else { return file }
+        defer { free(cwd) }
+        return String(cString: cwd) + "/" + file
     }
 }

@@ -39,6 +39,28 @@ import Testing
         #expect(try daemon.ctl("show", "1").stdout.contains("Reminders:  1d, 90m:speakers"))
     }
 
+    /// Issue 19: a typed WHEN took years up to about 2200 while import took libical's, up to 3000.
+    /// An event in 2999 goes all the way through: add, show, list, export; 3001 is refused by name.
+    @Test func anEventInTheYear2999IsAddedShownListedAndExported() throws {
+        let daemon = try TestDaemon()
+        let add = try daemon.ctl("add", "Họp năm 2999", "--kind", "meeting", "--start", "3/3/2999 8h00", "--duration", "2h")
+        #expect(add.status == 0, "\(add)")
+        let event = try daemon.ctl("show", add.out, "--json").json(EventView.self)
+        #expect(event.start == "2999-03-03T08:00:00+07:00")
+        #expect(event.end == "2999-03-03T10:00:00+07:00")
+        #expect(try daemon.ctl("show", add.out).stdout.contains("03/03/2999 08:00 – 03/03/2999 10:00"))
+        let listed = try daemon.ctl("list", "--from", "1/3/2999", "--to", "31/3/2999", "--json").json([EventView].self)
+        #expect(listed.map(\.start) == ["2999-03-03T08:00:00+07:00"])
+        let exported = try daemon.ctl("export", "--from", "1/3/2999", "--to", "31/3/2999")
+        #expect(exported.status == 0, "\(exported)")
+        #expect(exported.stdout.contains("DTSTART;TZID=Asia/Ho_Chi_Minh:29990303T080000"), "\(exported.stdout)")
+        #expect(exported.stdout.contains("DTEND;TZID=Asia/Ho_Chi_Minh:29990303T100000"), "\(exported.stdout)")
+
+        let beyond = try daemon.ctl("add", "Họp năm 3001", "--kind", "meeting", "--start", "3/3/3001 8h00")
+        #expect(beyond.status != 0)
+        #expect(beyond.stderr.contains("eventd takes the years 1 to 3000"), "\(beyond)")
+    }
+
     /// Found on a fresh clone: moving a series' start left its excluded and moved occurrences at
     /// the old time, so the excluded one came back and the moved one was lost.
     @Test func movingASeriesMovesItsExcludedAndChangedOccurrences() throws {

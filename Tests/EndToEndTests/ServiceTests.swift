@@ -471,6 +471,22 @@ import Testing
         #expect(again.status == 73, "a backup never overwrites a file")
     }
 
+    /// Issue 19: a backup, which copies every feed token, wrote no audit row. It names who took
+    /// it, its size and the file eventctl wrote (from the root, though given relative).
+    @Test func aBackupIsRecordedInTheAuditLogWithWhoItsSizeAndItsFile() throws {
+        let daemon = try TestDaemon()
+        #expect(try daemon.ctl(Seed.conference).status == 0)
+        let backup = try run(eventctlPath, ["backup", "copy.sqlite"], environment: ["EVENTD_SOCKET": daemon.socket], directory: daemon.directory)
+        #expect(backup.status == 0, "\(backup)")
+        let size = try #require(try FileManager.default.attributesOfItem(atPath: daemon.directory + "/copy.sqlite")[.size] as? Int)
+        let entry = try #require(try daemon.ctl("log", "--json").json([AuditView].self).last)
+        #expect(entry.action == "backup \(size) bytes to \(daemon.directory)/copy.sqlite")
+        #expect(entry.uid == getuid())
+        #expect(entry.user == String(cString: getpwuid(getuid()).pointee.pw_name))
+        #expect(entry.eventId == nil)
+        #expect(try daemon.ctl("log").stdout.contains("backup \(size) bytes to \(daemon.directory)/copy.sqlite"))
+    }
+
     @Test func checkConfigReportsEveryProblemWithItsLine() throws {
         let directory = "/tmp/evt-chk-\(UUID().uuidString.prefix(6))"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)

@@ -57,6 +57,27 @@ import Testing
         }
     }
 
+    /// As wide as import takes (`Limits.years`, libical's): 2999 and 3000 read in every form.
+    @Test func yearsUpToThreeThousandAreRead() throws {
+        #expect(try iso("3/3/2999 8h30") == "2999-03-03T08:30:00+07:00")
+        #expect(try iso("2999-03-03 08:30") == "2999-03-03T08:30:00+07:00")
+        #expect(try iso("2999-03-03T01:30:00Z") == "2999-03-03T08:30:00+07:00")
+        #expect(try iso("sáng 31/12/3000") == "3000-12-31T08:00:00+07:00")
+        #expect(try iso("1/1/0001 8h00", zone: try Zone("UTC")) == "0001-01-01T08:00:00+00:00")
+    }
+
+    @Test(arguments: ["3/3/3001 8h30", "3001-03-03T08:30:00+07:00", "3001-03-03 08:30", "sáng 3/3/3001", "1/1/0000"])
+    func aYearBeyondTheRangeIsNamedNotUnreadable(_ text: String) {
+        do {
+            _ = try WhenParser.parse(text, zone: saigon, field: "start")
+            Issue.record("expected an error for \(text)")
+        } catch {
+            #expect(error.field == "start")
+            #expect(error.message.contains("eventd takes the years 1 to 3000"), "\(error.message)")
+            #expect(!error.message.contains("cannot read"), "\(error.message)")
+        }
+    }
+
     @Test func durations() throws {
         #expect(try DurationParser.seconds("2h", field: "d") == 7200)
         #expect(try DurationParser.seconds("1h30m", field: "d") == 5400)

@@ -88,7 +88,9 @@ struct Run: CustomStringConvertible {
 
 /// Runs a program to its end. Output goes through files, so neither stream can fill a pipe and block.
 @discardableResult
-func run(_ path: String, _ arguments: [String], environment: [String: String] = [:], stdin: String? = nil, input: Data? = nil) throws -> Run {
+func run(
+    _ path: String, _ arguments: [String], environment: [String: String] = [:], stdin: String? = nil, input: Data? = nil, directory: String? = nil
+) throws -> Run {
     let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("run-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(at: scratch) }
@@ -98,6 +100,7 @@ func run(_ path: String, _ arguments: [String], environment: [String: String] = 
     let process = Process()
     process.executableURL = URL(fileURLWithPath: path)
     process.arguments = arguments
+    if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
     var env = ProcessInfo.processInfo.environment
     env.removeValue(forKey: "EVENTD_SOCKET")
     env.merge(environment) { $1 }
