@@ -1,18 +1,40 @@
 import EventCalendar
+import EventMail
 import EventModel
 import Foundation
 
 /// One input through everything `POST /v1/import` and the feeds do with a file: the reader, the
 /// import planning, the expansion of every series over a year, and the writer, whose output must
-/// read back and fold right. A crash (or a broken invariant, which traps on purpose) is a finding;
-/// a refusal is not.
+/// read back and fold right; or (with `EVENTD_FUZZ_TARGET=mail`) through what `POST /v1/mail-in`
+/// does with a message: the MIME reader and the reading of its calendar part. A crash, a broken
+/// invariant (which traps on purpose) or an input whose work outlasts its budget is a finding; a
+/// refusal is not.
 enum Target {
     static let zone = try! Zone("Asia/Ho_Chi_Minh")
     static let reader = ICalendarReader(defaultZone: zone, maxBytes: 1 << 20)
     static let planner = ImportPlanner(defaultZone: zone, maxOccurrences: 1_000)
+    static let mail = ProcessInfo.processInfo.environment["EVENTD_FUZZ_TARGET"] == "mail"
+    /// eventd gives each request a budget; an input must end within it, refused or not. The
+    /// slack covers the sanitizer's slowness and a busy machine.
+    static let budget = 2.0
+    static let slack = 3.0
 
     static func run(_ bytes: UnsafeRawBufferPointer) {
-        let text = String(decoding: bytes, as: UTF8.self)
+        let clock = ContinuousClock()
+        let started = clock.now
+        WorkBudget.$current.withValue(WorkBudget(what: "fuzz", seconds: budget)) {
+            if mail { readMail(Array(bytes)) } else { readCalendar(String(decoding: bytes, as: UTF8.self)) }
+        }
+        let spent = clock.now - started
+        precondition(spent < .seconds(budget + slack), "an input took \(spent), past its budget of \(budget) s: a loop without a bound")
+    }
+
+    static func readMail(_ bytes: [UInt8]) {
+        guard let message = try? IncomingMail(bytes), let calendar = message.calendar else { return }
+        _ = try? reader.parseMessage(calendar)
+    }
+
+    static func readCalendar(_ text: String) {
         guard let parsed = try? reader.parse(text), let plan = try? planner.plan(parsed) else { return }
         var events: [Event] = []
         for item in plan.imports {
@@ -27,8 +49,9 @@ enum Target {
             precondition(line.last == 13 && !line.dropLast().contains(13), "a bare CR in eventd's output")
             precondition(line.count - 1 <= 75, "a line of \(line.count - 1) octets in eventd's output")
         }
+        // Read back outside the input's budget: eventd's own output is not outside input.
         do {
-            _ = try reader.parse(written)
+            _ = try WorkBudget.$current.withValue(nil) { try reader.parse(written) }
         } catch {
             preconditionFailure("eventd cannot read what it wrote: \(error)\n\(written)")
         }

@@ -152,6 +152,13 @@ import Testing
         #expect(files.count > 100)
         let result = try run(binDirectory + "/eventd-fuzz", files, environment: ["SWIFT_BACKTRACE": "enable=no"])
         #expect(result.status == 0 && result.out == "ran \(files.count) inputs", "\(result)")
+        // The mail target: real answers (iMIP), the seeds, and its findings.
+        let mails = ["EndToEndTests/iMIP", "Fuzz/mail", "Fuzz/crashes"].map { tests.appendingPathComponent($0) }.flatMap { dir in
+            (FileManager.default.enumerator(atPath: dir.path)?.compactMap { $0 as? String } ?? []).filter { $0.hasSuffix(".eml") }.map { dir.appendingPathComponent($0).path }
+        }
+        #expect(mails.count >= 10)
+        let mail = try run(binDirectory + "/eventd-fuzz", mails, environment: ["SWIFT_BACKTRACE": "enable=no", "EVENTD_FUZZ_TARGET": "mail"])
+        #expect(mail.status == 0 && mail.out == "ran \(mails.count) inputs", "\(mail)")
     }
 }
 
