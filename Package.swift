@@ -42,6 +42,7 @@ let package = Package(
             dependencies: [
                 "EventModel", "EventAPI", "EventStore", "EventCalendar", "EventMail",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),

@@ -93,6 +93,13 @@ public struct DaemonConfig: Sendable, Equatable {
     public var mailAuthservIDs: [String] = []
     /// Whether an answer by mail needs those headers to vouch for its From: domain.
     public var mailRequirePass: SenderCheck = .off
+    /// Most connections open on the feed listener (`http`) at once; fewer when the descriptor
+    /// limit cannot hold them beside the socket's (see `ConnectionLimits.feeds`).
+    public var feedsMaxConnections = 512
+    /// The feed listener's timeouts: its clients only GET, so a body gets little time.
+    public var feedsHeaderTimeout: Double = 10
+    public var feedsBodyTimeout: Double = 10
+    public var feedsIdleTimeout: Double = 30
 
     public init() {}
 
@@ -119,8 +126,8 @@ public struct DaemonConfig: Sendable, Equatable {
         "max_occurrences", "recurrence_horizon_days", "travel_buffer", "default_reminder_audience", "mail_from", "mail_hook",
         "hook_timeout", "hook_concurrency", "max_attempts", "retry_base", "late_grace", "auto_updates", "feeds_dir", "feeds_delay",
         "refresh_interval", "public_feeds", "http", "feeds_base_url", "register_mode", "feeds_group", "writers", "readers",
-        "max_connections", "header_timeout", "body_timeout", "idle_timeout", "organizer", "max_request_seconds", "stop_timeout",
-        "mail_authserv_id", "mail_require_pass",
+        "max_connections", "header_timeout", "body_timeout", "idle_timeout", "feeds_max_connections", "feeds_header_timeout",
+        "feeds_body_timeout", "feeds_idle_timeout", "organizer", "max_request_seconds", "stop_timeout", "mail_authserv_id", "mail_require_pass",
     ].joined(separator: ", ")
 
     /// A line's problem, before the file name and line number are put in front.
@@ -293,6 +300,12 @@ public struct DaemonConfig: Sendable, Equatable {
                     throw fail("must be one of \(SenderCheck.allCases.map(\.rawValue).joined(separator: ", "))")
                 }
                 self.mailRequirePass = check
+            case "feeds_max_connections":
+                guard let n = Int(value), (1...100_000).contains(n) else { throw fail("must be a whole number from 1 to 100000") }
+                self.feedsMaxConnections = n
+            case "feeds_header_timeout": self.feedsHeaderTimeout = try seconds(value, in: 0.1...3600)
+            case "feeds_body_timeout": self.feedsBodyTimeout = try seconds(value, in: 0.1...3600)
+            case "feeds_idle_timeout": self.feedsIdleTimeout = try seconds(value, in: 0.1...3600)
             default:
                 throw fail("unknown setting; known: \(Self.knownKeys)")
             }
@@ -403,6 +416,10 @@ final class LiveConfig: Sendable {
         ("default_tz", { $0.defaultTimeZone = $1.defaultTimeZone }), ("max_occurrences", { $0.maxOccurrences = $1.maxOccurrences }),
         ("max_connections", { $0.maxConnections = $1.maxConnections }), ("header_timeout", { $0.headerTimeout = $1.headerTimeout }),
         ("body_timeout", { $0.bodyTimeout = $1.bodyTimeout }), ("idle_timeout", { $0.idleTimeout = $1.idleTimeout }),
+        ("feeds_max_connections", { $0.feedsMaxConnections = $1.feedsMaxConnections }),
+        ("feeds_header_timeout", { $0.feedsHeaderTimeout = $1.feedsHeaderTimeout }),
+        ("feeds_body_timeout", { $0.feedsBodyTimeout = $1.feedsBodyTimeout }),
+        ("feeds_idle_timeout", { $0.feedsIdleTimeout = $1.feedsIdleTimeout }),
     ]
 
     /// Takes `new` for every key that can change at run time; returns the keys that changed but

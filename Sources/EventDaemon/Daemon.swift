@@ -29,7 +29,7 @@ public enum Daemon {
         LogLevel.bootstrap(config.logLevel)
         let logger = Logger(label: "eventd")
         _ = try Zone(config.defaultTimeZone)
-        raiseDescriptorLimit(for: config, logger: logger)
+        let descriptorLimit = raiseDescriptorLimit(for: config, logger: logger)
 
         try FileModes.makeDirectory(config.dataDirectory)
         try DataDirectoryLock.acquire(directory: config.dataDirectory)
@@ -62,11 +62,11 @@ public enum Daemon {
             wake: { scheduler.wake() }, work: work
         ).register(on: router)
 
-        let registry = ConnectionRegistry(limits: ConnectionLimits(config: config))
+        let registry = ConnectionRegistry(limits: .api(config))
         let startFailure = Mutex<StartError?>(nil)
         let app = Application(
             router: router,
-            server: .http1(configuration: .init(additionalChannelHandlers: [ConnectionGuard(registry: registry)])),
+            server: .guarded(by: registry),
             configuration: ApplicationConfiguration(address: .unixDomainSocket(path: config.socketPath), serverName: "eventd"),
             onServerRunning: { _ in
                 do {
@@ -89,8 +89,16 @@ public enum Daemon {
         var services: [any Service] = [scheduler, feeds]
         if let text = config.httpAddress, let address = parseAddress(text) {
             let schedules = ScheduleService(store: store, live: live, reader: reader)
+            let limits = ConnectionLimits.feeds(config, descriptorLimit: descriptorLimit)
+            if limits.maxConnections < config.feedsMaxConnections {
+                logger.warning(
+                    "the descriptor limit \(descriptorLimit) leaves the feed listener \(limits.maxConnections) connections, not feeds_max_connections \(config.feedsMaxConnections), once max_connections \(config.maxConnections) and a reserve of \(ConnectionLimits.descriptorReserve) are set aside; raise LimitNOFILE"
+                )
+            }
             services.append(
-                FeedListener.application(address: address, directory: feeds.directory, logger: logger) { ScheduleListener.register(on: $0, service: schedules) })
+                FeedListener.application(address: address, directory: feeds.directory, registry: ConnectionRegistry(limits: limits), logger: logger) {
+                    ScheduleListener.register(on: $0, service: schedules)
+                })
         }
         // Last in the list, so the first to hear the stop.
         services += [reloader, app, SystemdNotifier.Watchdog(logger: logger), StopGuard(timeout: config.stopTimeout, work: work, logger: logger)]
@@ -105,9 +113,10 @@ public enum Daemon {
 
     /// Each connection is a descriptor: take the hard limit, and say so when even that is too
     /// low for `max_connections` (eventd then refuses connections rather than failing).
-    private static func raiseDescriptorLimit(for config: DaemonConfig, logger: Logger) {
+    /// Returns the soft limit in force, which the feed listener's cap is derived from.
+    private static func raiseDescriptorLimit(for config: DaemonConfig, logger: Logger) -> Int {
         var limit = rlimit()
-        guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0 else { return }
+        guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0 else { return 1024 }
         if limit.rlim_cur < limit.rlim_max {
             limit.rlim_cur = limit.rlim_max
             _ = setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
@@ -115,6 +124,7 @@ public enum Daemon {
         if limit.rlim_cur < rlim_t(config.maxConnections + 64) {
             logger.warning("the descriptor limit \(limit.rlim_cur) is low for max_connections \(config.maxConnections); raise LimitNOFILE")
         }
+        return Int(clamping: limit.rlim_cur)
     }
 }
 

@@ -1,7 +1,9 @@
+import EventAPI
 import EventCalendar
 import EventModel
 import EventStore
 import Foundation
+import HTTPTypes
 import Hummingbird
 import Logging
 import ServiceLifecycle
@@ -361,18 +363,55 @@ private struct FeedOutput {
 
 /// The read-only listener for feeds on TCP: GET and HEAD under `/feeds/`, with ETag and
 /// Last-Modified, 304 for a matching If-None-Match or If-Modified-Since; every other method 405.
+/// It is held to the `feeds_` connection limits by the same `ConnectionGuard` as the socket, and
+/// every answer carries `SecurityHeaders`.
 enum FeedListener {
     static func application(
-        address: (host: String, port: Int), directory: String, logger: Logger, more: (Router<BasicRequestContext>) -> Void = { _ in }
+        address: (host: String, port: Int), directory: String, registry: ConnectionRegistry, logger: Logger,
+        more: (Router<BasicRequestContext>) -> Void = { _ in }
     ) -> some ApplicationProtocol {
         let router = Router()
+        router.add(middleware: SecurityHeaders())
         router.add(middleware: ReadOnly())
         router.get("/feeds/**") { request, context in try serve(request, context, directory: directory) }
         router.head("/feeds/**") { request, context in try serve(request, context, directory: directory) }
         more(router)
         return Application(
-            router: router, configuration: ApplicationConfiguration(address: .hostname(address.host, port: address.port), serverName: "eventd-feeds"),
+            router: router, server: .guarded(by: registry),
+            configuration: ApplicationConfiguration(address: .hostname(address.host, port: address.port), serverName: "eventd-feeds"),
             logger: logger)
+    }
+
+    /// What a browser must not do with anything the listener sends, whatever made the answer (a
+    /// feed, a schedule page, a 304, 404 or 405, an error): guess another type, frame it, send
+    /// its address on, or load anything for it. A schedule page needs its own inline `<style>`
+    /// (one self-contained file, see ScheduleHTML) and nothing else: no script, image, font or
+    /// form; a 500 says only that it failed and a log reference (`InternalError`).
+    struct SecurityHeaders: RouterMiddleware {
+        static let htmlPolicy = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+        static let otherPolicy = "default-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'; sandbox"
+        // Not among HTTPTypes' names: X-Frame-Options for browsers older than frame-ancestors.
+        static let xFrameOptions = HTTPField.Name("X-Frame-Options")!
+        static let referrerPolicy = HTTPField.Name("Referrer-Policy")!
+
+        func handle(_ request: Request, context: BasicRequestContext, next: (Request, BasicRequestContext) async throws -> Response) async throws -> Response {
+            var response: Response
+            do {
+                response = try await next(request, context)
+            } catch let error as HTTPError {
+                let code = error.status == .notFound ? "not_found" : "bad_request"
+                response = try json(ErrorBody(code: code, message: error.body ?? "\(request.method) \(request.uri.path): \(error.status.reasonPhrase)"), status: error.status)
+                response.headers.append(contentsOf: error.headers)
+            } catch {
+                response = try InternalError.response(error, request: request, logger: context.logger)
+            }
+            let html = response.headers[.contentType]?.hasPrefix("text/html") ?? false
+            response.headers[.contentSecurityPolicy] = html ? Self.htmlPolicy : Self.otherPolicy
+            response.headers[.xContentTypeOptions] = "nosniff"
+            response.headers[Self.xFrameOptions] = "DENY"
+            response.headers[Self.referrerPolicy] = "no-referrer"
+            return response
+        }
     }
 
     struct ReadOnly: RouterMiddleware {

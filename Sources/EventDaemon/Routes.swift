@@ -4,6 +4,7 @@ import EventModel
 import EventStore
 import Foundation
 import Hummingbird
+import Logging
 
 /// The `/v1` control API. Every handler reads its input through `InputReader`, so the API
 /// and eventctl obey the same rules; every error leaves as a JSON `ErrorBody`.
@@ -220,8 +221,26 @@ struct JSONErrorMiddleware: RouterMiddleware {
             let message = error.body ?? "\(request.method) \(request.uri.path): \(error.status.reasonPhrase)"
             return try json(ErrorBody(code: code, message: message), status: error.status)
         } catch {
-            context.logger.error("request failed", metadata: ["path": "\(request.uri.path)", "error": "\(error)"])
-            return try json(ErrorBody(code: "internal", message: "internal error: \(error)"), status: .internalServerError)
+            return try InternalError.response(error, request: request, logger: context.logger)
         }
+    }
+}
+
+/// A fault of eventd's answers 500 saying only that and a reference: the error's own text may
+/// hold SQL, file paths or the register's contents, so it goes to the log, under the same
+/// reference, and never to the client.
+enum InternalError {
+    static func response(_ error: any Error, request: Request, logger: Logger) throws -> Response {
+        let reference = newReference()
+        logger.error("request failed", metadata: ["reference": "\(reference)", "path": "\(request.uri.path)", "error": "\(error)"])
+        return try json(ErrorBody(code: "internal", message: message(reference: reference)), status: .internalServerError)
+    }
+
+    static func message(reference: String) -> String { "internal error; see eventd's log, reference \(reference)" }
+
+    /// 16 hex digits, random: unique enough to find one line in a journal, and says nothing.
+    static func newReference() -> String {
+        let text = String(UInt64.random(in: .min ... .max), radix: 16)
+        return String(repeating: "0", count: 16 - text.count) + text
     }
 }
