@@ -36,6 +36,26 @@ public enum CalendarBounds {
         }
     }
 
+    /// libical keeps the numbers of a duration in 32 bits and wraps larger ones without a word
+    /// (`PT1099511627776S` reads as no time at all): a number of more digits than 32 bits hold is
+    /// refused here, before libical sees it.
+    static func checkNumbers(_ value: String, name: String, line: Int, in component: String) throws(CalendarError) {
+        var digits = 0
+        var number: Int64 = 0
+        for byte in value.utf8 {
+            if (48...57).contains(byte) {
+                digits += 1
+                number = digits > 12 ? number : number * 10 + Int64(byte - 48)
+                if digits > 12 || number > Int64(Int32.max) {
+                    throw .malformed(line: line, component: component, message: "\(name) holds a number past \(Int32.max), more than any duration eventd takes (100 years; calendar bounds)")
+                }
+            } else {
+                digits = 0
+                number = 0
+            }
+        }
+    }
+
     static func check(properties: Int, parameters: Int, in component: String, name: String, line: Int) throws(CalendarError) {
         if properties > propertiesPerComponent {
             throw .malformed(line: line, component: component, message: "more than \(propertiesPerComponent) properties in one \(component); eventd reads at most \(propertiesPerComponent) (calendar bounds)")

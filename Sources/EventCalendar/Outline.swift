@@ -86,6 +86,7 @@ struct Outline {
                 if !text.contains(":") {
                     throw .malformed(line: number, component: stack.last?.name, message: "\(text.prefix(40).debugDescription) is not a content line (NAME:value)")
                 }
+                if name == "DURATION" || name == "TRIGGER" || name == "RDATE" { try CalendarBounds.checkNumbers(value, name: name, line: number, in: stack[stack.count - 1].name) }
                 stack[stack.count - 1].properties += 1
                 try CalendarBounds.check(properties: stack[stack.count - 1].properties, parameters: Self.parameterCount(text),
                                          in: stack[stack.count - 1].name, name: name, line: number)

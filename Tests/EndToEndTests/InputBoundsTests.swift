@@ -30,7 +30,7 @@ import Testing
         ("a whole-day DURATION of 2^31 days", calendar(event("DTSTART;VALUE=DATE:20220705\r\nDURATION:P2147483648D\r\n")), "DURATION"),
         ("a DURATION of 2^40 seconds", calendar(event("DTSTART:20220705T010000Z\r\nDURATION:PT1099511627776S\r\n")), "DURATION"),
         ("weeks past the 32-bit range", calendar(event("DTSTART:20220705T010000Z\r\nDURATION:P9999999W\r\n")), "DURATION"),
-        ("an RDATE period of a thousand years", calendar(event("DTSTART:20220705T010000Z\r\nRDATE;VALUE=PERIOD:20220706T010000Z/P365000D\r\n")), "DURATION"),
+        ("an RDATE period of a thousand years", calendar(event("DTSTART:20220705T010000Z\r\nRDATE;VALUE=PERIOD:20220706T010000Z/P365000D\r\n")), "longer than 100 years"),
         ("components nested 40 deep", calendar(event("DTSTART:20220705T010000Z\r\n" + String(repeating: "BEGIN:X-A\r\n", count: 40) + String(repeating: "END:X-A\r\n", count: 40))), "nested"),
         ("a property with 5,000 parameters", calendar(event("DTSTART:20220705T010000Z\r\nX-P" + String(repeating: ";X-Q=1", count: 5_000) + ":v\r\n")), "parameters"),
         ("20,000 VALARMs in one event", calendar(event("DTSTART:20220705T010000Z\r\n" + String(repeating: "BEGIN:VALARM\r\nACTION:DISPLAY\r\nTRIGGER:-PT15M\r\nEND:VALARM\r\n", count: 20_000))), "components inside one VEVENT"),
@@ -169,6 +169,7 @@ import Testing
         let deadline = Date().addingTimeInterval(10)
         while answer.withLock({ $0 }) == nil, Date() < deadline { usleep(50_000) }
         let result = try #require(answer.withLock { $0 })
+        print("import during SIGTERM: \(result.status), stop took \(spent) s")
         try daemon.start()
         let listed = try daemon.ctl("list", "--from", "1/1/2031", "--to", "31/12/2039", "--json").json([EventView].self)
         if result.status == 0 {
