@@ -19,7 +19,9 @@ extension Routes {
                 }
                 return value
             } ?? false
-            let message = try await work.run("POST /v1/import", seconds: config.maxRequestSeconds) {
+            // One budget for the whole request: reading, planning and storing.
+            let budget = WorkBudget(what: "POST /v1/import", seconds: config.maxRequestSeconds)
+            let message = try await work.run(budget) {
                 try Self.parseCalendar(text, limit: config.maxImportBytes, zone: config.defaultTimeZone)
             }
             switch message.method {
@@ -30,14 +32,14 @@ extension Routes {
                 throw RegisterError.invalid(field: "METHOD", message: "\(message.method!) is not supported; import a REQUEST, PUBLISH, REPLY, COUNTER or CANCEL")
             default: break
             }
-            let plan = try await work.run("POST /v1/import", seconds: config.maxRequestSeconds) {
+            let plan = try await work.run(budget) {
                 do {
                     return try Importer(defaultZone: try Zone(config.defaultTimeZone), maxOccurrences: config.maxOccurrences).plan(message.events)
                 } catch let error as CalendarError {
                     throw RegisterError.invalid(field: "calendar", message: error.description)
                 }
             }
-            let outcome = try await WorkBudget.$current.withValue(WorkBudget(what: "POST /v1/import", seconds: config.maxRequestSeconds)) {
+            let outcome = try await WorkBudget.$current.withValue(budget) {
                 try await writer.importEvents(plan.imports, remind: remind)
             }
             Memory.giveBack()
@@ -52,7 +54,8 @@ extension Routes {
         v1.post("mail-in") { request, _ in
             let bytes = try await body(of: request, limit: config.maxBodyBytes * 8, setting: "eight times max_body_bytes", anyEncoding: true)
             let config = self.config
-            let (mail, message) = try await work.run("POST /v1/mail-in", seconds: config.maxRequestSeconds) {
+            let budget = WorkBudget(what: "POST /v1/mail-in", seconds: config.maxRequestSeconds)
+            let (mail, message) = try await work.run(budget) {
                 let mail: IncomingMail
                 do { mail = try IncomingMail(bytes) } catch let error as MailError { throw RegisterError.invalid(field: error.field, message: error.message) }
                 guard let calendar = mail.calendar else {
@@ -69,7 +72,10 @@ extension Routes {
                 throw RegisterError.forbidden(field: "From", message: refusal)
             }
             let vouched = SenderCheck.dkimOrSPF.refusal(from: from, results: mail.authenticationResults, trusted: config.mailAuthservIDs) == nil
-            return try json(try await replies.receive(message, sender: from, vouched: vouched && !config.mailAuthservIDs.isEmpty))
+            let results = try await WorkBudget.$current.withValue(budget) {
+                try await replies.receive(message, sender: from, vouched: vouched && !config.mailAuthservIDs.isEmpty)
+            }
+            return try json(results)
         }
         v1.post("events/:id/rsvp") { request, context in
             let eventID = try id(context)

@@ -19,11 +19,10 @@ final class InputWork: Sendable {
         pool.start()
     }
 
-    /// `body` on the input threads, under a budget of `seconds` named `what`.
-    func run<T: Sendable>(_ what: String, seconds: Double, _ body: @escaping @Sendable () throws -> T) async throws -> T {
-        let budget = WorkBudget(what: what, seconds: seconds)
+    /// `body` on the input threads, under `budget` (one request's, shared by all its steps).
+    func run<T: Sendable>(_ budget: WorkBudget, _ body: @escaping @Sendable () throws -> T) async throws -> T {
         let id = next.add(1, ordering: .relaxed).newValue
-        running.withLock { $0[id] = what }
+        running.withLock { $0[id] = budget.what }
         defer { _ = running.withLock { $0.removeValue(forKey: id) } }
         return try await pool.runIfActive { try WorkBudget.$current.withValue(budget) { try body() } }
     }
