@@ -362,3 +362,156 @@ import Testing
     }
 }
 
+/// The receiving server's verdict, made by real programs: OpenDKIM as Postfix's milter removes
+/// any Authentication-Results that claims its authserv-id and adds its own, and eventd, told to
+/// trust that id and to require a DKIM pass, takes the answer whose signature verifies and
+/// refuses the one whose signature does not (which also carries a forged "pass"). The sender's
+/// side signs as its server would, with Python's dkimpy; OpenDKIM reads the published key from a
+/// file (TestPublicKeys), so no DNS is needed.
+extension PostfixTests {
+    static let authserv = AnswerTrustTests.authserv
+
+    /// Signs the message in argv[3] as d=argv[1], s=argv[2] with the private key argv[4], into argv[5].
+    static let signer = """
+        import sys, dkim
+        domain, selector, source, key, target = sys.argv[1:6]
+        message = open(source, 'rb').read()
+        signature = dkim.sign(message, selector.encode(), domain.encode(), open(key, 'rb').read(),
+                              include_headers=[b'from', b'to', b'subject', b'mime-version', b'content-type'])
+        open(target, 'wb').write(signature + message)
+        """
+
+    @Test(.enabled(if: DaemonUser.isRoot, "configuring Postfix needs root"))
+    func openDKIMInPostfixVouchesForTheSenderWhoseSignatureVerifies() throws {
+        for tool in ["/usr/sbin/postfix", "/usr/sbin/opendkim", "/usr/sbin/opendkim-genkey"] {
+            try #require(FileManager.default.isExecutableFile(atPath: tool), "\(tool) is missing: run scripts/setup.sh")
+        }
+        try #require(try run("/usr/bin/env", ["python3", "-c", "import dkim"]).status == 0, "dkimpy is missing: run scripts/setup.sh")
+        let daemon = try TestDaemon(config: "mail_authserv_id = \(Self.authserv)\nmail_require_pass = dkim\n")
+        let id = try daemon.ctl(Seed.conference).out
+        let event = try daemon.ctl("show", id, "--json").json(EventView.self)
+
+        // The sender's domain key, published (to OpenDKIM's key file), and a key nobody published.
+        let dkimFolder = daemon.directory + "/dkim"
+        try FileManager.default.createDirectory(atPath: dkimFolder, withIntermediateDirectories: true)
+        for selector in ["eventd", "unpublished"] {
+            let made = try run("/usr/sbin/opendkim-genkey", ["-D", dkimFolder, "-d", "thainguyen.gov.vn", "-s", selector])
+            #expect(made.status == 0, "\(made)")
+        }
+        // eventd.txt is a zone file line: the TXT record is its quoted strings joined.
+        let zone = try String(contentsOfFile: dkimFolder + "/eventd.txt", encoding: .utf8)
+        let record = zone.split(separator: "\"", omittingEmptySubsequences: false).enumerated().filter { $0.offset % 2 == 1 }.map(\.element).joined()
+        #expect(record.hasPrefix("v=DKIM1;") && record.contains("p=MII"), "\(record)")
+        try "eventd._domainkey.thainguyen.gov.vn \(record)\n".write(toFile: dkimFolder + "/public-keys", atomically: true, encoding: .utf8)
+
+        // OpenDKIM, verifying only, on a port of its own.
+        let port = 20_000 + Int.random(in: 0..<20_000)
+        let conf = """
+            Mode v
+            Socket inet:\(port)@127.0.0.1
+            AuthservID \(Self.authserv)
+            RemoveARAll yes
+            RemoveARFrom \(Self.authserv)
+            AlwaysAddARHeader yes
+            TestPublicKeys \(dkimFolder)/public-keys
+            Background no
+            Syslog no
+
+            """
+        try conf.write(toFile: dkimFolder + "/opendkim.conf", atomically: true, encoding: .utf8)
+        let milter = Process()
+        milter.executableURL = URL(fileURLWithPath: "/usr/sbin/opendkim")
+        milter.arguments = ["-f", "-x", dkimFolder + "/opendkim.conf"]
+        let milterLog = dkimFolder + "/opendkim.log"
+        _ = FileManager.default.createFile(atPath: milterLog, contents: nil)
+        milter.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: milterLog))
+        milter.standardError = milter.standardOutput
+        try milter.run()
+        defer {
+            milter.terminate()
+            milter.waitUntilExit()
+        }
+        var listening = false
+        for _ in 0..<100 where milter.isRunning {
+            if try run("/bin/bash", ["-c", "exec 3<>/dev/tcp/127.0.0.1/\(port)"]).status == 0 { listening = true; break }
+            usleep(100_000)
+        }
+        try #require(listening, "opendkim did not listen on \(port): \((try? String(contentsOfFile: milterLog, encoding: .utf8)) ?? "")")
+
+        // Postfix: the answers' alias pipes into mail-in; bounces come back to a file of the test's.
+        let local = "lich-\(UUID().uuidString.prefix(6).lowercased())"
+        let bounceBox = "bounce-\(local)"
+        let bounces = daemon.directory + "/bounces"
+        let aliases = daemon.directory + "/aliases"
+        try """
+            \(local): "|/usr/bin/env EVENTD_SOCKET=\(daemon.socket) \(DaemonUser.eventctl) mail-in"
+            \(bounceBox): \(bounces)
+
+            """.write(toFile: aliases, atomically: true, encoding: .utf8)
+        DaemonUser.own(aliases)
+        #expect(try run("/usr/sbin/postalias", [aliases]).status == 0)
+        DaemonUser.own(aliases + ".db")
+        let settings = ["alias_maps", "non_smtpd_milters", "milter_default_action"]
+        let saved = try settings.map { "\($0) = " + (try run("/usr/sbin/postconf", ["-h", $0]).out) }
+        let maps = try run("/usr/sbin/postconf", ["-h", "alias_maps"]).out
+        // Mail sendmail submits passes the milter (non_smtpd_milters); without it, mail waits.
+        let set = try run(
+            "/usr/sbin/postconf",
+            ["-e", "alias_maps = \(maps), hash:\(aliases)", "non_smtpd_milters = inet:127.0.0.1:\(port)", "milter_default_action = tempfail",
+             "inet_interfaces = loopback-only"])
+        #expect(set.status == 0, "\(set)")
+        let wasRunning = try run("/usr/sbin/postfix", ["status"]).status == 0
+        if wasRunning {
+            _ = try run("/usr/sbin/postfix", ["reload"])
+        } else {
+            #expect(try run("/usr/sbin/postfix", ["start"]).status == 0)
+        }
+        defer {
+            _ = try? run("/usr/sbin/postconf", ["-e"] + saved)
+            _ = try? run("/usr/sbin/postfix", [wasRunning ? "reload" : "stop"])
+        }
+
+        /// A reply as the attendee's server sends it: signed with `key`, submitted with sendmail.
+        func send(from email: String, partstat: String, key: String, headers: [String] = []) throws {
+            let reply = AnswerTests().reply(uid: event.uid, sequence: event.sequence, attendee: email, partstat: partstat)
+            var message = String(decoding: AnswerTests().message(from: email, calendar: reply, encoding: "base64"), as: UTF8.self)
+            message = message.replacingOccurrences(of: "To: Văn phòng Bộ Tư pháp <vanphong@moj.gov.vn>", with: "To: \(local)@localhost")
+            message = headers.map { $0 + "\r\n" }.joined() + message
+            let source = dkimFolder + "/\(partstat).eml", signed = source + ".signed"
+            try message.write(toFile: source, atomically: true, encoding: .utf8)
+            let signing = try run("/usr/bin/env", ["python3", "-c", Self.signer, "thainguyen.gov.vn", "eventd", source, dkimFolder + "/\(key).private", signed])
+            #expect(signing.status == 0, "\(signing)")
+            let sent = try run("/usr/sbin/sendmail", ["-t", "-i", "-f", "\(bounceBox)@localhost"], input: try Data(contentsOf: URL(fileURLWithPath: signed)))
+            #expect(sent.status == 0, "\(sent)")
+        }
+        let before = try daemon.ctl("rsvp", id, "--json").json(AnswersView.self).participants.first { $0.email == "hien@stp.thainguyen.gov.vn" }
+        let rows = try daemon.ctl("log", "--json").json([AuditView].self).count
+        // Signed with a key the domain never published, and claiming the server's own "pass".
+        try send(
+            from: "hien@stp.thainguyen.gov.vn", partstat: "DECLINED", key: "unpublished",
+            headers: ["Authentication-Results: \(Self.authserv); dkim=pass header.d=stp.thainguyen.gov.vn"])
+        try send(from: "tam@thainguyen.gov.vn", partstat: "ACCEPTED", key: "eventd")
+
+        var tam: ParticipantView?
+        var bounce = ""
+        for _ in 0..<300 {
+            tam = try daemon.ctl("rsvp", id, "--json").json(AnswersView.self).participants.first { $0.email == "tam@thainguyen.gov.vn" }
+            bounce = (try? String(contentsOfFile: bounces, encoding: .utf8)) ?? ""
+            if tam?.rsvp == "accepted", bounce.contains("Status: 5.7.0") { break }
+            usleep(100_000)
+        }
+        #expect(tam?.rsvp == "accepted", "the answer whose signature verified was taken")
+        #expect(tam?.answeredVia == "mail from tam@thainguyen.gov.vn, sender checked by the mail server")
+        // mail-in's 77 (EX_NOPERM) is a permanent refusal to Postfix: 5.7.0, with mail-in's words.
+        let report = bounce.replacingOccurrences(of: "\n    ", with: " ")
+        #expect(report.contains("Status: 5.7.0"), "the other came back to its sender: \(bounce)")
+        #expect(
+            report.contains("<\(local)@localhost>: permission denied. Command output: eventctl mail-in: From: \(Self.authserv) found no dkim pass for stp.thainguyen.gov.vn (dkim=fail"),
+            "\(bounce)")
+        #expect(!bounce.contains("dkim=pass header.d=stp.thainguyen.gov.vn"), "OpenDKIM removed the forged header")
+        #expect(bounce.contains("dkim=fail reason=\"signature verification failed\""), "OpenDKIM's own verdict travels with the mail")
+        let hien = try daemon.ctl("rsvp", id, "--json").json(AnswersView.self).participants.first { $0.email == "hien@stp.thainguyen.gov.vn" }
+        #expect(hien == before, "the refused answer changed nothing")
+        #expect(try daemon.ctl("log", "--json").json([AuditView].self).count == rows + 1, "one audit row: the answer taken")
+    }
+}
