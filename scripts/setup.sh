@@ -13,15 +13,20 @@ missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
-# Postfix, for the test that mails a reply through a real MTA into eventctl mail-in: local only.
-dpkg-query -W -f='${Status}' postfix 2>/dev/null | grep -q "install ok installed" || missing+=(postfix)
+# Postfix, for the tests that mail a reply through a real MTA into eventctl mail-in: local only.
+# OpenDKIM is that MTA's milter in the test of mail_require_pass (it verifies, and adds
+# Authentication-Results); opendkim-tools makes the sender's key (opendkim-genkey).
+for p in postfix opendkim opendkim-tools; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
 if [ ${#missing[@]} -gt 0 ]; then
   printf '%s\n' "postfix postfix/main_mailer_type select Local only" "postfix postfix/mailname string localhost" | $sudo debconf-set-selections
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}"
 fi
 
-# Python clients used by the interoperability tests (icalendar, recurring-ical-events, aiosmtpd).
+# Python clients used by the interoperability tests (icalendar, recurring-ical-events, aiosmtpd, and
+# dkimpy, which signs a reply as the sender's server would).
 python3 -m pip install -q --disable-pip-version-check -r "$(dirname "$0")/requirements-test.txt" 2>/dev/null \
   || python3 -m pip install -q --disable-pip-version-check --break-system-packages -r "$(dirname "$0")/requirements-test.txt"
 

@@ -307,8 +307,9 @@ let replyFacts = URL(fileURLWithPath: #filePath).deletingLastPathComponent().app
 /// A real MTA: Postfix delivers a reply sent with sendmail to an alias that pipes it into
 /// `eventctl mail-in`, as an agency would set it up. It adds its alias map to the machine's
 /// Postfix for the test and puts the setting back (and stops Postfix if it started it); it
-/// needs root and the Postfix that scripts/setup.sh installs.
-@Suite struct PostfixTests {
+/// needs root and the Postfix that scripts/setup.sh installs. Its tests change one Postfix, so
+/// they run one at a time (AnswerTrustTests.swift adds the one with OpenDKIM).
+@Suite(.serialized) struct PostfixTests {
     @Test(.enabled(if: DaemonUser.isRoot, "configuring Postfix needs root"))
     func aReplySentThroughPostfixReachesMailIn() throws {
         try #require(FileManager.default.isExecutableFile(atPath: "/usr/sbin/postfix"), "Postfix is missing: run scripts/setup.sh")
