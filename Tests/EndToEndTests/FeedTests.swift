@@ -11,7 +11,9 @@ import Testing
     }
 
     /// A port of this test process's own: tests running at once pass different offsets.
-    static func port(_ offset: Int) -> Int { 30_000 + Int(getpid() % 5_000) * 4 + offset }
+    /// Ports of this test process: ten from a base its pid picks. FeedTests take 0 and 1,
+    /// ServiceTests 3, ListenerLimitTests 4 to 8, so no two tests running at once share one.
+    static func port(_ offset: Int) -> Int { 10_000 + Int(getpid() % 5_000) * 10 + offset }
 
     func curl(_ arguments: [String]) throws -> (status: Int, headers: String, body: String) {
         let result = try run("/usr/bin/curl", ["-s", "-D", "-", "-w", "\n%{http_code}"] + arguments)

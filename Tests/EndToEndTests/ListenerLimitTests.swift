@@ -6,7 +6,7 @@ import Testing
 /// both listeners. Every loop here is bounded, talks to loopback only and ends by itself.
 @Suite struct ListenerLimitTests {
     /// Five ports of this test process's own, apart from FeedTests' and ScheduleTests'.
-    static func port(_ offset: Int) -> Int { 45_000 + Int(getpid() % 4_000) * 5 + offset }
+    static func port(_ offset: Int) -> Int { FeedTests.port(4 + offset) }
 
     @Test func slowlorisAndIdleFeedClientsAreClosedByTheirTimeoutsWhileStatusKeepsAnswering() throws {
         let port = Self.port(0)
