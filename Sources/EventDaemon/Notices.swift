@@ -227,10 +227,15 @@ struct MailHook: Sendable {
                     }
                     tasks.addTask {
                         do { try await clock.sleep(until: deadline) } catch { return .stopped }
+                        // The hook itself as well as its group: on a busy machine the timeout can
+                        // come before the child has made its own group (setsid), and a signal to a
+                        // group that does not exist yet is lost.
                         try? execution.send(signal: .terminate, toProcessGroup: true)
+                        try? execution.send(signal: .terminate, toProcessGroup: false)
                         do {
                             try await Task.sleep(for: Self.grace)
                             try? execution.send(signal: .kill, toProcessGroup: true)
+                            try? execution.send(signal: .kill, toProcessGroup: false)
                         } catch {
                             // Cancelled: the hook has exited, and `end(processGroup:)` gives what is left its own grace.
                         }
