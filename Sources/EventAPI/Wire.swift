@@ -140,6 +140,9 @@ public struct ParticipantView: Codable, Sendable, Equatable {
     public var answeredAt: String?
     public var comment: String?
     public var answeredVia: String?
+    /// The name an imported file gave this address here, where it differs from the person's
+    /// (one person per address; the file's CN is written back in this event's ATTENDEE line).
+    public var nameInFile: String?
 
     public init(personId: Int64, name: String, email: String?, position: String?, organisation: String?, role: String, required: Bool, rsvp: String) {
         self.personId = personId

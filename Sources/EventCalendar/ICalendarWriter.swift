@@ -471,7 +471,7 @@ public struct ICalendarWriter: Sendable {
             if isOrganizer {
                 organizerWritten = true
                 let property = icalproperty_new_organizer(address)!
-                icalproperty_add_parameter(property, icalparameter_new_cn(parameterText(parts[0].person.name)))
+                icalproperty_add_parameter(property, icalparameter_new_cn(parameterText(parts[0].nameInFile ?? parts[0].person.name)))
                 addDomainRoles(parts, to: property)
                 add(vevent, property)
             }
@@ -480,7 +480,8 @@ public struct ICalendarWriter: Sendable {
             let attending = isOrganizer ? parts.filter { $0.role != .organizer } : parts
             guard let main = attending.min(by: { $0.roleRank < $1.roleRank }) else { continue }
             let property = icalproperty_new_attendee(address)!
-            icalproperty_add_parameter(property, icalparameter_new_cn(parameterText(main.person.name)))
+            // The name a file gave this address here, where it gave another (one person per address).
+            icalproperty_add_parameter(property, icalparameter_new_cn(parameterText(main.nameInFile ?? main.person.name)))
             icalproperty_add_parameter(property, icalparameter_new_role(main.icalRole))
             icalproperty_add_parameter(property, icalparameter_new_partstat(main.rsvp.ical))
             if method == .request, main.person.email != nil {

@@ -178,7 +178,9 @@ public struct ImportPlanner: Sendable {
             } else {
                 return []  // neither an email nor a name: nobody to put in the register
             }
-            return person.roles.map { ParticipantDraft(reference: reference, role: $0, required: person.required, rsvp: person.rsvp ?? .needsAction) }
+            return person.roles.map {
+                ParticipantDraft(reference: reference, role: $0, required: person.required, rsvp: person.rsvp ?? .needsAction, fromFile: true)
+            }
         }
     }
 

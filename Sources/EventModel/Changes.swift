@@ -4,10 +4,18 @@ public struct ParticipantDraft: Sendable, Equatable {
     public var role: Role
     public var required: Bool
     public var rsvp: RSVPState
-    /// A bare name makes a new person even when the register has someone of that name.
+    /// A bare name makes a new person even when the register has someone of that name, and so
+    /// does a name with an email no one has.
     public var forceNew: Bool
+    /// Read from an iCalendar file, which cannot be asked: an address no one has is a new person
+    /// whatever their name, and a CN that differs from the name of the address's person is kept
+    /// on this participation (`Participation.nameInFile`).
+    public var fromFile: Bool
 
-    public init(reference: PersonReference, role: Role, required: Bool = true, rsvp: RSVPState = .needsAction, forceNew: Bool = false) {
+    public init(
+        reference: PersonReference, role: Role, required: Bool = true, rsvp: RSVPState = .needsAction, forceNew: Bool = false, fromFile: Bool = false
+    ) {
+        self.fromFile = fromFile
         self.reference = reference
         self.role = role
         self.required = required

@@ -290,7 +290,9 @@ private func personLine(_ p: ParticipantView) -> String {
     let role = p.role == "attendee" && !p.required ? "optional" : p.role
     let email = p.email.map { " <\($0)>" } ?? ""
     let position = [p.position, p.organisation].compactMap { $0 }.joined(separator: ", ")
-    return role.padding(10) + p.name + email + (position.isEmpty ? "" : " — " + position) + "  [" + answerText(p) + "]"
+    // The name an imported file gave this address here, beside the person's own.
+    let inFile = p.nameInFile.map { " (in the file: \($0))" } ?? ""
+    return role.padding(10) + p.name + email + inFile + (position.isEmpty ? "" : " — " + position) + "  [" + answerText(p) + "]"
 }
 
 /// `accepted 02/03/2017 16:20 "xin đến muộn"`, or `no answer yet`.
