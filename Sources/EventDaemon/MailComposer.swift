@@ -145,7 +145,8 @@ struct MailComposer: Sendable {
         if let recurrence = event.recurrence {
             lines.append((english ? "Repeats: " : "Lặp lại: ") + RepeatDescription.text(recurrence, zone: zone, english: english))
         }
-        if let location = event.location { lines.append((english ? "Where: " : "Địa điểm: ") + location) }
+        if let place = ICalendarWriter.place(event.location, room: event.room) { lines.append((english ? "Where: " : "Địa điểm: ") + place) }
+        if let unit = event.preparedBy { lines.append((english ? "Prepared by: " : "Chuẩn bị: ") + unit) }
         if let link = event.link { lines.append((english ? "Join online: " : "Tham gia trực tuyến: ") + link) }
         if !roles.isEmpty, !letter.removed { lines.append((english ? "Your role: " : "Vai trò của quý vị: ") + roles.joined(separator: ", ")) }
         let shift = start.seconds - event.start.seconds

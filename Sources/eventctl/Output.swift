@@ -263,6 +263,7 @@ func describe(_ e: EventView) -> String {
     }
     add("Location:", e.location)
     add("Room:", e.room)
+    add("Prepared:", e.prepare)
     add("Reminders:", e.reminders.map { $0.isEmpty ? "none" : $0.joined(separator: ", ") } ?? "eventd's default_reminders")
     add("Repeats:", e.rrule.map { rule in rule + (e.exdates?.isEmpty == false ? ", except " + e.exdates!.map { displayTime($0, dateOnly: e.allDay) }.joined(separator: ", ") : "") })
     add("Link:", e.link)
