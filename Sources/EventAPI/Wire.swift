@@ -433,6 +433,8 @@ public struct FeedView: Codable, Sendable, Equatable {
 public struct ImportResult: Codable, Sendable, Equatable {
     public var created: [String]
     public var updated: [String]
+    /// UIDs the register already held exactly as the file has them: nothing written, no audit row.
+    public var unchanged: [String]
     /// UIDs left alone, with the reason (an older SEQUENCE than the one stored).
     public var skipped: [Skipped]
 
@@ -446,9 +448,10 @@ public struct ImportResult: Codable, Sendable, Equatable {
         }
     }
 
-    public init(created: [String] = [], updated: [String] = [], skipped: [Skipped] = []) {
+    public init(created: [String] = [], updated: [String] = [], unchanged: [String] = [], skipped: [Skipped] = []) {
         self.created = created
         self.updated = updated
+        self.unchanged = unchanged
         self.skipped = skipped
     }
 }

@@ -43,7 +43,7 @@ extension Routes {
             Memory.giveBack()
             return try json(
                 ImportResult(
-                    created: outcome.created, updated: outcome.updated,
+                    created: outcome.created, updated: outcome.updated, unchanged: outcome.unchanged,
                     skipped: (plan.ignored + outcome.skipped).map { ImportResult.Skipped(uid: $0.uid, reason: $0.reason) }))
         }
         // One RFC 5322 message as an MTA delivers it (eventctl mail-in): its text/calendar part is

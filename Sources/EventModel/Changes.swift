@@ -67,12 +67,14 @@ public struct EventChange: Sendable {
 public enum ImportStep: Sendable {
     case created(EventChange)
     case updated(EventChange)
+    /// The register held the event exactly as the file has it: nothing was written.
+    case unchanged(uid: String)
     case skipped(uid: String, reason: String)
 
     public var change: EventChange? {
         switch self {
         case .created(let change), .updated(let change): change
-        case .skipped: nil
+        case .unchanged, .skipped: nil
         }
     }
 }
@@ -81,6 +83,7 @@ public enum ImportStep: Sendable {
 public struct ImportOutcome: Sendable, Equatable {
     public var created: [String] = []
     public var updated: [String] = []
+    public var unchanged: [String] = []
     public var skipped: [(uid: String, reason: String)] = []
 
     public init() {}
@@ -89,12 +92,13 @@ public struct ImportOutcome: Sendable, Equatable {
         switch step {
         case .created(let change): created.append(change.after!.uid)
         case .updated(let change): updated.append(change.after!.uid)
+        case .unchanged(let uid): unchanged.append(uid)
         case .skipped(let uid, let reason): skipped.append((uid, reason))
         }
     }
 
     public static func == (a: ImportOutcome, b: ImportOutcome) -> Bool {
-        a.created == b.created && a.updated == b.updated && a.skipped.map(\.uid) == b.skipped.map(\.uid)
+        a.created == b.created && a.updated == b.updated && a.unchanged == b.unchanged && a.skipped.map(\.uid) == b.skipped.map(\.uid)
     }
 }
 

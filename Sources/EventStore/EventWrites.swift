@@ -131,6 +131,41 @@ extension WriteContext {
     /// reminders and known ones keep theirs, so importing an old export mails nobody; with it,
     /// they take the default reminders unless they have reminders of their own.
     public func importEvent(_ item: EventImport, remind: Bool) throws -> ImportStep {
+        // Written in a savepoint, and taken back when the register held the event just so: an
+        // unchanged re-import writes nothing, marks no feed and leaves no audit row.
+        var step: ImportStep?
+        try db.inSavepoint {
+            step = try writeImport(item, remind: remind)
+            guard case .updated(let change)? = step, let before = change.before, let after = change.after,
+                Self.substance(before) == Self.substance(after)
+            else { return .commit }
+            step = .unchanged(uid: after.uid)
+            return .rollback
+        }
+        return step!
+    }
+
+    /// What a file can say of an event: all but when the rows were written and the ids they got
+    /// (sessions are written anew), with the people in one order.
+    static func substance(_ event: Event) -> Event {
+        var e = event
+        e.created = Instant(seconds: 0)
+        e.updated = Instant(seconds: 0)
+        let index = Dictionary(e.sessions.enumerated().map { ($0.element.id ?? -1, Int64($0.offset)) }) { a, _ in a }
+        e.participants = e.participants.map { p in
+            var p = p
+            p.sessionID = p.sessionID.map { index[$0] ?? -1 }
+            return p
+        }.sorted { ($0.person.id ?? 0, $0.sessionID ?? -1, $0.role.rawValue) < ($1.person.id ?? 0, $1.sessionID ?? -1, $1.role.rawValue) }
+        e.sessions = e.sessions.map { session in
+            var session = session
+            session.id = nil
+            return session
+        }
+        return e
+    }
+
+    private func writeImport(_ item: EventImport, remind: Bool) throws -> ImportStep {
         var event = item.event
         try EventChanges.checkTimes(start: event.start, end: event.end, field: "DTEND of \(event.uid)", imported: true)
         event.updated = now
