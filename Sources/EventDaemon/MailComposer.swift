@@ -119,7 +119,9 @@ struct MailComposer: Sendable {
         let zone = zone(for: letter.recipient, of: letter.event)
         let event = letter.event
         let start = letter.occurrence ?? event.start
-        let end = start.adding(seconds: event.end.seconds - event.start.seconds)
+        // A changed occurrence keeps its own length; any other lasts as the series does.
+        let end = event.recurrence?.overrides.first { $0.start == start && letter.occurrence != nil }?.end
+            ?? start.adding(seconds: event.end.seconds - event.start.seconds)
         let mine = event.participants.filter { $0.person.id == letter.recipient.id }
         var roles: [String] = []
         for p in mine where !roles.contains(roleName(p, english)) { roles.append(roleName(p, english)) }
