@@ -140,6 +140,9 @@ public struct ParticipantView: Codable, Sendable, Equatable {
     public var answeredAt: String?
     public var comment: String?
     public var answeredVia: String?
+    /// The name an imported file gave this address here, where it differs from the person's
+    /// (one person per address; the file's CN is written back in this event's ATTENDEE line).
+    public var nameInFile: String?
 
     public init(personId: Int64, name: String, email: String?, position: String?, organisation: String?, role: String, required: Bool, rsvp: String) {
         self.personId = personId
@@ -430,6 +433,8 @@ public struct FeedView: Codable, Sendable, Equatable {
 public struct ImportResult: Codable, Sendable, Equatable {
     public var created: [String]
     public var updated: [String]
+    /// UIDs the register already held exactly as the file has them: nothing written, no audit row.
+    public var unchanged: [String]
     /// UIDs left alone, with the reason (an older SEQUENCE than the one stored).
     public var skipped: [Skipped]
 
@@ -443,9 +448,10 @@ public struct ImportResult: Codable, Sendable, Equatable {
         }
     }
 
-    public init(created: [String] = [], updated: [String] = [], skipped: [Skipped] = []) {
+    public init(created: [String] = [], updated: [String] = [], unchanged: [String] = [], skipped: [Skipped] = []) {
         self.created = created
         self.updated = updated
+        self.unchanged = unchanged
         self.skipped = skipped
     }
 }

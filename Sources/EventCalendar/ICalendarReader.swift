@@ -94,6 +94,9 @@ public struct ParsedEvent: Sendable, Equatable {
     /// X-EVENTD-VISITING and X-EVENTD-HOST: the two sides of a working visit, as we write them.
     public var visiting: String? = nil
     public var host: String? = nil
+    /// X-EVENTD-ROOM and X-EVENTD-PREPARE: the room the event books and the unit preparing it.
+    public var room: String? = nil
+    public var prepare: String? = nil
 
     /// "line N, VEVENT "uid"" for a message about `property` (or the VEVENT).
     public func at(_ property: String? = nil) -> String {
@@ -479,7 +482,8 @@ private struct EventReading {
             writtenByEventd: context.writtenByEventd,
             place: places.describe(vevent), beginLine: places.beginLine(vevent), lines: places.lines(vevent),
             comment: icalcomponent_get_first_property(vevent, ICAL_COMMENT_PROPERTY).flatMap { LibICal.copy(icalproperty_get_comment($0)) },
-            visiting: xProperty("X-EVENTD-VISITING"), host: xProperty("X-EVENTD-HOST"))
+            visiting: xProperty("X-EVENTD-VISITING"), host: xProperty("X-EVENTD-HOST"), room: xProperty("X-EVENTD-ROOM"),
+            prepare: xProperty("X-EVENTD-PREPARE"))
     }
 
     /// What a REPLY without DTSTART says: who answers what, for which event and occurrence.

@@ -171,7 +171,15 @@ public struct ICalendarWriter: Sendable {
         icalcomponent_add_component(calendar, main)
         if !event.title.isEmpty { add(main, icalproperty_new_summary(oneLine(event.title))) }
         if let text = descriptionWithTimetable(event, zone: zone) { add(main, icalproperty_new_description(text)) }
-        if let location = event.location { add(main, icalproperty_new_location(oneLine(location))) }
+        if let place = Self.place(event.location, room: event.room) { add(main, icalproperty_new_location(place)) }
+        // The room and the preparing unit travel as our own properties too, so an import keeps
+        // them apart from the place (and the room's clashes with them).
+        for (name, value) in [("X-EVENTD-ROOM", event.room), ("X-EVENTD-PREPARE", event.preparedBy)] {
+            guard let value else { continue }
+            let property = icalproperty_new_x(oneLine(value))!
+            icalproperty_set_x_name(property, name)
+            add(main, property)
+        }
         if let delegation = event.delegation {
             // A working visit's two sides travel with the event, so an import keeps the visit whole.
             for (name, value) in [("X-EVENTD-VISITING", delegation.visiting), ("X-EVENTD-HOST", delegation.host)] {
@@ -248,7 +256,7 @@ public struct ICalendarWriter: Sendable {
         let title = override.title ?? event.title
         if !title.isEmpty { add(vevent, icalproperty_new_summary(oneLine(title))) }
         if let text = (override.description ?? event.description).map(multiLine), !text.isEmpty { add(vevent, icalproperty_new_description(text)) }
-        if let location = override.location ?? event.location { add(vevent, icalproperty_new_location(oneLine(location))) }
+        if let place = Self.place(override.location ?? event.location, room: event.room) { add(vevent, icalproperty_new_location(place)) }
         let recurrenceID = times.property(.recurrenceID, override.recurrenceID)
         if override.thisAndFuture { icalproperty_add_parameter(recurrenceID, icalparameter_new_range(ICAL_RANGE_THISANDFUTURE)) }
         add(vevent, recurrenceID)
@@ -435,9 +443,24 @@ public struct ICalendarWriter: Sendable {
 
     /// The description, then the timetable.
     private func descriptionWithTimetable(_ event: Event, zone: Zone) -> String? {
-        let text = [event.description.map(multiLine), Self.timetable(of: event, zone: zone)]
+        let text = [event.description.map(multiLine), Self.preparerLine(event.preparedBy), Self.timetable(of: event, zone: zone)]
             .compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: "\n\n")
         return text.isEmpty ? nil : text
+    }
+
+    /// LOCATION: the room, then the place (`Hội trường A, Thái Nguyên`), as a session's is
+    /// written; the room once where the place already names it, as clashes name it.
+    public static func place(_ location: String?, room: String?) -> String? {
+        guard let room else { return location.map(oneLine) }
+        guard let location else { return oneLine(room) }
+        if foldedForSearch(location).contains(foldedForSearch(room)) { return oneLine(location) }
+        return oneLine(room) + ", " + oneLine(location)
+    }
+
+    /// The preparing unit as the DESCRIPTION shows it to calendar clients (the weekly schedule's
+    /// word), between the description proper and the timetable; an importer takes it out again.
+    public static func preparerLine(_ unit: String?) -> String? {
+        unit.map { "Chuẩn bị: " + oneLine($0) }
     }
 
     /// One line per session, `08:00–09:30 Title (Room)`, with the date in front when the sessions
@@ -471,7 +494,7 @@ public struct ICalendarWriter: Sendable {
             if isOrganizer {
                 organizerWritten = true
                 let property = icalproperty_new_organizer(address)!
-                icalproperty_add_parameter(property, icalparameter_new_cn(parameterText(parts[0].person.name)))
+                icalproperty_add_parameter(property, icalparameter_new_cn(parameterText(parts[0].nameInFile ?? parts[0].person.name)))
                 addDomainRoles(parts, to: property)
                 add(vevent, property)
             }
@@ -480,7 +503,8 @@ public struct ICalendarWriter: Sendable {
             let attending = isOrganizer ? parts.filter { $0.role != .organizer } : parts
             guard let main = attending.min(by: { $0.roleRank < $1.roleRank }) else { continue }
             let property = icalproperty_new_attendee(address)!
-            icalproperty_add_parameter(property, icalparameter_new_cn(parameterText(main.person.name)))
+            // The name a file gave this address here, where it gave another (one person per address).
+            icalproperty_add_parameter(property, icalparameter_new_cn(parameterText(main.nameInFile ?? main.person.name)))
             icalproperty_add_parameter(property, icalparameter_new_role(main.icalRole))
             icalproperty_add_parameter(property, icalparameter_new_partstat(main.rsvp.ical))
             if method == .request, main.person.email != nil {

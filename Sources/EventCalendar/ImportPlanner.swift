@@ -87,12 +87,15 @@ public struct ImportPlanner: Sendable {
             end = rid.adding(seconds: p.end.seconds - p.start.seconds)
         }
         try Self.checkYears([start, end], at: p.at("DTEND"))
+        let room = try p.room.flatMap(nonEmpty).map { try TextRules.oneLine($0, field: "X-EVENTD-ROOM of \(p.at())") }
         var event = Event(
             uid: uid, kind: kind, title: try Self.line(p.summary, field: "SUMMARY of \(p.at("SUMMARY"))") ?? "",
-            location: try Self.line(p.location, field: "LOCATION of \(p.at("LOCATION"))", joiner: ", "),
+            location: Self.withoutRoom(try Self.line(p.location, field: "LOCATION of \(p.at("LOCATION"))", joiner: ", "), room: room),
             link: link, start: start, end: end, timeZone: zone.identifier, allDay: p.allDay, status: p.status ?? .confirmed,
             sequence: p.sequence, created: p.start, updated: p.start, floating: p.floating,
             keptProperties: kept.isEmpty ? nil : kept.joined(separator: "\r\n"))
+        event.room = room
+        event.preparedBy = try p.prepare.flatMap(nonEmpty).map { try TextRules.oneLine($0, field: "X-EVENTD-PREPARE of \(p.at())") }
         if let visiting = p.visiting.flatMap(nonEmpty), let host = p.host.flatMap(nonEmpty) {
             event.delegation = Delegation(
                 visiting: try TextRules.oneLine(visiting, field: "X-EVENTD-VISITING of \(p.at())"),
@@ -137,7 +140,8 @@ public struct ImportPlanner: Sendable {
         }
         event.sessions = parts.map(\.session)
         if let description = p.description.flatMap(nonEmpty) {
-            event.description = try Self.text(withoutTimetable(description, of: event, zone: zone), field: "DESCRIPTION of \(p.at("DESCRIPTION"))")
+            let proper = withoutPreparer(withoutTimetable(description, of: event, zone: zone), unit: event.preparedBy)
+            event.description = try Self.text(proper, field: "DESCRIPTION of \(p.at("DESCRIPTION"))")
             if event.description?.isEmpty == true { event.description = nil }
         }
         return EventImport(event: event, participants: try drafts(p, at: p.at()), sessions: parts)
@@ -146,7 +150,7 @@ public struct ImportPlanner: Sendable {
     /// A VEVENT with a RECURRENCE-ID as a change to that occurrence: what differs from the series.
     private func occurrenceOverride(_ o: ParsedEvent, series: Event, whole: Bool = false) throws -> OccurrenceOverride {
         let title = try Self.line(o.summary, field: "SUMMARY of \(o.at("SUMMARY"))")
-        let location = try Self.line(o.location, field: "LOCATION of \(o.at("LOCATION"))", joiner: ", ")
+        let location = Self.withoutRoom(try Self.line(o.location, field: "LOCATION of \(o.at("LOCATION"))", joiner: ", "), room: series.room)
         let description = try o.description.flatMap(nonEmpty).map { try Self.text($0, field: "DESCRIPTION of \(o.at("DESCRIPTION"))") }
         try Self.checkYears([o.start, o.end], at: o.at("DTEND"))
         var recurrenceID = o.recurrenceID!
@@ -178,7 +182,9 @@ public struct ImportPlanner: Sendable {
             } else {
                 return []  // neither an email nor a name: nobody to put in the register
             }
-            return person.roles.map { ParticipantDraft(reference: reference, role: $0, required: person.required, rsvp: person.rsvp ?? .needsAction) }
+            return person.roles.map {
+                ParticipantDraft(reference: reference, role: $0, required: person.required, rsvp: person.rsvp ?? .needsAction, fromFile: true)
+            }
         }
     }
 
@@ -254,6 +260,21 @@ public struct ImportPlanner: Sendable {
     }
 
     /// Our writer appends the timetable to DESCRIPTION; reading it back as description would double it.
+    /// Our writer puts "room, place" in an event's LOCATION when it books a room (X-EVENTD-ROOM)
+    /// that the place does not name; a LOCATION without that prefix is the place itself.
+    static func withoutRoom(_ location: String?, room: String?) -> String? {
+        guard let location, let room, location.hasPrefix(room + ", ") else { return location }
+        return String(location.dropFirst(room.count + 2))
+    }
+
+    /// Our writer puts the preparing unit (X-EVENTD-PREPARE) on a line of the DESCRIPTION.
+    private func withoutPreparer(_ text: String, unit: String?) -> String {
+        guard let line = ICalendarWriter.preparerLine(unit), text.hasSuffix(line) else { return text }
+        var rest = String(text.dropLast(line.count))
+        while rest.hasSuffix("\n") { rest.removeLast() }
+        return rest
+    }
+
     private func withoutTimetable(_ text: String, of event: Event, zone: Zone) -> String {
         guard let timetable = ICalendarWriter.timetable(of: event, zone: zone), text.hasSuffix(timetable) else { return text }
         var rest = String(text.dropLast(timetable.count))

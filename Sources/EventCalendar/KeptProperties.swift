@@ -13,7 +13,7 @@ enum KeptProperties {
     /// Properties eventd reads into its own fields and writes itself.
     private static let modeled: Set<String> = [
         "UID", "DTSTAMP", "DTSTART", "DTEND", "DURATION", "SUMMARY", "DESCRIPTION", "LOCATION", "STATUS", "SEQUENCE",
-        "CREATED", "LAST-MODIFIED", "RRULE", "EXDATE", "RDATE", "RECURRENCE-ID", "URL", "X-LIC-ERROR", "X-EVENTD-KIND", "X-EVENTD-VISITING", "X-EVENTD-HOST", placeholder,
+        "CREATED", "LAST-MODIFIED", "RRULE", "EXDATE", "RDATE", "RECURRENCE-ID", "URL", "X-LIC-ERROR", "X-EVENTD-KIND", "X-EVENTD-VISITING", "X-EVENTD-HOST", "X-EVENTD-ROOM", "X-EVENTD-PREPARE", placeholder,
     ]
 
     /// Marks a kept ORGANIZER or ATTENDEE line eventd could not make a person of: written back as it was.

@@ -45,7 +45,7 @@ extension Routes {
             Memory.giveBack()
             return try json(
                 ImportResult(
-                    created: outcome.created, updated: outcome.updated,
+                    created: outcome.created, updated: outcome.updated, unchanged: outcome.unchanged,
                     skipped: (plan.ignored + outcome.skipped).map { ImportResult.Skipped(uid: $0.uid, reason: $0.reason) }))
         }
         // One RFC 5322 message as an MTA delivers it (eventctl mail-in): its text/calendar part is
@@ -90,8 +90,9 @@ extension Routes {
             }
             let person = try onePerson(matching: input.person, in: event)
             let via = "by hand (\(Caller.current?.user ?? "eventd"))"
-            try await store.write { context in
+            try await writer.answer { context in
                 try context.record(Answer(rsvp: rsvp, comment: comment, occurrence: occurrence, via: via), eventID: eventID, personID: person.id!)
+                return ((), [eventID])
             }
             var result = ReplyResult(method: "RSVP", eventId: eventID, uid: event.uid, person: person.name, email: person.email ?? "", via: via)
             result.answer = rsvp.rawValue
@@ -137,7 +138,7 @@ extension Routes {
         }
     }
 
-    private var replies: ReplyDesk { ReplyDesk(store: store, maxOccurrences: config.maxOccurrences) }
+    private var replies: ReplyDesk { ReplyDesk(writer: writer, maxOccurrences: config.maxOccurrences) }
 
     /// A participant of `event` named by id, email or name (folded as agendas fold it).
     private func onePerson(matching key: String, in event: Event) throws -> Person {

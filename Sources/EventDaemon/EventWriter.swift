@@ -4,11 +4,13 @@ import EventModel
 import EventStore
 import Foundation
 
-/// The one way events are written. Each command's change runs in one transaction, in order:
-/// the input is read and checked (`InputReader`), the store makes the change, the clashes it
-/// makes are found (and with `strict` refuse it), and the notices it calls for are planned as
-/// outbox rows (`NoticePlanner`). Only after the commit are the feeds marked and the notice
-/// scheduler woken; mail is composed when each notice is sent.
+/// The one way events, and the answers to them, are written. Each command's change runs in one
+/// transaction, in order: the input is read and checked (`InputReader`), the store makes the
+/// change, the clashes it makes are found (and with `strict` refuse it), and the notices it calls
+/// for are planned as outbox rows (`NoticePlanner`). Only after the commit are the feeds marked
+/// and the notice scheduler woken; mail is composed when each notice is sent. Answers (a REPLY or
+/// COUNTER by mail or file, `rsvp` by hand) take `answer`, which marks their events' feeds after
+/// the commit the same way, so no answer waits for the event's next change to reach a feed.
 struct EventWriter: Sendable {
     let store: SQLiteStore
     let reader: InputReader
@@ -163,6 +165,19 @@ struct EventWriter: Sendable {
         }
         wake()
         return invited
+    }
+
+    /// Answers recorded by `record` in one transaction, which returns what it recorded and the
+    /// ids of the events whose answers it changed; once committed, their feeds (the event's, its
+    /// kind's, and everyone's on it) are marked, and the scheduler woken (an `unanswered` reminder
+    /// may have nobody left to remind).
+    func answer<Result: Sendable>(_ record: @escaping @Sendable (WriteContext) throws -> (Result, events: [Int64])) async throws -> Result {
+        let (result, marks) = try await store.write { context in
+            let (result, ids) = try record(context)
+            return (result, FeedMarks(events: try Set(ids).sorted().map { try context.event(id: $0) }))
+        }
+        committed(marks)
+        return result
     }
 
     // MARK: The path every change takes

@@ -119,7 +119,9 @@ struct MailComposer: Sendable {
         let zone = zone(for: letter.recipient, of: letter.event)
         let event = letter.event
         let start = letter.occurrence ?? event.start
-        let end = start.adding(seconds: event.end.seconds - event.start.seconds)
+        // A changed occurrence keeps its own length; any other lasts as the series does.
+        let end = event.recurrence?.overrides.first { $0.start == start && letter.occurrence != nil }?.end
+            ?? start.adding(seconds: event.end.seconds - event.start.seconds)
         let mine = event.participants.filter { $0.person.id == letter.recipient.id }
         var roles: [String] = []
         for p in mine where !roles.contains(roleName(p, english)) { roles.append(roleName(p, english)) }
@@ -145,7 +147,8 @@ struct MailComposer: Sendable {
         if let recurrence = event.recurrence {
             lines.append((english ? "Repeats: " : "Lặp lại: ") + RepeatDescription.text(recurrence, zone: zone, english: english))
         }
-        if let location = event.location { lines.append((english ? "Where: " : "Địa điểm: ") + location) }
+        if let place = ICalendarWriter.place(event.location, room: event.room) { lines.append((english ? "Where: " : "Địa điểm: ") + place) }
+        if let unit = event.preparedBy { lines.append((english ? "Prepared by: " : "Chuẩn bị: ") + unit) }
         if let link = event.link { lines.append((english ? "Join online: " : "Tham gia trực tuyến: ") + link) }
         if !roles.isEmpty, !letter.removed { lines.append((english ? "Your role: " : "Vai trò của quý vị: ") + roles.joined(separator: ", ")) }
         let shift = start.seconds - event.start.seconds

@@ -61,8 +61,23 @@ struct NoticePlanner: Sendable {
         // Someone new was never invited: an invitation for them, an update (saying what changed) for the rest.
         let added = people(after).subtracting(people(before))
         plan.queue += try letters(.invitation, after, to: added, now: now)
-        plan.queue += try letters(.update, after, to: people(after).subtracting(added), now: now, changes: ChangedFact.between(before, after))
+        plan.queue += try letters(
+            .update, after, to: people(after).subtracting(added), now: now, changes: ChangedFact.between(before, after),
+            occurrence: Self.changedOccurrence(before, after)?.start)
         return plan
+    }
+
+    /// The one occurrence a change changed (moved, retitled, cancelled), when that is all it
+    /// changed of the series' times: the update is about that occurrence and names its date.
+    static func changedOccurrence(_ before: Event, _ after: Event) -> OccurrenceOverride? {
+        guard before.start == after.start, before.end == after.end, let series = after.recurrence else { return nil }
+        var bare = series, old = before.recurrence
+        bare.overrides = []
+        old?.overrides = []
+        guard bare == old else { return nil }
+        let held = before.recurrence?.overrides ?? []
+        let changed = series.overrides.filter { !held.contains($0) }
+        return changed.count == 1 ? changed[0] : nil
     }
 
     /// The event's reminders made `desired`. A new one is added unless its time has passed (a new
@@ -130,14 +145,15 @@ struct NoticePlanner: Sendable {
     /// composed when it is sent. An invitation needs an organizer with an email: without one
     /// the change is refused here, before anything is written.
     private func letters(
-        _ kind: NoticeKind, _ event: Event, to people: Set<Person>, now: Instant, changes: [ChangedFact] = [], removed: Bool = false
+        _ kind: NoticeKind, _ event: Event, to people: Set<Person>, now: Instant, changes: [ChangedFact] = [], removed: Bool = false,
+        occurrence: Instant? = nil
     ) throws -> [NoticeDraft] {
         // The organizer sends the invitations; they are not invited to their own event.
         let organizer = composer.organizer(of: event)?.email
         let recipients = people.sorted { ($0.id ?? 0) < ($1.id ?? 0) }.filter { $0.id != nil && $0.email != nil && $0.email != organizer }
         guard !recipients.isEmpty else { return [] }
         guard organizer != nil else { throw MailComposer.noOrganizer }
-        let letter = NoticeLetter(event: event, changes: changes, removed: removed)
+        let letter = NoticeLetter(event: event, changes: changes, removed: removed, occurrence: occurrence)
         return recipients.map { person in
             var draft = NoticeDraft(
                 kind: kind, eventUID: event.uid, eventID: event.id, personID: person.id!, recipient: person.email!, due: now, startsAt: event.start,
@@ -496,7 +512,7 @@ final class NoticeScheduler: Service, Sendable {
             let recipient = if let known { known } else { try await store.person(id: notice.draft.personID) }
             return (try planner.composer.compose(
                 MailComposer.Letter(
-                    kind: notice.draft.kind, event: letter.event, recipient: recipient, messageID: notice.messageID, date: now, occurrence: nil,
+                    kind: notice.draft.kind, event: letter.event, recipient: recipient, messageID: notice.messageID, date: now, occurrence: letter.occurrence,
                     changes: letter.changes, removed: letter.removed)), "")
         }
         guard let event = try await store.event(uid: notice.draft.eventUID), event.status != .cancelled else {

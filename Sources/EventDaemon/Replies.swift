@@ -12,8 +12,11 @@ import Foundation
 /// occurrence must be one the series has, and the sender (when the answer came by mail) must be
 /// the attendee, or named by them in SENT-BY *and* known to the register as one who may answer
 /// for them (their assistant): the sender's own claim is no authority.
+///
+/// Answers are written through `EventWriter.answer`, the write path of every change, so the
+/// feeds (PARTSTAT in each ATTENDEE line) are marked once the answer is committed.
 struct ReplyDesk: Sendable {
-    let store: SQLiteStore
+    let writer: EventWriter
     let maxOccurrences: Int
 
     /// `vouched`: the receiving server's Authentication-Results passed for the sender.
@@ -26,8 +29,10 @@ struct ReplyDesk: Sendable {
         var results: [ReplyResult] = []
         let maxOccurrences = maxOccurrences
         for parsed in message.events {
-            results += try await store.write { context in
-                try Self.apply(parsed, method: method, sender: sender, vouched: vouched, maxOccurrences: maxOccurrences, context: context)
+            results += try await writer.answer { context in
+                let results = try Self.apply(parsed, method: method, sender: sender, vouched: vouched, maxOccurrences: maxOccurrences, context: context)
+                // A COUNTER is a proposal for the organizer: no feed shows it.
+                return (results, results.filter { $0.answer != nil }.map(\.eventId))
             }
         }
         return results

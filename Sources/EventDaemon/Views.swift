@@ -56,6 +56,7 @@ enum Views {
         view.answeredAt = p.answeredAt.map(zone.iso8601)
         view.comment = p.comment
         view.answeredVia = p.answeredVia
+        view.nameInFile = p.nameInFile
         return view
     }
 

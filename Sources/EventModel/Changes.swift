@@ -4,10 +4,18 @@ public struct ParticipantDraft: Sendable, Equatable {
     public var role: Role
     public var required: Bool
     public var rsvp: RSVPState
-    /// A bare name makes a new person even when the register has someone of that name.
+    /// A bare name makes a new person even when the register has someone of that name, and so
+    /// does a name with an email no one has.
     public var forceNew: Bool
+    /// Read from an iCalendar file, which cannot be asked: an address no one has is a new person
+    /// whatever their name, and a CN that differs from the name of the address's person is kept
+    /// on this participation (`Participation.nameInFile`).
+    public var fromFile: Bool
 
-    public init(reference: PersonReference, role: Role, required: Bool = true, rsvp: RSVPState = .needsAction, forceNew: Bool = false) {
+    public init(
+        reference: PersonReference, role: Role, required: Bool = true, rsvp: RSVPState = .needsAction, forceNew: Bool = false, fromFile: Bool = false
+    ) {
+        self.fromFile = fromFile
         self.reference = reference
         self.role = role
         self.required = required
@@ -59,12 +67,14 @@ public struct EventChange: Sendable {
 public enum ImportStep: Sendable {
     case created(EventChange)
     case updated(EventChange)
+    /// The register held the event exactly as the file has it: nothing was written.
+    case unchanged(uid: String)
     case skipped(uid: String, reason: String)
 
     public var change: EventChange? {
         switch self {
         case .created(let change), .updated(let change): change
-        case .skipped: nil
+        case .unchanged, .skipped: nil
         }
     }
 }
@@ -73,6 +83,7 @@ public enum ImportStep: Sendable {
 public struct ImportOutcome: Sendable, Equatable {
     public var created: [String] = []
     public var updated: [String] = []
+    public var unchanged: [String] = []
     public var skipped: [(uid: String, reason: String)] = []
 
     public init() {}
@@ -81,12 +92,13 @@ public struct ImportOutcome: Sendable, Equatable {
         switch step {
         case .created(let change): created.append(change.after!.uid)
         case .updated(let change): updated.append(change.after!.uid)
+        case .unchanged(let uid): unchanged.append(uid)
         case .skipped(let uid, let reason): skipped.append((uid, reason))
         }
     }
 
     public static func == (a: ImportOutcome, b: ImportOutcome) -> Bool {
-        a.created == b.created && a.updated == b.updated && a.skipped.map(\.uid) == b.skipped.map(\.uid)
+        a.created == b.created && a.updated == b.updated && a.unchanged == b.unchanged && a.skipped.map(\.uid) == b.skipped.map(\.uid)
     }
 }
 

@@ -58,11 +58,15 @@ public struct Participation: Sendable, Equatable, Hashable, Codable {
     public var answeredAt: Instant?
     public var comment: String?
     public var answeredVia: String?
+    /// The CN an imported file gave this address in this event, where it differs from the
+    /// person's name: one person per address, and the file's name written back where it stood.
+    public var nameInFile: String?
 
     public init(
         person: Person, role: Role, required: Bool = true, rsvp: RSVPState = .needsAction, sessionID: Int64? = nil,
-        answeredAt: Instant? = nil, comment: String? = nil, answeredVia: String? = nil
+        answeredAt: Instant? = nil, comment: String? = nil, answeredVia: String? = nil, nameInFile: String? = nil
     ) {
+        self.nameInFile = nameInFile
         self.person = person
         self.role = role
         self.required = required

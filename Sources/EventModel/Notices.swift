@@ -109,11 +109,15 @@ public struct NoticeLetter: Sendable, Equatable, Codable {
     public var changes: [ChangedFact]
     /// A cancellation for someone taken off an event that goes on (RFC 5546 3.2.5), not of the event.
     public var removed: Bool
+    /// For an update of one occurrence alone (moved, changed or cancelled): its start, which the
+    /// subject and the text name rather than the series' first.
+    public var occurrence: Instant?
 
-    public init(event: Event, changes: [ChangedFact] = [], removed: Bool = false) {
+    public init(event: Event, changes: [ChangedFact] = [], removed: Bool = false, occurrence: Instant? = nil) {
         self.event = event
         self.changes = changes
         self.removed = removed
+        self.occurrence = occurrence
     }
 }
 

@@ -58,10 +58,44 @@ extension WriteContext {
         }
         try db.cachedStatement(sql: "UPDATE participation SET start_at = ?, end_at = ? WHERE event_id = ? AND session_id IS NULL").execute(
             arguments: [new.start.seconds, new.end.seconds, id])
+        try askAgain(id: id, old: old, new: new)
         for draft in add {
             try store.addParticipant(db, eventID: id, sessionID: nil, draft: draft, start: new.start, end: new.end)
         }
         return try finish(id: id, before: old)
+    }
+
+    /// After a change of time, date, recurrence or place the answers given were to another
+    /// meeting: as iTIP (RFC 5546) has an organizer do, everyone is asked again (PARTSTAT
+    /// NEEDS-ACTION, and RSVP=TRUE in the REQUEST the change sends). A delegation stands: the
+    /// delegate is asked. A change of one occurrence's time or place asks again for that one.
+    private func askAgain(id: Int64, old: Event, new: Event) throws {
+        func series(_ event: Event) -> Recurrence? {
+            var recurrence = event.recurrence
+            recurrence?.overrides = []
+            return recurrence
+        }
+        let moved = old.start != new.start || old.end != new.end || old.allDay != new.allDay || series(old) != series(new)
+            || old.location != new.location || old.room != new.room
+        if moved {
+            try db.cachedStatement(
+                sql: """
+                    UPDATE participation SET rsvp = 'needs-action', rsvp_at = NULL, rsvp_comment = NULL, rsvp_via = NULL
+                    WHERE event_id = ? AND role != 'organizer' AND rsvp NOT IN ('needs-action', 'delegated')
+                    """
+            ).execute(arguments: [id])
+            try db.cachedStatement(sql: "DELETE FROM occurrence_answer WHERE event_id = ?").execute(arguments: [id])
+            return
+        }
+        let held = Dictionary((old.recurrence?.overrides ?? []).map { ($0.recurrenceID, $0) }) { a, _ in a }
+        for o in new.recurrence?.overrides ?? [] {
+            // As the occurrence was: its own change, or where the series put it.
+            let was = held[o.recurrenceID]
+            let start = was?.start ?? o.recurrenceID
+            let end = was?.end ?? o.recurrenceID.adding(seconds: old.end.seconds - old.start.seconds)
+            guard o.start != start || o.end != end || o.location != was?.location else { continue }
+            try db.cachedStatement(sql: "DELETE FROM occurrence_answer WHERE event_id = ? AND occurrence = ?").execute(arguments: [id, o.recurrenceID.seconds])
+        }
     }
 
     public func deleteEvent(id: Int64) throws -> EventChange {
@@ -131,6 +165,41 @@ extension WriteContext {
     /// reminders and known ones keep theirs, so importing an old export mails nobody; with it,
     /// they take the default reminders unless they have reminders of their own.
     public func importEvent(_ item: EventImport, remind: Bool) throws -> ImportStep {
+        // Written in a savepoint, and taken back when the register held the event just so: an
+        // unchanged re-import writes nothing, marks no feed and leaves no audit row.
+        var step: ImportStep?
+        try db.inSavepoint {
+            step = try writeImport(item, remind: remind)
+            guard case .updated(let change)? = step, let before = change.before, let after = change.after,
+                Self.substance(before) == Self.substance(after)
+            else { return .commit }
+            step = .unchanged(uid: after.uid)
+            return .rollback
+        }
+        return step!
+    }
+
+    /// What a file can say of an event: all but when the rows were written and the ids they got
+    /// (sessions are written anew), with the people in one order.
+    static func substance(_ event: Event) -> Event {
+        var e = event
+        e.created = Instant(seconds: 0)
+        e.updated = Instant(seconds: 0)
+        let index = Dictionary(e.sessions.enumerated().map { ($0.element.id ?? -1, Int64($0.offset)) }) { a, _ in a }
+        e.participants = e.participants.map { p in
+            var p = p
+            p.sessionID = p.sessionID.map { index[$0] ?? -1 }
+            return p
+        }.sorted { ($0.person.id ?? 0, $0.sessionID ?? -1, $0.role.rawValue) < ($1.person.id ?? 0, $1.sessionID ?? -1, $1.role.rawValue) }
+        e.sessions = e.sessions.map { session in
+            var session = session
+            session.id = nil
+            return session
+        }
+        return e
+    }
+
+    private func writeImport(_ item: EventImport, remind: Bool) throws -> ImportStep {
         var event = item.event
         try EventChanges.checkTimes(start: event.start, end: event.end, field: "DTEND of \(event.uid)", imported: true)
         event.updated = now

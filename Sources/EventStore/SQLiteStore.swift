@@ -290,7 +290,12 @@ public final class SQLiteStore: Sendable {
     }
 
     /// Finds the person a reference names; a new name (with or without email) creates one when `create` is set.
-    func resolve(_ db: Database, _ reference: PersonReference, field: String, create: Bool, forceNew: Bool = false) throws -> Person {
+    /// A name with an email no one has, when people of that name are in the register, is refused
+    /// listing them (the same person with another address, or someone new?) unless `forceNew`,
+    /// or `fromFile` (a file cannot be asked; its address makes the person).
+    func resolve(
+        _ db: Database, _ reference: PersonReference, field: String, create: Bool, forceNew: Bool = false, fromFile: Bool = false
+    ) throws -> Person {
         switch reference {
         case .id(let id):
             guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM person WHERE id = ?"), arguments: [id]) else {
@@ -308,20 +313,39 @@ public final class SQLiteStore: Sendable {
             }
             if email == nil, !(forceNew && create), let person = try Self.onePersonNamed(db, name, field: field) { return person }
             guard create else { throw RegisterError.notFound(what: "person named", key: name) }
+            if let email, !forceNew, !fromFile {
+                let namesakes = try Self.peopleNamed(db, name)
+                if !namesakes.isEmpty {
+                    throw RegisterError.conflict(
+                        field: field,
+                        message: "no person has the email \(email), but \(name.debugDescription) matches \(namesakes.count) \(namesakes.count == 1 ? "person" : "people"): "
+                            + "\(peopleList(namesakes)); give their id or email (eventctl person update KEY --email \(email) gives one of them this address), "
+                            + "or ask for a new person (--new-person)")
+                }
+            }
             return try insertPerson(db, Person(name: name, email: email))
         }
     }
 
     func addParticipant(_ db: Database, eventID: Int64, sessionID: Int64?, draft: ParticipantDraft, start: Instant, end: Instant) throws {
         let field = draft.role.rawValue
-        let person = try resolve(db, draft.reference, field: field, create: true, forceNew: draft.forceNew)
+        let person = try resolve(db, draft.reference, field: field, create: true, forceNew: draft.forceNew, fromFile: draft.fromFile)
+        // A file's CN for an address whose person has another name: kept here, not a rename.
+        var nameInFile: String?
+        if draft.fromFile, case .named(let name, _) = draft.reference, name.precomposedStringWithCanonicalMapping != person.name.precomposedStringWithCanonicalMapping,
+            name.lowercased() != person.email
+        {
+            nameInFile = name
+        }
         try db.cachedStatement(
             sql: """
-                INSERT INTO participation (event_id, session_id, person_id, role, required, rsvp, start_at, end_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO participation (event_id, session_id, person_id, role, required, rsvp, start_at, end_at, name_in_file)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT DO UPDATE SET required = excluded.required
                 """
-        ).execute(arguments: [eventID, sessionID, person.id, draft.role.rawValue, draft.required, draft.rsvp.rawValue, start.seconds, end.seconds])
+        ).execute(arguments: [
+            eventID, sessionID, person.id, draft.role.rawValue, draft.required, draft.rsvp.rawValue, start.seconds, end.seconds, nameInFile,
+        ])
     }
 
     // MARK: Reading rows
@@ -333,14 +357,14 @@ public final class SQLiteStore: Sendable {
         let participants = try Row.fetchAll(
             db.cachedStatement(
                 sql: """
-                    SELECT p.*, pa.role, pa.required, pa.rsvp, pa.session_id, pa.rsvp_at, pa.rsvp_comment, pa.rsvp_via FROM participation pa
+                    SELECT p.*, pa.role, pa.required, pa.rsvp, pa.session_id, pa.rsvp_at, pa.rsvp_comment, pa.rsvp_via, pa.name_in_file FROM participation pa
                     JOIN person p ON p.id = pa.person_id WHERE pa.event_id = ? ORDER BY pa.id
                     """), arguments: [id]
         ).map { row in
             Participation(
                 person: try person(row), role: try stored(row["role"], "role"), required: row["required"],
                 rsvp: try rsvp(row["rsvp"]), sessionID: row["session_id"], answeredAt: (row["rsvp_at"] as Int64?).map(Instant.init(seconds:)),
-                comment: row["rsvp_comment"], answeredVia: row["rsvp_via"])
+                comment: row["rsvp_comment"], answeredVia: row["rsvp_via"], nameInFile: row["name_in_file"])
         }
         let sessions = try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM session WHERE event_id = ? ORDER BY start_at, id"), arguments: [id])
             .map { row in

@@ -355,6 +355,11 @@ enum Schema {
                     CREATE INDEX delegation_by_event ON delegation(event_id, delegate);
                     """)
         }
+        migrator.registerMigration("v11-ident: the name a file gave an address in one event") { db in
+            // One person per address: a file's CN that differs from that person's name is kept
+            // on the participation it came with, and written back there, never as a rename.
+            try db.execute(sql: "ALTER TABLE participation ADD COLUMN name_in_file TEXT")
+        }
         return migrator
     }
 }

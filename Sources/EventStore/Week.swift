@@ -11,19 +11,26 @@ extension SQLiteStore {
     /// The one person a bare name names, matched as agendas match: the exact name first, then
     /// without regard to case or diacritics. nil when nobody has it; several are a conflict listing them.
     static func onePersonNamed(_ db: Database, _ name: String, field: String) throws -> Person? {
+        let people = try peopleNamed(db, name)
+        guard people.count <= 1 else {
+            throw RegisterError.conflict(
+                field: field,
+                message: "\(name.debugDescription) matches \(people.count) people: \(peopleList(people)); "
+                    + "give an id or an email, or ask for a new person (--new-person)")
+        }
+        return people.first
+    }
+
+    /// The people a bare name matches: those of exactly that name, else those of that name
+    /// without regard to case or diacritics.
+    static func peopleNamed(_ db: Database, _ name: String) throws -> [Person] {
         var rows = try Row.fetchAll(
             db.cachedStatement(sql: "SELECT * FROM person WHERE name = ? ORDER BY id"), arguments: [name.precomposedStringWithCanonicalMapping])
         if rows.isEmpty {
             rows = try Row.fetchAll(
                 db.cachedStatement(sql: "SELECT * FROM person WHERE name_folded = ? ORDER BY id"), arguments: [foldedForSearch(name)])
         }
-        guard rows.count <= 1 else {
-            throw RegisterError.conflict(
-                field: field,
-                message: "\(name.debugDescription) matches \(rows.count) people: \(peopleList(try rows.map(person))); "
-                    + "give an id or an email, or ask for a new person (--new-person)")
-        }
-        return try rows.first.map(person)
+        return try rows.map(person)
     }
 
     /// Ids of the events a person takes any part in.
@@ -95,6 +102,7 @@ extension SQLiteStore {
             try db.cachedStatement(sql: "DELETE FROM person WHERE id = ?").execute(arguments: [duplicate])
             try db.cachedStatement(sql: "UPDATE person SET email = ?, position = ?, organisation = ?, tz = ?, feed_token = ? WHERE id = ?").execute(
                 arguments: [merged.email, merged.position, merged.organisation, merged.timeZone, token, kept])
+            try Self.readdressNotices(db, from: from, to: merged)
             try Audit.record(db, "merge-person \(duplicate) \(from.name) into \(kept) \(into.name)", now: self.now())
             return (merged, try Self.eventIDs(ofPerson: kept, db).map { try Self.loadEvent(db, id: $0) })
         }
@@ -118,6 +126,27 @@ extension SQLiteStore {
             try db.cachedStatement(sql: "DELETE FROM person WHERE id = ?").execute(arguments: [id])
             try Audit.record(db, "delete-person \(id) \(person.name)\(events.isEmpty ? "" : " from \(events.count) event(s)")", now: self.now())
             return try events.map { try Self.loadEvent(db, id: $0) }
+        }
+    }
+
+    /// Notices not yet sent follow the person a merge kept: each is addressed to their address,
+    /// and a letter's event names them where it named the duplicate, so a letter sent after the
+    /// merge (after a restart, or beside a later update) says what the register says.
+    private static func readdressNotices(_ db: Database, from duplicate: Person, to kept: Person) throws {
+        guard let keptID = kept.id else { return }
+        if let email = kept.email {
+            try db.cachedStatement(sql: "UPDATE notice SET recipient = ? WHERE person_id = ? AND state IN ('pending', 'failed') AND recipient != ?")
+                .execute(arguments: [email, keptID, email])
+        }
+        let rows = try Row.fetchAll(
+            db.cachedStatement(sql: "SELECT id, letter FROM notice WHERE state IN ('pending', 'failed') AND letter IS NOT NULL"))
+        for row in rows {
+            var letter: NoticeLetter = try StoredList.value(row["letter"], "letter")
+            guard letter.event.participants.contains(where: { $0.person.id == duplicate.id }) else { continue }
+            for i in letter.event.participants.indices where letter.event.participants[i].person.id == duplicate.id {
+                letter.event.participants[i].person = kept
+            }
+            try db.cachedStatement(sql: "UPDATE notice SET letter = ? WHERE id = ?").execute(arguments: [StoredList.json(letter), row["id"] as Int64])
         }
     }
 

@@ -83,7 +83,8 @@ struct Eventctl: ParsableCommand {
             chiều 4/7/2022 = 13:00–17:00, 2h chiều 4/7/2022 = 14:00), or a day named from today (hôm nay, ngày mai, \
             thứ Hai tuần sau), with or without diacritics. A person P is "Full Name <email>", a bare name, or an \
             existing person's id or email; a bare name is matched without regard to case or diacritics: one match \
-            is that person, several are refused and listed, none makes a new person (--new-person: always new).
+            is that person, several are refused and listed, none makes a new person (--new-person: always new); \
+            a name with an email no one has is refused, listing them, when people of that name are in the register.
             --socket and --json may also come before the command (eventctl --socket S list).
             Exit status: 0 on success; 1 eventd refused the request (nothing was changed); 64 bad usage; \
             65 invalid text; 66 an input file cannot be read; 69 eventd cannot be reached; 70 eventd's answer \

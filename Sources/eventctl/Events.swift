@@ -21,7 +21,7 @@ struct EventOptions: ParsableArguments {
     var room: String?
     @Option(name: .long, help: ArgumentHelp("The unit that prepares it (chuẩn bị), shown in the weekly schedule.", valueName: "org"))
     var prepare: String?
-    @Flag(name: .long, help: "A bare name makes a new person even when the register has someone of that name.")
+    @Flag(name: .long, help: "A bare name, or a name with an email no one has, makes a new person even when the register has someone of that name.")
     var newPerson = false
     @Option(name: .long, help: ArgumentHelp("Online join link (http or https).", valueName: "url"))
     var link: String?

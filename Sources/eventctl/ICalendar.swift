@@ -29,7 +29,8 @@ struct Import: ParsableCommand {
         abstract: "Import the VEVENTs of an .ics file in one transaction.",
         discussion: """
             Events are matched by UID: a known UID is updated (unless the register holds a newer SEQUENCE), \
-            an unknown one created. VEVENTs RELATED-TO another VEVENT of the file become its sessions. \
+            an unknown one created; one the register already holds as the file has it is unchanged (nothing is \
+            written or logged). VEVENTs RELATED-TO another VEVENT of the file become its sessions. \
             ORGANIZER and ATTENDEEs become people with their roles. A malformed file is refused, naming the \
             line or component at fault, and nothing is stored (exit 65). There is no limit on the number of events; \
             the file may be up to max_import_bytes (64 MiB by default). \
@@ -42,7 +43,7 @@ struct Import: ParsableCommand {
     @Argument(help: "The .ics file, or - for standard input.") var file: String
     @Flag(help: "Send reminder emails for the imported events: default_reminders, or for events already in the register the reminders set on them (the file's VALARMs are its own device alarms, not emails).") var remind = false
     // Its own --json rather than JSONFlag's, to say what import prints each way.
-    @Flag(name: .long, help: "Print eventd's answer as JSON for scripts (the UIDs created and updated, and each UID skipped with the reason) instead of the line \"created N, updated N, skipped N\" and a line for each UID skipped.")
+    @Flag(name: .long, help: "Print eventd's answer as JSON for scripts (the UIDs created, updated and unchanged, and each UID skipped with the reason) instead of the line \"created N, updated N, unchanged N, skipped N\" and a line for each UID skipped.")
     var json = false
     @OptionGroup var connection: Connection
 
@@ -59,7 +60,7 @@ struct Import: ParsableCommand {
         let answer = try connection.client.send("POST", "/v1/import" + (remind ? "?remind=true" : ""), raw: bytes, contentType: "text/calendar; charset=utf-8", expect: 200, invalidInput: 65)
         if json { return FileHandleOutput.write(answer + [10]) }
         let result = try JSONDecoder().decode(ImportResult.self, from: Data(answer))
-        print("created \(result.created.count), updated \(result.updated.count), skipped \(result.skipped.count)")
+        print("created \(result.created.count), updated \(result.updated.count), unchanged \(result.unchanged.count), skipped \(result.skipped.count)")
         for skipped in result.skipped { print("  skipped \(skipped.uid): \(skipped.reason)") }
     }
 }

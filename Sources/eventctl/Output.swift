@@ -263,6 +263,7 @@ func describe(_ e: EventView) -> String {
     }
     add("Location:", e.location)
     add("Room:", e.room)
+    add("Prepared:", e.prepare)
     add("Reminders:", e.reminders.map { $0.isEmpty ? "none" : $0.joined(separator: ", ") } ?? "eventd's default_reminders")
     add("Repeats:", e.rrule.map { rule in rule + (e.exdates?.isEmpty == false ? ", except " + e.exdates!.map { displayTime($0, dateOnly: e.allDay) }.joined(separator: ", ") : "") })
     add("Link:", e.link)
@@ -290,7 +291,9 @@ private func personLine(_ p: ParticipantView) -> String {
     let role = p.role == "attendee" && !p.required ? "optional" : p.role
     let email = p.email.map { " <\($0)>" } ?? ""
     let position = [p.position, p.organisation].compactMap { $0 }.joined(separator: ", ")
-    return role.padding(10) + p.name + email + (position.isEmpty ? "" : " — " + position) + "  [" + answerText(p) + "]"
+    // The name an imported file gave this address here, beside the person's own.
+    let inFile = p.nameInFile.map { " (in the file: \($0))" } ?? ""
+    return role.padding(10) + p.name + email + inFile + (position.isEmpty ? "" : " — " + position) + "  [" + answerText(p) + "]"
 }
 
 /// `accepted 02/03/2017 16:20 "xin đến muộn"`, or `no answer yet`.

@@ -19,7 +19,7 @@ struct SessionAdd: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Speakers in this slot.", valueName: "P")) var speaker: [String] = []
     @Option(name: .long, help: ArgumentHelp("Who chairs this slot.", valueName: "P")) var chair: [String] = []
     @Option(name: .long, help: ArgumentHelp("Who attends this slot.", valueName: "P")) var attendee: [String] = []
-    @Flag(name: .long, help: "A bare name makes a new person even when the register has someone of that name.") var newPerson = false
+    @Flag(name: .long, help: "A bare name, or a name with an email no one has, makes a new person even when the register has someone of that name.") var newPerson = false
     @Flag(name: .long, help: "Refuse the session if it makes a clash; default: warn.") var strict = false
     @OptionGroup var connection: Connection
 
@@ -49,7 +49,7 @@ struct SessionUpdate: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Chairs to add.", valueName: "P")) var chair: [String] = []
     @Option(name: .long, help: ArgumentHelp("Attendees to add.", valueName: "P")) var attendee: [String] = []
     @Option(name: .long, help: ArgumentHelp("Take this person off the session.", valueName: "P")) var remove: [String] = []
-    @Flag(name: .long, help: "A bare name makes a new person even when the register has someone of that name.") var newPerson = false
+    @Flag(name: .long, help: "A bare name, or a name with an email no one has, makes a new person even when the register has someone of that name.") var newPerson = false
     @Flag(name: .long, help: "Refuse the change if it makes a clash; default: warn.") var strict = false
     @OptionGroup var output: JSONFlag
     @OptionGroup var connection: Connection

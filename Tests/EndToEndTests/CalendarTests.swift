@@ -156,7 +156,7 @@ extension TestDaemon {
             first.append(file)
             let imported = try target.ctl("import", file)
             #expect(imported.status == 0, "\(imported)")
-            #expect(imported.out == "created 1, updated 0, skipped 0")
+            #expect(imported.out == "created 1, updated 0, unchanged 0, skipped 0")
         }
         var second: [String] = []
         for event in try target.ctl("list", "--json").json([EventView].self) {
@@ -203,7 +203,7 @@ extension TestDaemon {
                 """.write(toFile: file, atomically: true, encoding: .utf8)
         }
         try write(sequence: 2, summary: "Hội nghị ký giao ước thi đua năm 2017", location: "Thái Nguyên")
-        #expect(try daemon.ctl("import", file).out == "created 1, updated 0, skipped 0")
+        #expect(try daemon.ctl("import", file).out == "created 1, updated 0, unchanged 0, skipped 0")
         var event = try daemon.ctl("show", "1", "--json").json(EventView.self)
         #expect(event.uid == "giao-uoc-2017@stp.thainguyen.gov.vn")
         #expect(event.sequence == 2)
@@ -212,7 +212,7 @@ extension TestDaemon {
         #expect(event.participants.first { $0.name == "Nhữ Văn Tâm" }?.rsvp == "accepted")
 
         try write(sequence: 3, summary: "Hội nghị ký giao ước thi đua năm 2017 (dời địa điểm)", location: "Hà Nội")
-        #expect(try daemon.ctl("import", file).out == "created 0, updated 1, skipped 0")
+        #expect(try daemon.ctl("import", file).out == "created 0, updated 1, unchanged 0, skipped 0")
         event = try daemon.ctl("show", "1", "--json").json(EventView.self)
         #expect(event.location == "Hà Nội")
         #expect(event.sequence == 3)
