@@ -87,9 +87,11 @@ import Testing
         try await fixture.asleep(until: Fixture.at(10), since: 0)
         fixture.clock.advance(by: 10)
         try await fixture.eventually("the hook runs") { fixture.attempts().count == 1 }
-        // The hook hangs; short of the timeout it is left alone.
+        // The hook hangs; short of the timeout it is left alone: its timeout still sleeps on the
+        // clock, until 30 s after it began (a shorter timeout would have woken, or never slept).
         fixture.clock.advance(by: 29)
-        try await Task.sleep(for: .milliseconds(200))
+        let timeout = Date(timeIntervalSince1970: Double(Fixture.at(40).seconds))
+        try await fixture.eventually("the hook's timeout sleeps until 30 s after it began") { fixture.clock.sleeping.deadlines.contains(timeout) }
         #expect(try await fixture.notices().first?.state == .sending)
         fixture.clock.advance(by: 1)
         try await fixture.eventually("the hook is killed") { try await fixture.notices().first?.state == .failed }
