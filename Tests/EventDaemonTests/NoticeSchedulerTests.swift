@@ -99,6 +99,43 @@ import Testing
         await running.stop()
     }
 
+    /// Issue 20: when the write that ends a delivery failed, the one that put the notice back
+    /// ran under `try?`, and a failure there left it `sending` until a restart.
+    @Test func aNoticeThatCannotBePutBackIsTriedAgainNotLeftSending() async throws {
+        let fixture = try Fixture { $0.retryBase = 60 }
+        _ = try await fixture.addEvent(startingIn: 3600, reminders: ["3590s"], people: ["Phan Chí Hiếu <hieu@moj.gov.vn>"])
+        let running = fixture.startScheduler()
+        try await fixture.asleep(until: Fixture.at(10), since: 0)
+        // From another connection, as a failing disk would: no notice may leave `sending`.
+        let register = fixture.directory + "/register.sqlite"
+        let trigger = "CREATE TRIGGER stuck BEFORE UPDATE OF state ON notice WHEN OLD.state = 'sending' BEGIN SELECT RAISE(ABORT, 'simulated write failure'); END;"
+        #expect(try sqlite(register, trigger) == 0)
+        let sleeps = fixture.clock.sleeping.count
+        fixture.clock.advance(by: 10)
+        try await fixture.eventually("the hook runs") { fixture.attempts().count == 1 }
+        // Neither sent nor put back: it waits a second on the clock to try again.
+        let again = Date(timeIntervalSince1970: Double(Fixture.at(11).seconds))
+        try await fixture.eventually("the put-back waits to be tried again") {
+            fixture.clock.sleeping.count > sleeps && fixture.clock.sleeping.deadlines.contains(again)
+        }
+        #expect(try await fixture.notices().first?.state == .sending)
+        #expect(try sqlite(register, "DROP TRIGGER stuck;") == 0)
+        fixture.clock.advance(by: 1)
+        try await fixture.eventually("put back to pending for a retry") { try await fixture.notice(attempts: 1, .pending) }
+        #expect(try await fixture.notices().first?.nextAttempt == Fixture.at(70))
+        await running.stop()
+    }
+
+    /// Runs one statement with the sqlite3 shell; its exit status.
+    func sqlite(_ file: String, _ sql: String) throws -> Int32 {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
+        process.arguments = ["-cmd", ".timeout 5000", file, sql]
+        try process.run()
+        process.waitUntilExit()
+        return process.terminationStatus
+    }
+
     @Test func aNoticeClaimedWhenTheDaemonDiedIsSentOnceAfterTheRestartWithItsMessageID() async throws {
         let fixture = try Fixture()
         _ = try await fixture.addEvent(startingIn: 3600, reminders: ["3590s"], people: ["Phan Chí Hiếu <hieu@moj.gov.vn>"])
