@@ -144,6 +144,9 @@ if command -v fish >/dev/null; then
   check "fish completion: eventctl ses gives session, eventctl add --ki gives --kind" bash -c '
     out=$(fish -c "source \"$1\"; complete -C \"eventctl ses\"; complete -C \"eventctl add --ki\"") || exit 1
     printf "%s\n" "$out" | grep -q "^session	" && printf "%s\n" "$out" | grep -q "^--kind	"' _ "$fishc"
+  check "fish completion: eventctl schedule --format gives the formats, not show and publish" bash -c '
+    out=$(fish -c "source \"$1\"; complete -C \"eventctl schedule --format \"") || exit 1
+    printf "%s\n" "$out" | grep -q "^pdf	" && ! printf "%s\n" "$out" | grep -q "^publish	"' _ "$fishc"
 else
   check "fish completion completes eventctl's subcommands and options" \
     bash -c 'grep -q "^complete -c .eventctl. .*-fa .add." "$1" && grep -q "^complete -c .eventctl. .*-l .kind." "$1"' _ "$fishc"
