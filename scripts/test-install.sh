@@ -119,6 +119,8 @@ for cmd in eventd eventctl; do
   if [ ${#missing[@]} -eq 0 ]; then pass "$cmd.1 shows all $total commands and options of $cmd's help"
   else fail "$cmd.1 lacks: ${missing[*]}"; fi
 done
+check "eventd.1's synopsis names no subcommand (eventd has none)" \
+  bash -c 'sed -n "/^SYNOPSIS/,/^DESCRIPTION/p" "$1" | grep -q -- "--check-config" && ! sed -n "/^SYNOPSIS/,/^DESCRIPTION/p" "$1" | grep -q subcommand' _ "$work/eventd.txt"
 check "eventctl.1 keeps the help's Vietnamese (Phan Chí Hiếu, Thứ trưởng Bộ Tư pháp)" \
   bash -c 'grep -qF "Phan Chí Hiếu" "$1" && grep -qF "Thứ trưởng Bộ Tư pháp" "$1"' _ "$work/eventctl.txt"
 check "eventctl.1 documents the subcommands' options (session add --room, agenda --role)" \
