@@ -152,7 +152,9 @@ func describe(_ v: ScheduleView, width: Int?) -> String {
                 let mark = e.change.map { "[\(word($0).uppercased())] " } ?? ""
                 let cancelled = e.status == "cancelled" && e.change != "cancelled" ? " [\(word("cancelled").uppercased())]" : ""
                 let title = mark + e.title + cancelled + (e.eventTitle.map { " — \($0)" } ?? "")
-                lines += wrap(title, first: "    " + e.time.padding(11) + "  ", indent: indent, width: width)
+                // A whole-day entry's time is its part ("Cả ngày"), already the heading above it.
+                let time = e.time == part.label ? "" : e.time
+                lines += wrap(title, first: "    " + time.padding(11) + "  ", indent: indent, width: width)
                 func fact(_ label: String, _ value: String?) {
                     guard let value, !value.isEmpty else { return }
                     lines += wrap("\(label): \(value)", first: String(repeating: " ", count: indent), indent: indent + 2, width: width)

@@ -124,14 +124,16 @@ import Testing
         let text = try text(daemon, "--week", "2022-W27")
         #expect(text.contains("Thứ Hai, 04/07/2022\n  Chiều\n    14:00–15:30  Lễ công bố Quyết định khen thưởng"))
         #expect(text.contains("Chủ trì: Lê Thanh Hùng"))
-        #expect(text.contains("Thứ Ba, 05/07/2022\n  Cả ngày\n    Cả ngày      Hội thảo Báo cáo kết quả tham vấn"))
+        // "Cả ngày" once: the part says it, the entry's time is left blank (issue 20).
+        #expect(text.contains("Thứ Ba, 05/07/2022\n  Cả ngày\n                 Hội thảo Báo cáo kết quả tham vấn"), "\(text)")
         #expect(text.contains("Địa điểm: Vườn Quốc gia Cúc Phương, Ninh Bình"))
 
         // One language per output: English labels throughout with --lang en.
         let english = try daemon.ctl("schedule", "--week", "2022-W27", "--lang", "en").stdout
         #expect(english.contains("WEEKLY SCHEDULE, WEEK 27/2022"))
         #expect(english.contains("Monday, 04/07/2022\n  Afternoon\n"))
-        #expect(english.contains("Tuesday, 05/07/2022\n  All day\n    All day"))
+        #expect(english.contains("Tuesday, 05/07/2022\n  All day\n                 Workshop") || english.contains("Tuesday, 05/07/2022\n  All day\n                 Hội thảo"), "\(english)")
+        #expect(english.components(separatedBy: "All day").count - 1 == 1, "\(english)")
         #expect(english.contains("Chair: Lê Thanh Hùng"))
         for word in ["Thứ", "Chiều", "Chủ trì", "Địa điểm", "Cả ngày", "Không có lịch"] { #expect(!english.contains(word), "\(word)") }
 
