@@ -119,7 +119,7 @@ completions: release
 	mkdir -p $(COMPBUILD)
 	$(RELEASE)/eventctl --generate-completion-script bash > $(COMPBUILD)/eventctl.bash
 	$(RELEASE)/eventctl --generate-completion-script zsh > $(COMPBUILD)/_eventctl
-	$(RELEASE)/eventctl --generate-completion-script fish > $(COMPBUILD)/eventctl.fish
+	$(RELEASE)/eventctl --generate-completion-script fish | scripts/fix-fish-completion.py > $(COMPBUILD)/eventctl.fish
 
 # Everything install copies, built in the source tree.
 dist: release man completions

@@ -57,7 +57,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "eventd",
-            dependencies: ["EventDaemon", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["EventDaemon", "EventAPI", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .executableTarget(
             name: "eventctl",

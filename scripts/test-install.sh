@@ -119,6 +119,8 @@ for cmd in eventd eventctl; do
   if [ ${#missing[@]} -eq 0 ]; then pass "$cmd.1 shows all $total commands and options of $cmd's help"
   else fail "$cmd.1 lacks: ${missing[*]}"; fi
 done
+check "eventd.1's synopsis names no subcommand (eventd has none)" \
+  bash -c 'sed -n "/^SYNOPSIS/,/^DESCRIPTION/p" "$1" | grep -q -- "--check-config" && ! sed -n "/^SYNOPSIS/,/^DESCRIPTION/p" "$1" | grep -q subcommand' _ "$work/eventd.txt"
 check "eventctl.1 keeps the help's Vietnamese (Phan Chí Hiếu, Thứ trưởng Bộ Tư pháp)" \
   bash -c 'grep -qF "Phan Chí Hiếu" "$1" && grep -qF "Thứ trưởng Bộ Tư pháp" "$1"' _ "$work/eventctl.txt"
 check "eventctl.1 documents the subcommands' options (session add --room, agenda --role)" \
@@ -144,6 +146,9 @@ if command -v fish >/dev/null; then
   check "fish completion: eventctl ses gives session, eventctl add --ki gives --kind" bash -c '
     out=$(fish -c "source \"$1\"; complete -C \"eventctl ses\"; complete -C \"eventctl add --ki\"") || exit 1
     printf "%s\n" "$out" | grep -q "^session	" && printf "%s\n" "$out" | grep -q "^--kind	"' _ "$fishc"
+  check "fish completion: eventctl schedule --format gives the formats, not show and publish" bash -c '
+    out=$(fish -c "source \"$1\"; complete -C \"eventctl schedule --format \"") || exit 1
+    printf "%s\n" "$out" | grep -q "^pdf	" && ! printf "%s\n" "$out" | grep -q "^publish	"' _ "$fishc"
 else
   check "fish completion completes eventctl's subcommands and options" \
     bash -c 'grep -q "^complete -c .eventctl. .*-fa .add." "$1" && grep -q "^complete -c .eventctl. .*-l .kind." "$1"' _ "$fishc"

@@ -409,6 +409,9 @@ public struct FeedURLView: Codable, Sendable, Equatable {
     public var token: String
     public var https: String
     public var webcal: String
+    /// True when the feed file was not yet written as eventd answered: the address works once
+    /// the feed writer's next pass is done. Absent: the file is there.
+    public var pending: Bool?
 
     public init(person: PersonView, token: String, https: String, webcal: String) {
         self.person = person

@@ -121,14 +121,15 @@ public struct DaemonConfig: Sendable, Equatable {
         return try parse(text, source: path)
     }
 
-    static let knownKeys = [
+    static let knownKeyList = [
         "socket", "socket_group", "socket_mode", "data_dir", "default_tz", "max_body_bytes", "max_import_bytes", "log_level", "default_reminders",
         "max_occurrences", "recurrence_horizon_days", "travel_buffer", "default_reminder_audience", "mail_from", "mail_hook",
         "hook_timeout", "hook_concurrency", "max_attempts", "retry_base", "late_grace", "auto_updates", "feeds_dir", "feeds_delay",
         "refresh_interval", "public_feeds", "http", "feeds_base_url", "register_mode", "feeds_group", "writers", "readers",
         "max_connections", "header_timeout", "body_timeout", "idle_timeout", "feeds_max_connections", "feeds_header_timeout",
         "feeds_body_timeout", "feeds_idle_timeout", "organizer", "max_request_seconds", "stop_timeout", "mail_authserv_id", "mail_require_pass",
-    ].joined(separator: ", ")
+    ]
+    static let knownKeys = knownKeyList.joined(separator: ", ")
 
     /// A line's problem, before the file name and line number are put in front.
     struct LineError: Error {
@@ -137,34 +138,78 @@ public struct DaemonConfig: Sendable, Equatable {
 
     /// Reads every line and reports every problem at once (`eventd --check-config`), not just the first.
     public static func parse(_ text: String, source: String) throws(ParseError) -> DaemonConfig {
+        let read = read(text, source: source)
+        guard read.problems.isEmpty else { throw ParseError(read.problems) }
+        return read.config
+    }
+
+    /// What one reading of a file found: the settings of every good line (a bad line leaves its
+    /// key at the default), every problem, and where each key was set, so that the checks that
+    /// need the machine (`systemProblems`) can name the line too.
+    struct Reading {
         var config = DaemonConfig()
         var problems: [String] = []
+        /// Each key's line, for keys whose value was taken.
+        var lines: [String: Int] = [:]
+        /// Keys whose value was refused: the machine is not asked about their defaults.
+        var refused: Set<String> = []
+    }
+
+    static func read(_ text: String, source: String) -> Reading {
+        var reading = Reading()
         var seen: [String: Int] = [:]
         for (number, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             let line = rawLine.prefix { $0 != "#" }.trimmingCharacters(in: .whitespaces)
             if line.isEmpty { continue }
             guard let equals = line.firstIndex(of: "=") else {
-                problems.append("\(source):\(number + 1): expected `key = value`, found \(line.debugDescription)")
+                reading.problems.append("\(source):\(number + 1): expected `key = value`, found \(line.debugDescription)")
                 continue
             }
             let key = line[..<equals].trimmingCharacters(in: .whitespaces)
             var value = line[line.index(after: equals)...].trimmingCharacters(in: .whitespaces)
             if value.count >= 2, value.hasPrefix("\""), value.hasSuffix("\"") { value = String(value.dropFirst().dropLast()) }
             if let earlier = seen[key] {
-                problems.append("\(source):\(number + 1): \(key): set again (first set on line \(earlier)); keep one")
+                reading.problems.append("\(source):\(number + 1): \(key): set again (first set on line \(earlier)); keep one")
             }
             seen[key] = number + 1
             do {
-                try config.set(key: key, value: value)
+                try reading.config.set(key: key, value: value)
+                reading.lines[key] = number + 1
+                reading.refused.remove(key)
             } catch {
-                problems.append("\(source):\(number + 1): \(key): \(error.why)")
+                reading.problems.append("\(source):\(number + 1): \(key): \(error.why)")
+                reading.refused.insert(key)
             }
         }
-        if config.mailRequirePass != .off, config.mailAuthservIDs.isEmpty {
-            problems.append("\(source): mail_require_pass: \(config.mailRequirePass.rawValue) needs mail_authserv_id, the receiving server whose Authentication-Results eventd trusts")
+        let config = reading.config
+        if config.mailRequirePass != .off, config.mailAuthservIDs.isEmpty, !reading.refused.contains("mail_authserv_id") {
+            let line = reading.lines["mail_require_pass"].map { ":\($0)" } ?? ""
+            reading.problems.append("\(source)\(line): mail_require_pass: \(config.mailRequirePass.rawValue) needs mail_authserv_id, the receiving server whose Authentication-Results eventd trusts")
         }
-        guard problems.isEmpty else { throw ParseError(problems) }
-        return config
+        return reading
+    }
+
+    /// The known key nearest `key` by edit distance, when it is near enough to be a slip
+    /// (`hook_concurency`, `log-level`, `Writers`), else nil.
+    static func nearestKey(to key: String) -> String? {
+        let typed = Array(key.lowercased().replacingOccurrences(of: "-", with: "_"))
+        let scored = knownKeyList.map { ($0, editDistance(typed, Array($0))) }
+        guard let best = scored.min(by: { $0.1 < $1.1 }) else { return nil }
+        return best.1 <= max(2, typed.count / 4) ? best.0 : nil
+    }
+
+    /// Levenshtein distance: insertions, deletions and substitutions each count one.
+    static func editDistance(_ a: [Character], _ b: [Character]) -> Int {
+        guard !a.isEmpty else { return b.count }
+        var previous = Array(0...b.count)
+        for (i, x) in a.enumerated() {
+            var row = [i + 1]
+            for (j, y) in b.enumerated() {
+                row.append(min(previous[j + 1] + 1, row[j] + 1, previous[j] + (x == y ? 0 : 1)))
+            }
+            previous = row
+        }
+        return previous[b.count]
     }
 
     /// Sets one key from its text.
@@ -307,6 +352,7 @@ public struct DaemonConfig: Sendable, Equatable {
             case "feeds_body_timeout": self.feedsBodyTimeout = try seconds(value, in: 0.1...3600)
             case "feeds_idle_timeout": self.feedsIdleTimeout = try seconds(value, in: 0.1...3600)
             default:
+                if let near = Self.nearestKey(to: key) { throw fail("unknown setting; did you mean \(near)?") }
                 throw fail("unknown setting; known: \(Self.knownKeys)")
             }
     }
@@ -314,24 +360,31 @@ public struct DaemonConfig: Sendable, Equatable {
 
 extension DaemonConfig {
     /// What the file cannot say wrong by itself but this machine can: groups and users that do
-    /// not exist, and (with `hook`) a mail hook that is not there. `--check-config` lists them all;
-    /// start refuses the first kind and only warns of the hook, which may be installed later.
+    /// not exist, and (with `hook`) a mail hook that is not there. `--check-config` and SIGHUP
+    /// refuse them all; start refuses the first kind and only warns of the hook, which may be
+    /// installed later.
     public func systemProblems(hook: Bool = true) -> [String] {
+        systemProblems(hook: hook, skipping: [], place: { _ in "" })
+    }
+
+    /// The same, each problem put after `place(key)`: the file and line that set the key, or the flag.
+    /// Keys in `skipping` (their value was refused) are not checked.
+    func systemProblems(hook: Bool, skipping: Set<String>, place: (String) -> String) -> [String] {
         var problems: [String] = []
-        for (key, group) in [("socket_group", socketGroup), ("feeds_group", feedsGroup)] {
-            if let group, getgrnam(group) == nil { problems.append("\(key): \(group.debugDescription) is not a group on this system (getent group)") }
+        for (key, group) in [("socket_group", socketGroup), ("feeds_group", feedsGroup)] where !skipping.contains(key) {
+            if let group, getgrnam(group) == nil { problems.append("\(place(key))\(key): \(group.debugDescription) is not a group on this system (getent group)") }
         }
-        for (key, names) in [("writers", writers ?? []), ("readers", readers ?? [])] {
+        for (key, names) in [("writers", writers ?? []), ("readers", readers ?? [])] where !skipping.contains(key) {
             for name in names {
                 if name.hasPrefix("@") {
-                    if getgrnam(String(name.dropFirst())) == nil { problems.append("\(key): \(name.dropFirst().debugDescription) is not a group on this system") }
+                    if getgrnam(String(name.dropFirst())) == nil { problems.append("\(place(key))\(key): \(name.dropFirst().debugDescription) is not a group on this system") }
                 } else if UInt32(name) == nil, getpwnam(name) == nil {
-                    problems.append("\(key): \(name.debugDescription) is not a user on this system (getent passwd); write @name for a group")
+                    problems.append("\(place(key))\(key): \(name.debugDescription) is not a user on this system (getent passwd); write @name for a group")
                 }
             }
         }
-        if hook, access(mailHook[0], X_OK) != 0 {
-            problems.append("mail_hook: \(mailHook[0]) is not a program eventd can run (\(String(cString: strerror(errno))))")
+        if hook, !skipping.contains("mail_hook"), access(mailHook[0], X_OK) != 0 {
+            problems.append("\(place("mail_hook"))mail_hook: \(mailHook[0]) is not a program eventd can run (\(String(cString: strerror(errno))))")
         }
         return problems
     }
@@ -356,13 +409,40 @@ public struct ConfigOverrides: Sendable, Equatable {
 
     public init() {}
 
-    /// The settings of `file` (nil: the defaults) with these flags on top.
+    /// The settings of `file` (nil: the defaults) with these flags on top; throws every problem
+    /// of the file and the flags (not those of the machine: see `check`).
     public func settings(file: String?) throws(DaemonConfig.ParseError) -> DaemonConfig {
-        var config = try file.map(DaemonConfig.load) ?? DaemonConfig()
-        var problems: [String] = []
+        let checked = check(file: file, machine: false)
+        guard checked.problems.isEmpty, let config = checked.config else { throw DaemonConfig.ParseError(checked.problems) }
+        return config
+    }
+
+    /// What `eventd --check-config` and SIGHUP check, in one pass: every line of the file, every
+    /// flag, and (with `machine`) what this machine lacks (groups, users, the mail hook), each
+    /// problem with the line or the flag that set the key. `config` is nil when the file cannot be read.
+    public func check(file: String?, machine: Bool = true) -> (config: DaemonConfig?, problems: [String]) {
+        var reading = DaemonConfig.Reading()
+        if let file {
+            let text: String
+            do {
+                text = try String(contentsOfFile: file, encoding: .utf8)
+            } catch {
+                return (nil, ["\(file): cannot read the config file (\(error.localizedDescription))"])
+            }
+            reading = DaemonConfig.read(text, source: file)
+        }
+        var places: [String: String] = [:]
+        for (key, line) in reading.lines { places[key] = "\(file ?? ""):\(line): " }
         func set(_ key: String, _ value: String?, flag: String) {
             guard let value else { return }
-            do { try config.set(key: key, value: value) } catch { problems.append("\(flag): \(error.why)") }
+            do {
+                try reading.config.set(key: key, value: value)
+                places[key] = "\(flag): "
+                reading.refused.remove(key)
+            } catch {
+                reading.problems.append("\(flag): \(error.why)")
+                reading.refused.insert(key)
+            }
         }
         set("socket", socketPath, flag: "--socket")
         set("data_dir", dataDirectory, flag: "--data-dir")
@@ -371,13 +451,19 @@ public struct ConfigOverrides: Sendable, Equatable {
         set("log_level", logLevel, flag: "--log-level")
         if let mailHook {
             // One program path, not split on spaces: the flag names a program, not a command line.
-            guard mailHook.hasPrefix("/") else {
-                throw DaemonConfig.ParseError(problems + ["--mail-hook: must be an absolute program path"])
+            if mailHook.hasPrefix("/") {
+                reading.config.mailHook = [mailHook]
+                places["mail_hook"] = "--mail-hook: "
+                reading.refused.remove("mail_hook")
+            } else {
+                reading.problems.append("--mail-hook: must be an absolute program path")
+                reading.refused.insert("mail_hook")
             }
-            config.mailHook = [mailHook]
         }
-        guard problems.isEmpty else { throw DaemonConfig.ParseError(problems) }
-        return config
+        if machine {
+            reading.problems += reading.config.systemProblems(hook: true, skipping: reading.refused, place: { places[$0] ?? "" })
+        }
+        return (reading.config, reading.problems)
     }
 }
 

@@ -127,6 +127,12 @@ struct InputReader: Sendable {
             // A date alone as the upper bound includes that whole day; a half-day, that half-day.
             end = try self.when(to, zone: zone, field: "to").endOfRange(in: zone)
         }
+        // Issue 20: a reversed range answered "no events", as if the register were empty there.
+        if let start, let end, let from, let to, end <= start {
+            throw RegisterError.invalid(
+                field: "to",
+                message: "the range ends before it starts: to \(to.debugDescription) is not after from \(from.debugDescription); give the earlier time as from")
+        }
         return (start, end)
     }
 

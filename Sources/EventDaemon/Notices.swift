@@ -497,7 +497,26 @@ final class NoticeScheduler: Service, Sendable {
             }
         } catch {
             logger.error("notice \(notice.id): \(error)")
-            try? await store.finishNotice(id: notice.id, state: .pending, retryAt: now.adding(seconds: config.retryBase), error: "\(error)")
+            await putBack(notice, error: "\(error)", retryAt: now.adding(seconds: config.retryBase))
+        }
+    }
+
+    /// Puts a notice whose delivery broke off back to pending. The write may fail as the one
+    /// before it did (a full disk, a busy register): it is not dropped (issue 20: under `try?`
+    /// the notice stayed `sending` until a restart) but tried again, a second later and then
+    /// twice as long each time (at most a minute), until it is taken or eventd stops; a notice
+    /// still `sending` at a stop is claimed again at the next start.
+    private func putBack(_ notice: Notice, error: String, retryAt: Instant) async {
+        var wait = 1.0
+        while !Task.isCancelled {
+            do {
+                try await store.finishNotice(id: notice.id, state: .pending, retryAt: retryAt, error: error)
+                return
+            } catch let failure {
+                logger.error("notice \(notice.id) stays sending: it cannot be put back to pending (\(failure)); trying again in \(Int(wait)) s")
+            }
+            do { try await clock.sleep(seconds: wait) } catch { return }
+            wait = min(wait * 2, 60)
         }
     }
 

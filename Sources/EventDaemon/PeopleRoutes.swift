@@ -85,7 +85,20 @@ extension Routes {
         if new { feeds.touched(FeedMarks(people: [person.id!])) }
         let https = "\(config.feedsBase)/feeds/people/\(token).ics"
         let webcal = "webcal://" + https.drop { $0 != ":" }.dropFirst(3)
-        return try json(FeedURLView(person: Views.person(person), token: token, https: https, webcal: String(webcal)))
+        var view = FeedURLView(person: Views.person(person), token: token, https: https, webcal: String(webcal))
+        // Issue 20: a new token's address was a 404 until the next feed pass wrote the file
+        // (feeds_delay later). The answer waits for the file, as long as a pass may wait for
+        // quiet (ten delays) and a little more; past that it says the file is still to come.
+        let file = feeds.directory + "/people/\(token).ics"
+        let deadline = clock.now().addingTimeInterval(min(60, 10 * config.feedsDelay + 5))
+        while access(file, F_OK) != 0 {
+            guard clock.now() < deadline else {
+                view.pending = true
+                break
+            }
+            try await clock.sleep(seconds: 0.02)
+        }
+        return try json(view)
     }
 
     /// The person a route names in its path: an id, an email or a name, percent-decoded.

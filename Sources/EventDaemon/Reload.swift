@@ -40,7 +40,8 @@ enum LogLevel {
 
 /// SIGHUP: reads the config file again (with the command line's flags on top) and takes what
 /// can change at run time: the mail hook, reminders, log level, feed settings, access lists.
-/// A file with any problem changes nothing; the old settings stay and the reason is logged.
+/// A file with any problem `eventd --check-config` reports (a missing mail hook too) changes
+/// nothing; the old settings stay and the reason is logged.
 struct Reloader: Service {
     let file: String?
     let overrides: ConfigOverrides
@@ -63,9 +64,10 @@ struct Reloader: Service {
 
     func reload() {
         do {
-            let new = try overrides.settings(file: file)
-            let problems = new.systemProblems(hook: false)
-            guard problems.isEmpty else { throw DaemonConfig.ParseError(problems) }
+            // The checks of `eventd --check-config`, the mail hook included: a reload it would
+            // refuse is refused, so `systemctl reload` never takes what check-config calls wrong.
+            let checked = overrides.check(file: file)
+            guard checked.problems.isEmpty, let new = checked.config else { throw DaemonConfig.ParseError(checked.problems) }
             let old = live.current
             let ignored = live.reload(new)
             LogLevel.current = live.current.logLevel

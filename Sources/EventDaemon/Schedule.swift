@@ -95,7 +95,17 @@ struct ScheduleService: Sendable {
         let publication = try await store.lastPublication(scope: selection.scopeKey, range: selection.rangeKey)
         var changes = 0
         if let publication {
-            let published = (try? JSONDecoder().decode([ScheduleEntry].self, from: Data(publication.entries.utf8))) ?? []
+            // Issue 20: an unreadable publication was read as empty, so every entry showed as
+            // new. It is refused instead, saying how to replace it.
+            let published: [ScheduleEntry]
+            do {
+                published = try JSONDecoder().decode([ScheduleEntry].self, from: Data(publication.entries.utf8))
+            } catch {
+                throw RegisterError.conflict(
+                    field: "publication",
+                    message: "the published version of this schedule (revision \(publication.revision), \(selection.zone.display(publication.at))) "
+                        + "cannot be read (\(error)); publish the schedule again to make it as it is now the version announced")
+            }
             changes = try await mark(&entries, against: published, selection)
         }
         return layout(entries, selection, published: publication.map { PublishedView(at: selection.zone.iso8601($0.at), revision: $0.revision) }, changes: changes)
@@ -103,7 +113,14 @@ struct ScheduleService: Sendable {
 
     /// Records the schedule as it is now as its published version.
     func publish(_ selection: Selection) async throws -> PublishResult {
-        let before = try await view(selection)
+        // What changed since the last publication; when that one cannot be read, this
+        // publication replaces it, which is how the schedule's refusal says to mend it.
+        let changes: Int
+        do {
+            changes = try await view(selection).changes
+        } catch let error as RegisterError where error.field == "publication" {
+            changes = 0
+        }
         let entries = try await entries(selection)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
@@ -112,7 +129,7 @@ struct ScheduleService: Sendable {
         return PublishResult(
             scope: selection.org ?? (selection.people.isEmpty ? "all" : selection.people.map(\.name).joined(separator: ", ")),
             range: selection.rangeKey, revision: publication.revision, at: selection.zone.iso8601(publication.at), entries: entries.count,
-            changes: before.changes, url: url(selection))
+            changes: changes, url: url(selection))
     }
 
     /// Where the HTTP listener serves this schedule, if it does.
@@ -367,6 +384,7 @@ struct Words {
         "nothing": "Không có lịch", "published": "So với bản công bố lúc", "revision": "Điều chỉnh lần", "firstEdition": "Bản công bố lần đầu",
         "unpublished": "Chưa công bố", "online": "Trực tuyến", "visiting": "Đoàn", "host": "Đơn vị đón", "session": "Phiên",
         "speakers": "Trình bày", "legend": "Ghi chú", "changes": "thay đổi", "tentative": "Dự kiến", "of": "thuộc",
+        "empty": "Không có lịch công tác trong thời gian này",
     ]
     static let en: [String: String] = [
         "title.week": "WEEKLY SCHEDULE, WEEK", "title": "WORK SCHEDULE", "from": "From", "to": "to",
@@ -376,6 +394,7 @@ struct Words {
         "nothing": "Nothing scheduled", "published": "Against the version published at", "revision": "Amendment", "firstEdition": "First edition",
         "unpublished": "Not published", "online": "Online", "visiting": "Delegation", "host": "Host", "session": "Session",
         "speakers": "Speakers", "legend": "Key", "changes": "changes", "tentative": "Tentative", "of": "of",
+        "empty": "Nothing is scheduled in this period",
     ]
 
     var all: [String: String] { language == .vi ? Self.vi : Self.en }

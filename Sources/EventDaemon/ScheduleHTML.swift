@@ -28,6 +28,10 @@ enum ScheduleHTML {
             let edition = view.changes == 0 ? "" : " — \(word("revision")) \(published.revision)"
             html += "<p class=\"rev\">\(word("published")) \(escape(at))\(edition): \(view.changes) \(word("changes"))</p>\n"
         }
+        // Issue 20: a schedule with no entry at all (an organisation with nothing that week)
+        // printed as a bare grid; it says so under the heading, where a reader looks first.
+        let entries = view.days.reduce(0) { $0 + $1.parts.reduce(0) { $0 + $1.entries.count } }
+        if entries == 0 { html += "<p class=\"empty\">\(word("empty"))</p>\n" }
         html += """
             </header>
             <table>
@@ -54,7 +58,9 @@ enum ScheduleHTML {
                     if first { html += dayCell }
                     first = false
                     if index == 0 { html += "<td class=\"part\" rowspan=\"\(part.entries.count)\">\(escape(part.label))</td>" }
-                    html += "<td class=\"time\" data-label=\"\(word("time"))\">\(escape(entry.time))</td>"
+                    // A whole-day entry's time is its part ("Cả ngày"): said once, in the part's cell.
+                    let time = entry.time == part.label ? "" : entry.time
+                    html += "<td class=\"time\" data-label=\"\(word("time"))\">\(escape(time))</td>"
                     html += "<td class=\"what\">\(what(entry, w))</td>"
                     html += "<td class=\"who\" data-label=\"\(word("people"))\">\(who(entry, w))</td>"
                     html += "<td class=\"where\" data-label=\"\(word("place"))\">\(place(entry, w))</td>"
@@ -155,6 +161,7 @@ enum ScheduleHTML {
         .org { margin: 0; font-weight: bold; text-transform: uppercase; letter-spacing: .02em; }
         h1 { margin: .3rem 0 .1rem; font-size: 1.45rem; letter-spacing: .03em; color: #1d3557; }
         .sub { margin: 0; font-style: italic; }
+        .empty { margin: .6rem 0 0; font-weight: bold; }
         .rev { margin: .3rem 0 0; font-size: .9rem; color: #444; }
         table { width: 100%; border-collapse: collapse; table-layout: fixed; }
         col.c-day { width: 8%; } col.c-part { width: 7%; } col.c-time { width: 9%; } col.c-what { width: 34%; }
@@ -164,7 +171,7 @@ enum ScheduleHTML {
         thead { display: table-header-group; }
         tr { break-inside: avoid; page-break-inside: avoid; }
         th.day { text-align: center; background: #f6f7f9; }
-        th.day span { font-weight: normal; font-size: .9rem; }
+        th.day span { font-weight: normal; font-size: .9rem; white-space: nowrap; }
         td.part { text-align: center; font-weight: bold; }
         td.time { white-space: nowrap; font-variant-numeric: tabular-nums; }
         td.none { color: #666; font-style: italic; }

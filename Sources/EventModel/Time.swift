@@ -359,8 +359,16 @@ public enum WhenParser {
         }
         if let named {
             if let date {
-                // The weekday must be the date's, as a check on what was typed.
-                guard named.weeks == nil, CivilDateTime(year: date.y, month: date.m, day: date.d).weekdayIndex == named.index else { return nil }
+                // The weekday must be the date's, as a check on what was typed; a mismatch names both.
+                guard named.weeks == nil else { return nil }
+                try realDate(date, text, field: field)
+                let actual = CivilDateTime(year: date.y, month: date.m, day: date.d).weekdayIndex
+                guard actual == named.index else {
+                    throw .invalid(
+                        field: field,
+                        message: "\(text.debugDescription): \(pad(date.d))/\(pad(date.m))/\(date.y) is a \(weekdays[actual].en) (\(weekdays[actual].vi)), "
+                            + "not a \(weekdays[named.index].en) (\(weekdays[named.index].vi)); write the date alone, or its own weekday")
+                }
             } else if let weeks = named.weeks {
                 _ = setDate(today.adding(days: -today.weekdayIndex + 7 * weeks + named.index))
             } else {
@@ -375,6 +383,7 @@ public enum WhenParser {
             if half == .morning, t.h >= 12 { return nil }
             time = t
         }
+        try realDate(date, text, field: field)
         let day = CivilDateTime(year: date.y, month: date.m, day: date.d)
         guard day.isValid else { return nil }
         try within(day.year, text, field: field)
@@ -408,11 +417,31 @@ public enum WhenParser {
             clockText = String(clockText[..<signIndex])
         }
         guard let t = clock(clockText), !clockText.contains("h"), !clockText.contains("g") else { return nil }
+        try realDate(date, word, field: field)
         let civil = CivilDateTime(year: date.y, month: date.m, day: date.d, hour: t.h, minute: t.m, second: t.s)
         guard civil.isValid else { return nil }
         try within(civil.year, word, field: field)
         if let offset { return When(instant: Instant(seconds: civil.secondsSinceEpoch - Int64(offset)), dateOnly: false) }
         return When(instant: zone.instant(civil), dateOnly: false)
+    }
+
+    static let weekdays: [(en: String, vi: String)] = [
+        ("Monday", "thứ Hai"), ("Tuesday", "thứ Ba"), ("Wednesday", "thứ Tư"), ("Thursday", "thứ Năm"), ("Friday", "thứ Sáu"),
+        ("Saturday", "thứ Bảy"), ("Sunday", "chủ nhật"),
+    ]
+    static let months = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"]
+
+    /// A date that reads as one but is no day of the calendar (`31/2/2027`, `3/13/2027`, `0/3/2027`):
+    /// said exactly what is wrong, not the whole list of forms.
+    private static func realDate(_ date: (y: Int, m: Int, d: Int), _ text: String, field: String) throws(RegisterError) {
+        guard (1...12).contains(date.m) else {
+            throw .invalid(field: field, message: "\(text.debugDescription): there is no month \(date.m); months run from 1 to 12, and the day comes first (3/7/2022 is 3 July)")
+        }
+        guard Limits.years.contains(date.y) else { return }  // `within` names the years eventd takes
+        let days = CivilDateTime.daysIn(month: date.m, year: date.y)
+        guard (1...days).contains(date.d) else {
+            throw .invalid(field: field, message: "\(text.debugDescription): \(months[date.m - 1]) \(date.y) has \(days) days")
+        }
     }
 
     /// A date read, but in a year eventd does not take: said so, not "cannot read".

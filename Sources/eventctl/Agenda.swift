@@ -54,6 +54,7 @@ struct Conflicts: ParsableCommand {
         if output.json { return try connection.client.printRaw("GET", path) }
         let clashes: [ConflictView] = try connection.client.call("GET", path)
         if clashes.isEmpty { return printError("no clashes") }
-        for clash in clashes { print("\(clash.kind): \(clash.message)") }
+        // On a terminal, a clash's message wraps between words under its start.
+        print(fitted(clashes.map { "\($0.kind): \($0.message)" }) { _, _ in 2 })
     }
 }

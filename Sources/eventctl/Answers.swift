@@ -59,16 +59,19 @@ struct RSVP: ParsableCommand {
                 [String(p.personId), p.name, p.email ?? "(no email)", p.rsvp, p.answeredAt.map { displayTime($0) } ?? "", p.comment ?? "", p.answeredVia ?? ""]
             })
         guard !missing else { return }
+        var lines: [String] = []
         for o in answers.occurrences {
-            print("for \(displayTime(o.occurrence)): \(o.name) \(o.answer)\(o.comment.map { " \"\($0)\"" } ?? "") (\(o.via))")
+            lines.append("for \(displayTime(o.occurrence)): \(o.name) \(o.answer)\(o.comment.map { " \"\($0)\"" } ?? "") (\(o.via))")
         }
         for d in answers.delegates ?? [] {
             let answer = d.answer.map { "\($0)\(d.comment.map { " \"\($0)\"" } ?? "") (\(d.via ?? ""))" } ?? "no answer yet"
-            print("\(d.name) delegated\(d.occurrence.map { " \(displayTime($0))" } ?? "") to \(d.delegateName.map { "\($0) " } ?? "")<\(d.delegate)>: \(answer)")
+            lines.append("\(d.name) delegated\(d.occurrence.map { " \(displayTime($0))" } ?? "") to \(d.delegateName.map { "\($0) " } ?? "")<\(d.delegate)>: \(answer)")
         }
         for p in answers.proposals {
-            print("proposal \(p.id) from \(p.name): \(displayTime(p.start)) – \(displayTime(p.end))\(p.comment.map { " \"\($0)\"" } ?? "") (\(p.via); not applied)")
+            lines.append("proposal \(p.id) from \(p.name): \(displayTime(p.start)) – \(displayTime(p.end))\(p.comment.map { " \"\($0)\"" } ?? "") (\(p.via); not applied)")
         }
+        // On a terminal these wrap between words, never inside an email.
+        if !lines.isEmpty { print(fitted(lines) { _, _ in 2 }) }
     }
 }
 

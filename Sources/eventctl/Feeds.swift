@@ -35,4 +35,5 @@ func feedURL(_ person: String, rotate: Bool, json: Bool, connection: Connection)
     if json { return try printJSON(view) }
     print(view.webcal)
     print(view.https)
+    if view.pending == true { printError("eventctl: note: the feed file is not written yet; the addresses answer once eventd's feed writer has written it") }
 }

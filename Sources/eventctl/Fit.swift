@@ -49,55 +49,75 @@ func wrap(_ text: String, first: String, indent: Int, width: Int?, minimum: Int 
             limit = room
             line = String(word)
         }
-        // A single word longer than a line is broken where it must be.
-        while line.count > limit {
-            lines.append(String(line.prefix(limit)))
-            line = String(line.dropFirst(limit))
+        // A word longer than a line (an email, a link) is never broken: it runs past the edge
+        // on a line of its own, and the words after it start the next line.
+        if line.count > limit {
+            lines.append(line)
             limit = room
+            line = ""
         }
     }
-    lines.append(line)
+    if !line.isEmpty || lines.isEmpty { lines.append(line) }
     return lines.enumerated().map { ($0.offset == 0 ? first : String(repeating: " ", count: indent)) + $0.element }
 }
 
 /// Column widths that fit `width`: the text columns (`wrapping`, or those wider than 16) share what the others
 /// leave, in proportion to their length and at least 12 each; only when even that does not fit
-/// does every column give way. nil `width` (not a terminal): each column's widest cell.
+/// does every column give way. No column is made narrower than its longest word, so a cell
+/// wraps between words and an email is never split; when even that is too wide, the table runs
+/// past the edge. nil `width` (not a terminal): each column's widest cell.
 func fittedWidths(header: [String], rows: [[String]], width: Int?, wrapping: Set<Int>? = nil) -> [Int] {
     let all = [header] + rows
     var widths = header.indices.map { column in all.map { $0[column].count }.max() ?? 0 }
     guard let width else { return widths }
     let gaps = 2 * (widths.count - 1)
     guard widths.reduce(0, +) + gaps > width else { return widths }
+    let words = header.indices.map { column in
+        all.map { $0[column].split(separator: " ").map(\.count).max() ?? 0 }.max() ?? 0
+    }
     let flexible = widths.indices.filter { wrapping?.contains($0) ?? (widths[$0] > 16) }
     let fixed = widths.indices.filter { !flexible.contains($0) }.map { widths[$0] }.reduce(0, +)
     let room = width - gaps - fixed
-    if !flexible.isEmpty, room >= 12 * flexible.count {
+    // The least a text column takes: 12, or its longest word.
+    let floor = widths.indices.map { max(min(12, widths[$0]), words[$0]) }
+    if !flexible.isEmpty, room >= flexible.map({ floor[$0] }).reduce(0, +) {
         // Columns shorter than a fair share keep their width; the rest share what is left,
-        // 12 each and the remainder in proportion to their length.
+        // each its floor and the remainder in proportion to their length.
         var left = room
         var rest = flexible
         while !rest.isEmpty {
             let fair = left / rest.count
             let fits = rest.filter { widths[$0] <= fair }
             if fits.isEmpty { break }
+            // Only while what is left still holds the others' floors (an email is one long word).
+            let after = left - fits.map { widths[$0] }.reduce(0, +)
+            if after < rest.filter({ !fits.contains($0) }).map({ floor[$0] }).reduce(0, +) { break }
             for index in fits { left -= widths[index] }
             rest.removeAll { fits.contains($0) }
         }
         let natural = max(1, rest.map { widths[$0] }.reduce(0, +))
-        let extra = left - 12 * rest.count
+        let extra = max(0, left - rest.map { floor[$0] }.reduce(0, +))
         for (n, index) in rest.enumerated() {
-            widths[index] = n == rest.count - 1 ? left : 12 + extra * widths[index] / natural
+            widths[index] = n == rest.count - 1 ? max(floor[index], min(widths[index], left)) : min(widths[index], floor[index] + extra * widths[index] / natural)
             left -= widths[index]
         }
         return widths
     }
-    // Too narrow for that: the widest columns give way first, down to 6 characters.
+    // Too narrow for that: the widest columns give way first, down to 6 characters or their longest word.
     while widths.reduce(0, +) + gaps > width {
-        guard let widest = widths.indices.max(by: { widths[$0] < widths[$1] }), widths[widest] > 6 else { break }
+        guard let widest = widths.indices.filter({ widths[$0] > max(6, words[$0]) }).max(by: { widths[$0] < widths[$1] }) else { break }
         widths[widest] -= 1
     }
     return widths
+}
+
+/// Lines printed on a terminal: each wrapped between words to its width, continuing under
+/// `hanging(line)` columns; as they are when not a terminal.
+func fitted(_ lines: [String], hanging: (_ index: Int, _ line: String) -> Int) -> String {
+    lines.enumerated().flatMap { index, line -> [String] in
+        let indent = line.prefix { $0 == " " }.count
+        return wrap(String(line.dropFirst(indent)), first: String(repeating: " ", count: indent), indent: hanging(index, line), width: Terminal.width)
+    }.joined(separator: "\n")
 }
 
 /// A cell in lines of at most `width` characters, broken between words where it can be.

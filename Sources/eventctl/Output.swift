@@ -284,7 +284,14 @@ func describe(_ e: EventView) -> String {
         lines.append("Description:")
         lines += d.split(separator: "\n", omittingEmptySubsequences: false).map { "  " + $0 }
     }
-    return lines.joined(separator: "\n")
+    // On a terminal, long lines wrap under their value: a field's under the value column, a
+    // person's under the name, a session's under its time; the description under itself.
+    let description = lines.firstIndex(of: "Description:") ?? lines.count
+    return fitted(lines) { index, line in
+        let indent = line.prefix { $0 == " " }.count
+        if index > description { return indent }
+        return indent == 0 ? 12 : indent == 2 && line.dropFirst(2).hasPrefix("[") ? 6 : indent + 10
+    }
 }
 
 private func personLine(_ p: ParticipantView) -> String {

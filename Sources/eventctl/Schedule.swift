@@ -72,6 +72,9 @@ struct ScheduleShow: ParsableCommand {
     func run() throws {
         let query = selection.query + reader.query + [("lang", lang.rawValue), ("format", format == .json || format == .text ? "json" : "html")]
         let body = try reader.client(connection).send("GET", "/v1/schedule" + queryString(query), body: nil as EventInput?, expect: 200)
+        // An empty schedule is still a schedule (a week off is one), so the exit status stays 0;
+        // the document says so, and so does stderr, for whoever runs this from a script.
+        if isEmpty(body) { printError("eventctl: note: the schedule has no entries; nothing is scheduled for what was asked in that period") }
         switch format {
         case .json: try emit(body + [10])
         case .html: try emit(body)
@@ -86,6 +89,13 @@ struct ScheduleShow: ParsableCommand {
             }
             try emit(Array((describe(view, width: output == nil ? Terminal.width : nil) + "\n").utf8))
         }
+    }
+
+    /// Whether eventd's answer (JSON for text and json, HTML for html and pdf) holds no entry.
+    private func isEmpty(_ body: [UInt8]) -> Bool {
+        if format == .html || format == .pdf { return String(decoding: body, as: UTF8.self).contains("<p class=\"empty\">") }
+        guard let view = try? JSONDecoder().decode(ScheduleView.self, from: Data(body)) else { return false }
+        return view.days.allSatisfy { $0.parts.allSatisfy(\.entries.isEmpty) }
     }
 
     private func emit(_ bytes: [UInt8]) throws {
@@ -129,6 +139,7 @@ func describe(_ v: ScheduleView, width: Int?) -> String {
         lines.append("(\(word("published")) \(at)\(v.changes == 0 ? "" : " — \(word("revision")) \(published.revision): \(v.changes) \(word("changes"))"))")
     }
     let indent = 4 + 13
+    if v.days.allSatisfy({ $0.parts.allSatisfy(\.entries.isEmpty) }) { lines += ["", word("empty")] }
     for day in v.days {
         let count = day.parts.reduce(0) { $0 + $1.entries.count }
         if count == 0, day.weekend { continue }
@@ -141,7 +152,9 @@ func describe(_ v: ScheduleView, width: Int?) -> String {
                 let mark = e.change.map { "[\(word($0).uppercased())] " } ?? ""
                 let cancelled = e.status == "cancelled" && e.change != "cancelled" ? " [\(word("cancelled").uppercased())]" : ""
                 let title = mark + e.title + cancelled + (e.eventTitle.map { " — \($0)" } ?? "")
-                lines += wrap(title, first: "    " + e.time.padding(11) + "  ", indent: indent, width: width)
+                // A whole-day entry's time is its part ("Cả ngày"), already the heading above it.
+                let time = e.time == part.label ? "" : e.time
+                lines += wrap(title, first: "    " + time.padding(11) + "  ", indent: indent, width: width)
                 func fact(_ label: String, _ value: String?) {
                     guard let value, !value.isEmpty else { return }
                     lines += wrap("\(label): \(value)", first: String(repeating: " ", count: indent), indent: indent + 2, width: width)

@@ -1,4 +1,5 @@
 import ArgumentParser
+import EventAPI
 import EventDaemon
 import Foundation
 
@@ -11,7 +12,9 @@ struct Eventd: AsyncParsableCommand {
             With no --config, eventd runs on local defaults: the socket at $EVENTD_SOCKET, \
             $XDG_RUNTIME_DIR/eventd/eventd.sock, /run/eventd/eventd.sock (root) or /tmp/eventd-UID/eventd.sock, \
             and the data in $XDG_DATA_HOME/eventd or ~/.local/share/eventd. Every setting is described in the installed /etc/eventd/eventd.conf (config/eventd.conf in the source). SIGHUP reloads the config; SIGTERM and SIGINT stop it gracefully. Exit status: 0 after a stop, 1 when it cannot start, 64 on bad usage, 78 on a bad config (or --check-config finding a problem).
-            """)
+            """,
+        // The version eventctl and `eventctl status` report: one number for both binaries.
+        version: DefaultPaths.version)
 
     @Option(name: .long, help: ArgumentHelp("Config file of `key = value` lines.", valueName: "file"))
     var config: String?
@@ -49,17 +52,18 @@ struct Eventd: AsyncParsableCommand {
     }
 
     func run() async throws {
+        if checkConfig {
+            // One pass: the file's lines, the flags and what this machine lacks, all reported.
+            let problems = overrides.check(file: config).problems
+            guard problems.isEmpty else { fail(problems.joined(separator: "\neventd: "), code: 78) }  // EX_CONFIG
+            print("\(config ?? "(no config file: the defaults)"): good")
+            return
+        }
         let settings: DaemonConfig
         do {
             settings = try overrides.settings(file: config)
         } catch {
             fail(error.problems.joined(separator: "\neventd: "), code: 78)  // EX_CONFIG
-        }
-        if checkConfig {
-            let problems = settings.systemProblems()
-            guard problems.isEmpty else { fail(problems.joined(separator: "\neventd: "), code: 78) }
-            print("\(config ?? "(no config file: the defaults)"): good")
-            return
         }
         do {
             try await Daemon.run(config: settings, file: config, overrides: overrides)

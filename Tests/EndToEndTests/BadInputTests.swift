@@ -10,9 +10,10 @@ import Testing
         ("end equal to start", ["add", "Họp", "--kind", "meeting", "--start", "3/3/2017 10h00", "--end", "3/3/2017 10h00"], "end must come after"),
         ("unknown zone", ["add", "Họp", "--kind", "meeting", "--start", "3/3/2017 10h00", "--tz", "Asia/Hanoi_Moon"], "unknown time zone"),
         ("zone abbreviation", ["add", "Họp", "--kind", "meeting", "--start", "3/3/2017 10h00", "--tz", "ICT"], "unknown time zone"),
-        ("31 February", ["add", "Họp", "--kind", "meeting", "--start", "31/2/2017 8h00"], "cannot read \"31/2/2017 8h00\""),
+        ("31 February", ["add", "Họp", "--kind", "meeting", "--start", "31/2/2017 8h00"], "start: \"31/2/2017 8h00\": February 2017 has 28 days"),
         ("hour 25", ["add", "Họp", "--kind", "meeting", "--start", "3/3/2017 25h00"], "start: cannot read"),
-        ("month first", ["add", "Họp", "--kind", "meeting", "--start", "3/13/2017"], "cannot read"),
+        ("month first", ["add", "Họp", "--kind", "meeting", "--start", "3/13/2017"], "there is no month 13"),
+        ("weekday of another date", ["add", "Họp", "--kind", "meeting", "--start", "thứ Ba 1/1/2027"], "01/01/2027 is a Friday (thứ Sáu), not a Tuesday (thứ Ba)"),
         ("words", ["add", "Họp", "--kind", "meeting", "--start", "chiều thứ Tám"], "accepted: ISO 8601"),
         ("bad end", ["add", "Họp", "--kind", "meeting", "--start", "3/3/2017 8h00", "--end", "3/3/2017 8h61"], "end: cannot read"),
         ("bad duration", ["add", "Họp", "--kind", "meeting", "--start", "3/3/2017 8h00", "--duration", "2 giờ"], "duration: cannot read"),
@@ -182,5 +183,26 @@ import Testing
         let body = try JSONDecoder().decode(ErrorBody.self, from: Data(scripted.stderr.utf8))
         #expect(body.error.code == "usage" && body.error.message.contains("'party' is invalid for"), "\(scripted.stderr)")
         #expect(try run(eventctlPath, ["list", "--help", "--json"]).status == 0, "help is still help")
+    }
+
+    /// Issue 20: `--from 31/3/2017 --to 1/3/2017` printed "no events" and exited 0.
+    @Test func aReversedRangeIsRefusedNamingFromAndTo() throws {
+        let daemon = try TestDaemon()
+        try daemon.ctl(Seed.conference)
+        let message = "to: the range ends before it starts: to \"1/3/2017\" is not after from \"31/3/2017\"; give the earlier time as from"
+        for command in [
+            ["list"], ["search", "hoi nghi"], ["conflicts"], ["agenda", "Phan Chí Hiếu"], ["schedule"], ["export"],
+        ] {
+            let result = try daemon.ctl(command + ["--from", "31/3/2017", "--to", "1/3/2017"])
+            #expect(result.status == 1, "\(command): \(result)")
+            #expect(result.stderr.contains(message), "\(command): \(result.stderr)")
+            #expect(result.stdout.isEmpty, "\(command): \(result.stdout)")
+        }
+        let answer = try daemon.curl("http://localhost/v1/events?from=31/3/2017&to=1/3/2017")
+        #expect(answer.status == 400)
+        let body = try JSONDecoder().decode(ErrorBody.self, from: Data(answer.body.utf8))
+        #expect(body.error.field == "to" && body.error.message.contains("from \"31/3/2017\""), "\(answer.body)")
+        // One day from and to: that day, not a reversed range.
+        #expect(try daemon.ctl("list", "--from", "3/3/2017", "--to", "3/3/2017").stdout.contains("Thái Nguyên"))
     }
 }

@@ -4,6 +4,32 @@ import Testing
 
 /// Every eventctl command against a real eventd, with the seed article's people and day-first dates.
 @Suite struct CommandTests {
+    /// Issue 20: fish offered the subcommands `publish` and `show` for `schedule --format`, as
+    /// swift-argument-parser knows nothing of a default subcommand; make completions mends it.
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/fish"), "needs fish (scripts/setup.sh installs it)"))
+    func fishCompletesTheFormatsOfScheduleWithoutShow() throws {
+        let script = FileManager.default.temporaryDirectory.path + "/eventctl-\(UUID().uuidString.prefix(6)).fish"
+        defer { unlink(script) }
+        let generated = try run(eventctlPath, ["--generate-completion-script", "fish"]).stdout
+        let fixed = try run(repositoryRoot + "/scripts/fix-fish-completion.py", [], stdin: generated)
+        #expect(fixed.status == 0, "\(fixed.stderr)")
+        try fixed.stdout.write(toFile: script, atomically: true, encoding: .utf8)
+        func complete(_ line: String) throws -> [String] {
+            try run("/usr/bin/fish", ["-c", "source \(script); complete -C '\(line)'"]).stdout.split(separator: "\n").map { String($0.prefix { $0 != "\t" }) }
+        }
+        #expect(try complete("eventctl schedule --format ") == ["text", "html", "pdf", "json"])
+        #expect(try complete("eventctl schedule show --format ") == ["text", "html", "pdf", "json"])
+        #expect(try complete("eventctl schedule ").contains("publish"), "the subcommands are still offered where they belong")
+    }
+
+    /// Issue 20: `eventd --version` was refused as an unknown option.
+    @Test func bothBinariesSayTheirVersion() throws {
+        let eventd = try run(eventdPath, ["--version"])
+        #expect(eventd.status == 0, "\(eventd)")
+        #expect(eventd.out == DefaultPaths.version)
+        #expect(try run(eventctlPath, ["--version"]).out == eventd.out)
+    }
+
     @Test func addPrintsOnlyTheIDAndShowReadsItBack() throws {
         let daemon = try TestDaemon()
         let add = try daemon.ctl(Seed.conference)

@@ -128,8 +128,8 @@ import Testing
         #expect(mode(grouped.socket)?.gid == user.gid)
     }
 
-    @Test func groupsReachWhatIsTheirsAndEventdSaysWhenItCannotGiveIt() throws {
-        guard DaemonUser.isRoot else { return }  // needs the test users; CI runs as root
+    @Test(.enabled(if: DaemonUser.isRoot, "needs the test users (scripts/setup.sh, as root); CI runs as root"))
+    func groupsReachWhatIsTheirsAndEventdSaysWhenItCannotGiveIt() throws {
         let (uid, gid) = DaemonUser.ids(DaemonUser.name)
         // The socket's folder as systemd's RuntimeDirectory makes it: eventd's, 0750, not in the socket's group.
         let daemon = try TestDaemon()
@@ -173,10 +173,17 @@ import Testing
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let file = directory + "/eventd.conf"
-        try "socket_group = khong-co-nhom\nwriters = khong-co-ai, @khong-co-nhom-2\nmail_hook = /khong/co/chuong-trinh -t\n".write(toFile: file, atomically: true, encoding: .utf8)
+        // Issue 20: a bad value (line 1) hid everything the machine lacks; now one pass names
+        // them all, each with its line.
+        try "log_level = loud\nsocket_group = khong-co-nhom\nwriters = khong-co-ai, @khong-co-nhom-2\nmail_hook = /khong/co/chuong-trinh -t\n"
+            .write(toFile: file, atomically: true, encoding: .utf8)
         let checked = try run(eventdPath, ["--check-config", "--config", file])
         #expect(checked.status == 78)
-        for expected in ["socket_group: \"khong-co-nhom\" is not a group", "writers: \"khong-co-ai\" is not a user", "writers: \"khong-co-nhom-2\" is not a group", "mail_hook: /khong/co/chuong-trinh"] {
+        for expected in [
+            "eventd.conf:1: log_level: must be one of", "eventd.conf:2: socket_group: \"khong-co-nhom\" is not a group",
+            "eventd.conf:3: writers: \"khong-co-ai\" is not a user", "eventd.conf:3: writers: \"khong-co-nhom-2\" is not a group",
+            "eventd.conf:4: mail_hook: /khong/co/chuong-trinh",
+        ] {
             #expect(checked.stderr.contains(expected), "\(expected) in \(checked.stderr)")
         }
     }
@@ -192,8 +199,8 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: directory + "/s"))
     }
 
-    @Test func aReadOnlyCallerIsRefusedEveryChangeAndTheLogNamesWhoChangedWhat() throws {
-        guard DaemonUser.isRoot else { return }  // needs a second user; CI runs as root
+    @Test(.enabled(if: DaemonUser.isRoot, "needs a second user (scripts/setup.sh, as root); CI runs as root"))
+    func aReadOnlyCallerIsRefusedEveryChangeAndTheLogNamesWhoChangedWhat() throws {
         // The lists name neither root nor eventd's own user: both may write all the same.
         let daemon = try TestDaemon(config: "writers = nobody\nreaders = @\(DaemonUser.name)\nmail_hook = /bin/true\n")
         let id = try daemon.ctl(Seed.conference).out
@@ -440,6 +447,21 @@ import Testing
         #expect(daemon.process?.isRunning == true)
         let second = try daemon.ctl("add", "Họp 2", "--kind", "meeting", "--start", startIn(3 * 86_400), "--attendee", "Lan <lan@example.vn>").out
         #expect(try daemon.notices("--event", second).count == 1, "still the 2h reminder")
+
+        // Issue 20: a hook that is not there, which --check-config refuses, is refused by SIGHUP too.
+        try daemon.writeConfig("default_reminders = 1d, 2h, 30m\nmail_hook = /khong/co/hook -t\n")
+        #expect(try run(eventdPath, ["--check-config", "--config", daemon.directory + "/eventd.conf"]).status == 78)
+        kill(pid, SIGHUP)
+        waited = 0
+        while try log().components(separatedBy: "config not reloaded").count < 3, waited < 50 {
+            usleep(100_000)
+            waited += 1
+        }
+        let reloadLog = try log()
+        #expect(reloadLog.contains("eventd.conf:3: mail_hook: /khong/co/hook is not a program eventd can run"), "\(reloadLog)")
+        let third = try daemon.ctl("add", "Họp 3", "--kind", "meeting", "--start", startIn(3 * 86_400), "--attendee", "Lan <lan@example.vn>").out
+        #expect(try daemon.notices("--event", third).count == 1, "still the 2h reminder, not the three of the refused file")
+        #expect(try daemon.ctl("status", "--json").json(StatusView.self).lastReloadError?.contains("mail_hook") == true)
     }
 
     @Test func aBackupTakenDuringWritesHoldsEveryAcknowledgedEvent() throws {
@@ -540,8 +562,8 @@ import Testing
         #expect(text.contains("Config:    \(daemon.directory)/eventd.conf"))
     }
 
-    @Test func aFullDiskAnswers503AndChangesNothing() throws {
-        guard DaemonUser.isRoot else { return }  // mounting a small disk needs root; CI runs as root
+    @Test(.enabled(if: DaemonUser.isRoot, "mounting a small disk needs root; CI runs as root"))
+    func aFullDiskAnswers503AndChangesNothing() throws {
         let daemon = try TestDaemon()
         daemon.stop()
         let data = daemon.dataDirectory

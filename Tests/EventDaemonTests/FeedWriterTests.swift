@@ -56,7 +56,9 @@ import Testing
         try await fixture.eventually("all.ics is written") { writes(writer) == before + 1 }
         let feed = try String(contentsOfFile: fixture.directory + "/feeds/all.ics", encoding: .utf8)
         #expect((1...4).allSatisfy { feed.contains("SUMMARY:Họp \($0)") }, "one write with every change of the burst")
-        try await Task.sleep(for: .milliseconds(200))
+        // Settled: the writer has nothing marked and waits for the next change, so no second
+        // write of this burst can still come.
+        try await fixture.eventually("the writer settles") { writer.settled }
         #expect(writes(writer) == before + 1, "one regeneration for the burst")
         task.cancel()
         _ = try? await task.value

@@ -1,3 +1,4 @@
+import EventAPI
 import EventModel
 import EventStore
 import Foundation
@@ -87,14 +88,99 @@ import Testing
         try await fixture.asleep(until: Fixture.at(10), since: 0)
         fixture.clock.advance(by: 10)
         try await fixture.eventually("the hook runs") { fixture.attempts().count == 1 }
-        // The hook hangs; short of the timeout it is left alone.
+        // The hook hangs; short of the timeout it is left alone: its timeout still sleeps on the
+        // clock, until 30 s after it began (a shorter timeout would have woken, or never slept).
         fixture.clock.advance(by: 29)
-        try await Task.sleep(for: .milliseconds(200))
+        let timeout = Date(timeIntervalSince1970: Double(Fixture.at(40).seconds))
+        try await fixture.eventually("the hook's timeout sleeps until 30 s after it began") { fixture.clock.sleeping.deadlines.contains(timeout) }
         #expect(try await fixture.notices().first?.state == .sending)
         fixture.clock.advance(by: 1)
         try await fixture.eventually("the hook is killed") { try await fixture.notices().first?.state == .failed }
         #expect(try await fixture.notices().first?.lastError == "the hook ran longer than 30 s (hook_timeout); it and its children were killed")
         await running.stop()
+    }
+
+    /// Issue 20: when the write that ends a delivery failed, the one that put the notice back
+    /// ran under `try?`, and a failure there left it `sending` until a restart.
+    @Test func aNoticeThatCannotBePutBackIsTriedAgainNotLeftSending() async throws {
+        let fixture = try Fixture { $0.retryBase = 60 }
+        _ = try await fixture.addEvent(startingIn: 3600, reminders: ["3590s"], people: ["Phan Chí Hiếu <hieu@moj.gov.vn>"])
+        let running = fixture.startScheduler()
+        try await fixture.asleep(until: Fixture.at(10), since: 0)
+        // From another connection, as a failing disk would: no notice may leave `sending`.
+        let register = fixture.directory + "/register.sqlite"
+        let trigger = "CREATE TRIGGER stuck BEFORE UPDATE OF state ON notice WHEN OLD.state = 'sending' BEGIN SELECT RAISE(ABORT, 'simulated write failure'); END;"
+        #expect(try sqlite(register, trigger) == 0)
+        let sleeps = fixture.clock.sleeping.count
+        fixture.clock.advance(by: 10)
+        try await fixture.eventually("the hook runs") { fixture.attempts().count == 1 }
+        // Neither sent nor put back: it waits a second on the clock to try again.
+        let again = Date(timeIntervalSince1970: Double(Fixture.at(11).seconds))
+        try await fixture.eventually("the put-back waits to be tried again") {
+            fixture.clock.sleeping.count > sleeps && fixture.clock.sleeping.deadlines.contains(again)
+        }
+        #expect(try await fixture.notices().first?.state == .sending)
+        #expect(try sqlite(register, "DROP TRIGGER stuck;") == 0)
+        fixture.clock.advance(by: 1)
+        try await fixture.eventually("put back to pending for a retry") { try await fixture.notice(attempts: 1, .pending) }
+        #expect(try await fixture.notices().first?.nextAttempt == Fixture.at(70))
+        await running.stop()
+    }
+
+    /// README: `hook_concurrency` is the most hooks running at once. Three notices fall due
+    /// together under a limit of two: two hooks run, and the third waits for a slot.
+    @Test func noMoreHooksRunAtOnceThanHookConcurrency() async throws {
+        let fixture = try Fixture {
+            $0.hookConcurrency = 2
+            $0.hookTimeout = 30
+            $0.maxAttempts = 1
+        }
+        _ = try await fixture.addEvent(startingIn: 3600, reminders: ["3590s"], people: ["A <hang@a.example.vn>", "B <hang@b.example.vn>", "C <hang@c.example.vn>"])
+        let running = fixture.startScheduler()
+        try await fixture.asleep(until: Fixture.at(10), since: 0)
+        let sleeps = fixture.clock.sleeping.count
+        fixture.clock.advance(by: 10)
+        try await fixture.eventually("two hooks run") { fixture.attempts().count == 2 }
+        // With both slots busy the scheduler sleeps, not until the clock's next notice (the
+        // third is due now) but until a hook ends or its daily look: the third is still pending.
+        try await fixture.asleep(until: Fixture.at(86_400), since: sleeps)
+        #expect(try await fixture.notices().map(\.state).sorted { $0.rawValue < $1.rawValue } == [.pending, .sending, .sending])
+        #expect(fixture.attempts().count == 2)
+        // The two hang until hook_timeout; their slots free, the third runs.
+        fixture.clock.advance(by: 30)
+        try await fixture.eventually("the third hook runs once a slot is free") { fixture.attempts().count == 3 }
+        fixture.clock.advance(by: 30)
+        try await fixture.eventually("all three end") { try await fixture.notices().allSatisfy { $0.state == .failed } }
+        await running.stop()
+    }
+
+    /// README: `auto_updates = false` sends no updated REQUEST after a change that raises the
+    /// sequence; with it (the default) the same change queues one.
+    @Test(arguments: [true, false])
+    func autoUpdatesDecidesWhetherAChangeSendsAnUpdate(autoUpdates: Bool) async throws {
+        let fixture = try Fixture {
+            $0.autoUpdates = autoUpdates
+            $0.organizer = "Văn phòng Bộ Tư pháp <vanphong@moj.gov.vn>"
+        }
+        let event = try await fixture.addEvent(startingIn: 86_400, reminders: [], people: ["Phan Chí Hiếu <hieu@moj.gov.vn>"])
+        let id = try #require(event.id)
+        _ = try await fixture.writer().invite(eventID: id)
+        var move = EventInput()
+        move.location = "Hội trường B"
+        let moved = try await fixture.writer().update(id: id, move)
+        #expect(moved.event.sequence > event.sequence, "a change of place raises the sequence")
+        let kinds = try await fixture.notices().map(\.draft.kind)
+        #expect(kinds == (autoUpdates ? [.invitation, .update] : [.invitation]), "\(kinds)")
+    }
+
+    /// Runs one statement with the sqlite3 shell; its exit status.
+    func sqlite(_ file: String, _ sql: String) throws -> Int32 {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
+        process.arguments = ["-cmd", ".timeout 5000", file, sql]
+        try process.run()
+        process.waitUntilExit()
+        return process.terminationStatus
     }
 
     @Test func aNoticeClaimedWhenTheDaemonDiedIsSentOnceAfterTheRestartWithItsMessageID() async throws {

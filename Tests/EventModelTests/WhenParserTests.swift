@@ -31,6 +31,31 @@ import Testing
         #expect(throws: RegisterError.self) { try WhenParser.parse(text, zone: saigon, field: "start") }
     }
 
+    /// Issue 20: a date that almost reads got the whole 300-character list of forms; it now
+    /// says what is wrong with it, and only that.
+    @Test(arguments: [
+        ("31/2/2027", "\"31/2/2027\": February 2027 has 28 days"), ("30/2/2028 8h00", "\"30/2/2028 8h00\": February 2028 has 29 days"),
+        ("31/4/2027", "\"31/4/2027\": April 2027 has 30 days"), ("0/3/2027", "\"0/3/2027\": March 2027 has 31 days"),
+        ("3/13/2027", "\"3/13/2027\": there is no month 13; months run from 1 to 12, and the day comes first (3/7/2022 is 3 July)"),
+        ("2027-02-29T08:00:00+07:00", "\"2027-02-29T08:00:00+07:00\": February 2027 has 28 days"),
+        ("sáng 31/6/2027", "\"sáng 31/6/2027\": June 2027 has 30 days"),
+        ("thứ Ba 1/1/2027", "\"thứ Ba 1/1/2027\": 01/01/2027 is a Friday (thứ Sáu), not a Tuesday (thứ Ba); write the date alone, or its own weekday"),
+        ("chủ nhật 3/3/2017 8h00", "\"chủ nhật 3/3/2017 8h00\": 03/03/2017 is a Friday (thứ Sáu), not a Sunday (chủ nhật); write the date alone, or its own weekday"),
+    ])
+    func anAlmostDateSaysWhatIsWrong(text: String, message: String) {
+        do {
+            _ = try WhenParser.parse(text, zone: saigon, field: "start")
+            Issue.record("expected an error for \(text)")
+        } catch {
+            #expect(error.field == "start")
+            #expect(error.message == "start: " + message)
+        }
+    }
+
+    @Test func theRightWeekdayBesideADateStillReads() throws {
+        #expect(try iso("thứ Sáu 1/1/2027 8h00") == "2027-01-01T08:00:00+07:00")
+    }
+
     @Test func leapDayIsADate() throws {
         #expect(try iso("29/2/2016 9h00") == "2016-02-29T09:00:00+07:00")
     }
