@@ -119,7 +119,7 @@ struct MailComposer: Sendable {
         let zone = zone(for: letter.recipient, of: letter.event)
         let event = letter.event
         let start = letter.occurrence ?? event.start
-        let end = start.adding(seconds: event.end.seconds - event.start.seconds)
+        let end = event.end(ofOccurrenceAt: start)
         let mine = event.participants.filter { $0.person.id == letter.recipient.id }
         var roles: [String] = []
         for p in mine where !roles.contains(roleName(p, english)) { roles.append(roleName(p, english)) }
