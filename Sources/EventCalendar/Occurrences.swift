@@ -41,8 +41,12 @@ extension RecurrenceRule {
         starts.formUnion(recurrence.dates)
         let excluded = Set(recurrence.exceptions)
         let excludedDays = Set(recurrence.exceptionDates)
+        // A whole-day series' excluded start is a day, however the file wrote it (Outlook writes
+        // a DATE-TIME EXDATE at midnight, perhaps UTC's): the day of it on the series' clock.
+        let excludedWholeDays = event.allDay ? Set(recurrence.exceptions.map { Self.day(zone.civil($0)) }) : []
         func isExcluded(_ s: Instant) -> Bool {
             if excluded.contains(s) { return true }
+            if event.allDay, excludedWholeDays.contains(Self.day(zone.civil(s))) { return true }
             guard !excludedDays.isEmpty else { return false }
             let c = zone.civil(s)
             return excludedDays.contains(Self.day(c))
