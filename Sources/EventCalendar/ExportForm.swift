@@ -15,6 +15,8 @@ import EventModel
 ///   excluded start of a whole-day series is its day;
 /// - an override whose RECURRENCE-ID is no occurrence (or an excluded one) is left out: eventd
 ///   ignores it, and readers that show it would show an occurrence eventd does not list;
+/// - an RFC 7529 rule (RSCALE) is written as the RDATEs of its occurrences (200, within 50 years):
+///   readers that do not know RSCALE otherwise fail on the whole calendar;
 /// - a DTSTART the first rule does not give (RFC 5545 3.8.5.3 counts it, libical and dateutil read
 ///   COUNT differently around it) is written as an RDATE, with DTSTART at the rule's first
 ///   occurrence and COUNT one less: a set every reader expands alike.
@@ -51,9 +53,19 @@ enum ExportForm {
                 return found.contains { $0.recurrenceID == o.recurrenceID }
             }
         }
-        let rules = ([r.rule] + r.moreRules).map { $0.isEmpty ? $0 : (untilWritten($0, event: event, zone: zone) ?? $0) }
+        var rules = ([r.rule] + r.moreRules).map { $0.isEmpty ? $0 : (untilWritten($0, event: event, zone: zone) ?? $0) }
+        // An RFC 7529 rule (RSCALE=CHINESE, HEBREW…) is written as the RDATEs of its first 200
+        // occurrences within 50 years: khal (icalendar 4) fails on RSCALE and then reads nothing
+        // of the calendar, and dateutil-based readers cannot expand it.
+        for (index, rule) in rules.enumerated() where rule.uppercased().contains("RSCALE=") {
+            guard let starts = try? RecurrenceRule.starts(rrule: rule, start: event.start, zone: event.timeZone, before: event.start.adding(seconds: 50 * Limits.year),
+                                                          includingStart: index == 0, dates: event.allDay)
+            else { continue }
+            r.dates = Array(Set(r.dates + starts.prefix(200).filter { $0 != event.start })).sorted()
+            rules[index] = ""
+        }
         r.rule = rules[0]
-        r.moreRules = Array(rules.dropFirst())
+        r.moreRules = rules.dropFirst().filter { !$0.isEmpty }
         out.recurrence = r
         return startOnRule(out, zone: zone)
     }

@@ -172,7 +172,9 @@ public struct ICalendarWriter: Sendable {
         let main = newEvent(uid: event.uid, event: event, method: method, stamp: stamp, categories: kept?.hasCategories != true)
         // The calendar owns it from the start: a throw below (a bad rule) frees it with the calendar.
         icalcomponent_add_component(calendar, main)
-        if !event.title.isEmpty { add(main, icalproperty_new_summary(oneLine(event.title))) }
+        // SUMMARY even when empty (RFC 5545 3.3.11 allows an empty TEXT): calcurse 4.7 crashes on a
+        // VEVENT without one, and reads nothing more of the calendar.
+        add(main, icalproperty_new_summary(oneLine(event.title)))
         if let text = descriptionWithTimetable(event, zone: zone) { add(main, icalproperty_new_description(text)) }
         if let location = event.location { add(main, icalproperty_new_location(oneLine(location))) }
         if let delegation = event.delegation {
@@ -249,7 +251,7 @@ public struct ICalendarWriter: Sendable {
         if let status = override.status { occurrence.status = status }
         let vevent = newEvent(uid: event.uid, event: occurrence, method: method, stamp: stamp, categories: kept?.hasCategories != true)
         let title = override.title ?? event.title
-        if !title.isEmpty { add(vevent, icalproperty_new_summary(oneLine(title))) }
+        add(vevent, icalproperty_new_summary(oneLine(title)))
         if let text = (override.description ?? event.description).map(multiLine), !text.isEmpty { add(vevent, icalproperty_new_description(text)) }
         if let location = override.location ?? event.location { add(vevent, icalproperty_new_location(oneLine(location))) }
         let recurrenceID = times.property(.recurrenceID, override.recurrenceID)
