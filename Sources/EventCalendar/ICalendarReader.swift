@@ -328,8 +328,10 @@ private struct Places {
         // "… Removing entire property: …" is what libical does to its own tree; eventd stores
         // nothing of a refused file, so the words would only mislead.
         if let removing = text.range(of: "Removing entire property") {
+            let line = text[removing.upperBound...].drop { $0 == ":" || $0 == " " }
             text = String(text[..<removing.lowerBound]).trimmingCharacters(in: .whitespaces)
             while text.hasSuffix(":") || text.hasSuffix(".") { text.removeLast() }
+            if !line.isEmpty { text += "; the line reads \(line)" }
         }
         return text + why
     }
