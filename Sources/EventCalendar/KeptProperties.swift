@@ -43,9 +43,10 @@ enum KeptProperties {
             let name = outline.components[child].name
             if name == "VALARM", n < libicalChildren.count, icalcomponent_isa(libicalChildren[n]) == ICAL_VALARM_COMPONENT {
                 let alarm = libicalChildren[n]
-                let broken = icalcomponent_get_first_property(alarm, ICAL_XLICERROR_PROPERTY) != nil
-                if broken, icalcomponent_get_first_property(alarm, ICAL_TRIGGER_PROPERTY) == nil || icalcomponent_get_first_property(alarm, ICAL_ACTION_PROPERTY) == nil {
-                    continue  // an alarm without its trigger or action would be no alarm at all
+                if icalcomponent_get_first_property(alarm, ICAL_TRIGGER_PROPERTY) == nil || icalcomponent_get_first_property(alarm, ICAL_ACTION_PROPERTY) == nil {
+                    // An alarm without its trigger or action is no alarm (RFC 5545 3.6.6), and khal's
+                    // listing stops at it, showing nothing of the calendar.
+                    continue
                 }
                 var skip: Set<String> = ["X-LIC-ERROR"]
                 for error in LibICal.properties(alarm, ICAL_XLICERROR_PROPERTY) {
