@@ -108,14 +108,15 @@ enum ExportForm {
                                                        includingStart: false, dates: event.allDay),
             matches.first != event.start
         else { return event }
-        let count = (try? LibICal.locked { () throws(CalendarError) -> Int32 in
+        let (count, bounded) = (try? LibICal.locked { () throws(CalendarError) -> (Int32, Bool) in
             let rule = try RecurrenceRule.parse(r.rule)
             defer { free(rule.rscale) }
-            return rule.count
-        }) ?? 0
+            return (rule.count, icaltime_is_null_time(rule.until) == 0)
+        }) ?? (0, false)
         var out = event
-        if count == 1 {
-            // COUNT=1 off DTSTART: the set is DTSTART alone (and any RDATEs); no rule says it plainer.
+        if count == 1 || (bounded && matches.isEmpty) {
+            // COUNT=1 off DTSTART, or an UNTIL before any occurrence: the set is DTSTART alone (and
+            // any RDATEs), which readers that drop DTSTART with the rule would not show at all.
             r.rule = ""
             out.recurrence = r
             return out
