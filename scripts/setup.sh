@@ -5,10 +5,12 @@ set -euo pipefail
 sudo=""
 if [ "$(id -u)" != 0 ]; then sudo="sudo"; fi
 
+# khal and calcurse are two of the calendar readers the tests read eventd's feeds and exports with
+# (ReadersTests), beside Python's icalendar, recurring-ical-events and vobject.
 # weasyprint turns the weekly schedule's HTML into PDF (eventctl schedule --format pdf); poppler-utils
 # (pdftotext, pdfinfo) lets the tests read the PDF back.
 packages=(libsqlite3-dev libical-dev tzdata pkg-config curl python3 python3-pip msmtp sqlite3 util-linux procps man-db strace systemd zsh fish
-  weasyprint poppler-utils fonts-dejavu-core)
+  weasyprint poppler-utils fonts-dejavu-core khal calcurse)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -25,8 +27,8 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}"
 fi
 
-# Python clients used by the interoperability tests (icalendar, recurring-ical-events, aiosmtpd, and
-# dkimpy, which signs a reply as the sender's server would).
+# Python clients used by the interoperability tests (icalendar, recurring-ical-events, vobject, aiosmtpd,
+# and dkimpy, which signs a reply as the sender's server would).
 python3 -m pip install -q --disable-pip-version-check -r "$(dirname "$0")/requirements-test.txt" 2>/dev/null \
   || python3 -m pip install -q --disable-pip-version-check --break-system-packages -r "$(dirname "$0")/requirements-test.txt"
 

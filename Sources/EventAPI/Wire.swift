@@ -318,11 +318,16 @@ public struct AgendaEntry: Codable, Sendable, Equatable {
     public var previous: SlotView?
     public var next: SlotView?
     public var coSpeakers: [String]?
+    /// A whole-day event's entry: `start` and `end` are its first day's midnight and the one after its
+    /// last day, in the event's own zone.
+    public var allDay: Bool?
 
     public init(
         eventId: Int64, uid: String, kind: String, title: String, status: String, start: String, end: String, location: String?,
-        link: String?, roles: [String], recurrenceId: String?, session: SlotView?, previous: SlotView?, next: SlotView?, coSpeakers: [String]?
+        link: String?, roles: [String], recurrenceId: String?, session: SlotView?, previous: SlotView?, next: SlotView?, coSpeakers: [String]?,
+        allDay: Bool? = nil
     ) {
+        self.allDay = allDay
         self.eventId = eventId
         self.uid = uid
         self.kind = kind

@@ -323,11 +323,20 @@ private struct Places {
         var text = message.trimmingCharacters(in: .whitespaces)
         while text.hasSuffix(":") || text.hasSuffix(".") { text.removeLast() }
         // libical refuses a rule with a number out of range without saying which: say it.
+        var why = ""
         if property == "RRULE", let colon = text.range(of: "property: ", options: .backwards) {
             let reason = RecurrenceRule.why(text: String(text[colon.upperBound...]))
-            if reason != "no date can match it" { text += " (\(reason))" }
+            if reason != "no date can match it" { why = " (\(reason))" }
         }
-        return text
+        // "… Removing entire property: …" is what libical does to its own tree; eventd stores
+        // nothing of a refused file, so the words would only mislead.
+        if let removing = text.range(of: "Removing entire property") {
+            let line = text[removing.upperBound...].drop { $0 == ":" || $0 == " " }
+            text = String(text[..<removing.lowerBound]).trimmingCharacters(in: .whitespaces)
+            while text.hasSuffix(":") || text.hasSuffix(".") { text.removeLast() }
+            if !line.isEmpty { text += "; the line reads \(line)" }
+        }
+        return text + why
     }
 
     /// The property a libical message is about ("… in DTSTART property …", "DTSTART: Parse error …").

@@ -73,6 +73,8 @@ public struct ICalendarWriter: Sendable {
         if let bad = reminders.first(where: { $0 < 0 || $0 > Limits.year }) {
             throw .invalid(field: "reminders", message: "\(bad) is not a number of seconds between 0 and 366 days before the start")
         }
+        // Every reader must read the occurrences eventd lists (see ExportForm).
+        let events = events.map(ExportForm.of)
         var zones: [String: Zone] = [:]
         for event in events where zones[event.timeZone] == nil {
             do { zones[event.timeZone] = try Zone(event.timeZone) } catch { throw .unknownTimeZone(event.timeZone) }
@@ -124,6 +126,7 @@ public struct ICalendarWriter: Sendable {
     /// The VEVENT text of `event` (and of its sessions), as libical serialises it, to be kept
     /// and spliced into feeds by `FeedRenderer` without serialising the event again.
     func vevents(_ event: Event, method: CalendarMethod, stamp: Instant, reminders: [Int]) throws(CalendarError) -> String {
+        let event = ExportForm.of(event)
         let zone: Zone
         do { zone = try Zone(event.timeZone) } catch { throw .unknownTimeZone(event.timeZone) }
         return try LibICal.locked { () throws(CalendarError) -> String in
@@ -169,7 +172,9 @@ public struct ICalendarWriter: Sendable {
         let main = newEvent(uid: event.uid, event: event, method: method, stamp: stamp, categories: kept?.hasCategories != true)
         // The calendar owns it from the start: a throw below (a bad rule) frees it with the calendar.
         icalcomponent_add_component(calendar, main)
-        if !event.title.isEmpty { add(main, icalproperty_new_summary(oneLine(event.title))) }
+        // SUMMARY even when empty (RFC 5545 3.3.11 allows an empty TEXT): calcurse 4.7 crashes on a
+        // VEVENT without one, and reads nothing more of the calendar.
+        add(main, icalproperty_new_summary(oneLine(event.title)))
         if let text = descriptionWithTimetable(event, zone: zone) { add(main, icalproperty_new_description(text)) }
         if let place = Self.place(event.location, room: event.room) { add(main, icalproperty_new_location(place)) }
         // The room and the preparing unit travel as our own properties too, so an import keeps
@@ -254,7 +259,7 @@ public struct ICalendarWriter: Sendable {
         if let status = override.status { occurrence.status = status }
         let vevent = newEvent(uid: event.uid, event: occurrence, method: method, stamp: stamp, categories: kept?.hasCategories != true)
         let title = override.title ?? event.title
-        if !title.isEmpty { add(vevent, icalproperty_new_summary(oneLine(title))) }
+        add(vevent, icalproperty_new_summary(oneLine(title)))
         if let text = (override.description ?? event.description).map(multiLine), !text.isEmpty { add(vevent, icalproperty_new_description(text)) }
         if let place = Self.place(override.location ?? event.location, room: event.room) { add(vevent, icalproperty_new_location(place)) }
         let recurrenceID = times.property(.recurrenceID, override.recurrenceID)
@@ -346,11 +351,15 @@ public struct ICalendarWriter: Sendable {
 
         func property(_ which: Which, _ instant: Instant) -> OpaquePointer {
             let time: icaltimetype
+            // An end in a fall-back overlap (01:30 on New York's November Sunday) names two
+            // instants on the zone's clock: it is written in UTC, which names one. (A start stays
+            // on the zone's clock: a series repeats on it, and RFC 5545 3.3.5 reads the first.)
+            let utc = isUTC || (which == .end && !floating && !allDay && !zone.isUnambiguous(instant))
             if allDay, which != .start, which != .end {
                 let c = zone.civil(instant)
                 time = LibICal.date(year: c.year, month: c.month, day: c.day)
             } else {
-                time = isUTC ? LibICal.utc(instant) : LibICal.floating(zone.civil(instant))
+                time = utc ? LibICal.utc(instant) : LibICal.floating(zone.civil(instant))
             }
             let property = switch which {
             case .start: icalproperty_new_dtstart(time)!
@@ -365,7 +374,7 @@ public struct ICalendarWriter: Sendable {
                     return icalproperty_new_rdate(value)!
                 }()
             }
-            if !isUTC, !floating, time.is_date == 0 { icalproperty_add_parameter(property, icalparameter_new_tzid(zone.identifier)) }
+            if !utc, !floating, time.is_date == 0 { icalproperty_add_parameter(property, icalparameter_new_tzid(zone.identifier)) }
             if time.is_date != 0, which == .rdate || which == .recurrenceID {
                 icalproperty_add_parameter(property, icalparameter_new_value(ICAL_VALUE_DATE))
             }

@@ -52,20 +52,30 @@ public struct ImportPlanner: Sendable {
             guard let p = masters[uid], let parent = parentUID(p), overrides[uid] == nil else { continue }
             sessionsByParent[parent, default: []].append(p)
         }
+        // One event the register cannot take (FREQ=MINUTELY, a COUNT beyond max_occurrences, a
+        // title too long) is skipped with the reason and the rest of the file stored; a file none
+        // of whose events can be taken is refused with the first reason.
+        var refused: [(uid: String, error: RegisterError)] = []
         for uid in order {
             let changed = (overrides[uid] ?? []).sorted { $0.recurrenceID! < $1.recurrenceID! }
-            if let p = masters[uid] {
-                if parentUID(p) != nil, changed.isEmpty { continue }
-                plan.imports.append(try eventImport(p, overrides: changed, sessions: sessionsByParent[p.uid] ?? []))
-            } else if let first = changed.first {
-                // Changed occurrences without their series (an invitation to one occurrence, a
-                // calendar of exceptions): a known series takes them in, an unknown one is made
-                // of them, each occurrence where its RECURRENCE-ID and its own times put it.
-                var item = try eventImport(first, overrides: changed, sessions: [], series: false)
-                item.overridesOnly = true
-                plan.imports.append(item)
+            do {
+                if let p = masters[uid] {
+                    if parentUID(p) != nil, changed.isEmpty { continue }
+                    plan.imports.append(try eventImport(p, overrides: changed, sessions: sessionsByParent[p.uid] ?? []))
+                } else if let first = changed.first {
+                    // Changed occurrences without their series (an invitation to one occurrence, a
+                    // calendar of exceptions): a known series takes them in, an unknown one is made
+                    // of them, each occurrence where its RECURRENCE-ID and its own times put it.
+                    var item = try eventImport(first, overrides: changed, sessions: [], series: false)
+                    item.overridesOnly = true
+                    plan.imports.append(item)
+                }
+            } catch let error as RegisterError {
+                refused.append((uid, error))
             }
         }
+        if plan.imports.isEmpty, let first = refused.first { throw first.error }
+        plan.ignored += refused.map { ($0.uid, $0.error.message) }
         return plan
     }
 

@@ -37,26 +37,67 @@ enum KeptProperties {
         for error in LibICal.properties(vevent, ICAL_XLICERROR_PROPERTY) {
             if let name = LibICal.copy(icalproperty_get_xlicerror(error)).flatMap(errorProperty) { skipped.insert(name) }
         }
-        var lines = outline.directLines(ofComponent: index).filter { !skipped.contains($0.name) }.map(\.text)
+        var lines = outline.directLines(ofComponent: index).filter { !skipped.contains($0.name) && isContentLine($0.text) }.map(\.text)
         let libicalChildren = LibICal.children(vevent, ICAL_ANY_COMPONENT)
         for (n, child) in outline.children(ofComponent: index).enumerated() {
             let name = outline.components[child].name
             if name == "VALARM", n < libicalChildren.count, icalcomponent_isa(libicalChildren[n]) == ICAL_VALARM_COMPONENT {
                 let alarm = libicalChildren[n]
-                let broken = icalcomponent_get_first_property(alarm, ICAL_XLICERROR_PROPERTY) != nil
-                if broken, icalcomponent_get_first_property(alarm, ICAL_TRIGGER_PROPERTY) == nil || icalcomponent_get_first_property(alarm, ICAL_ACTION_PROPERTY) == nil {
-                    continue  // an alarm without its trigger or action would be no alarm at all
+                if icalcomponent_get_first_property(alarm, ICAL_TRIGGER_PROPERTY) == nil || icalcomponent_get_first_property(alarm, ICAL_ACTION_PROPERTY) == nil {
+                    // An alarm without its trigger or action is no alarm (RFC 5545 3.6.6), and khal's
+                    // listing stops at it, showing nothing of the calendar.
+                    continue
                 }
                 var skip: Set<String> = ["X-LIC-ERROR"]
                 for error in LibICal.properties(alarm, ICAL_XLICERROR_PROPERTY) {
                     if let refused = LibICal.copy(icalproperty_get_xlicerror(error)).flatMap(errorProperty) { skip.insert(refused) }
                 }
-                lines += outline.rawText(ofComponent: child, skipping: skip)
+                lines += outline.rawText(ofComponent: child, skipping: skip).filter(isContentLine)
             } else {
-                lines += outline.rawText(ofComponent: child, skipping: ["X-LIC-ERROR"])
+                lines += outline.rawText(ofComponent: child, skipping: ["X-LIC-ERROR"]).filter(isContentLine)
             }
         }
         return lines.isEmpty ? nil : lines.joined(separator: "\r\n")
+    }
+
+    /// Whether `line` (unfolded) is an RFC 5545 3.1 content line: a name, parameters whose values
+    /// are quoted or hold no `;`, `:`, `,` or `"`, then `:` and a value without control characters.
+    /// A kept line that is not one (a broken fold, `X-P=a\;b` with the `;` unquoted) is not written
+    /// back: libical passes such lines through, but stricter readers (vobject) then refuse the
+    /// whole calendar, a feed of every event.
+    static func isContentLine(_ line: String) -> Bool {
+        let bytes = Array(line.utf8)
+        var i = 0
+        func name() -> Bool {
+            let start = i
+            while i < bytes.count, bytes[i] == UInt8(ascii: "-") || (bytes[i] < 0x80 && (Character(Unicode.Scalar(bytes[i])).isLetter || Character(Unicode.Scalar(bytes[i])).isNumber)) { i += 1 }
+            return i > start
+        }
+        guard name() else { return false }
+        while i < bytes.count, bytes[i] == UInt8(ascii: ";") {
+            i += 1
+            guard name(), i < bytes.count, bytes[i] == UInt8(ascii: "=") else { return false }
+            repeat {
+                i += 1
+                if i < bytes.count, bytes[i] == UInt8(ascii: "\"") {
+                    i += 1
+                    while i < bytes.count, bytes[i] != UInt8(ascii: "\"") {
+                        if bytes[i] < 0x20 && bytes[i] != 0x09 { return false }
+                        i += 1
+                    }
+                    guard i < bytes.count else { return false }
+                    i += 1
+                } else {
+                    while i < bytes.count, ![UInt8(ascii: ";"), UInt8(ascii: ":"), UInt8(ascii: ","), UInt8(ascii: "\"")].contains(bytes[i]) {
+                        // A backslash escapes nothing in a parameter (RFC 6868 uses ^): `\;` splits it.
+                        if (bytes[i] < 0x20 && bytes[i] != 0x09) || bytes[i] == UInt8(ascii: "\\") && i + 1 < bytes.count && bytes[i + 1] == UInt8(ascii: ";") { return false }
+                        i += 1
+                    }
+                }
+            } while i < bytes.count && bytes[i] == UInt8(ascii: ",")
+        }
+        guard i < bytes.count, bytes[i] == UInt8(ascii: ":") else { return false }
+        return !bytes[(i + 1)...].contains { ($0 < 0x20 && $0 != 0x09) || $0 == 0x7F }
     }
 
     /// The property a libical error note is about (`No value for CLASS property`, `DTSTART: Parse error …`).

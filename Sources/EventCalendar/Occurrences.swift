@@ -41,12 +41,20 @@ extension RecurrenceRule {
         starts.formUnion(recurrence.dates)
         let excluded = Set(recurrence.exceptions)
         let excludedDays = Set(recurrence.exceptionDates)
+        // A whole-day series' excluded start is a day, however the file wrote it (Outlook writes
+        // a DATE-TIME EXDATE at midnight, perhaps UTC's): the day of it on the series' clock.
+        let excludedWholeDays = event.allDay ? Set(recurrence.exceptions.map { Self.day(zone.civil($0)) }) : []
         func isExcluded(_ s: Instant) -> Bool {
             if excluded.contains(s) { return true }
+            if event.allDay, excludedWholeDays.contains(Self.day(zone.civil(s))) { return true }
             guard !excludedDays.isEmpty else { return false }
             let c = zone.civil(s)
             return excludedDays.contains(Self.day(c))
         }
+        // A whole-day series' occurrences last whole local days: each ends at the midnight its
+        // number of days later, not DTSTART's length in seconds later (DST days are 23 or 25 h).
+        let days = event.allDay ? zone.days(from: event.start, to: event.end) : 0
+        func end(of start: Instant) -> Instant { event.allDay ? zone.midnight(after: start, days: days) : start.adding(seconds: duration) }
         let overrides = Dictionary(recurrence.overrides.map { ($0.recurrenceID, $0) }, uniquingKeysWith: { a, b in a.sequence >= b.sequence ? a : b })
         // An override changes an occurrence the set has; one naming no occurrence (RFC 5545 3.8.4.4
         // wants it to name one) changes nothing, as recurring-ical-events and Google read it.
@@ -55,7 +63,7 @@ extension RecurrenceRule {
         let fromHereOn = recurrence.overrides.filter(\.thisAndFuture).sorted { $0.recurrenceID < $1.recurrenceID }
         var out: [Occurrence] = []
         for s in starts where !isExcluded(s) {
-            var occurrence = Occurrence(recurrenceID: s, start: s, end: s.adding(seconds: duration), override: nil)
+            var occurrence = Occurrence(recurrenceID: s, start: s, end: end(of: s), override: nil)
             if overrides[s] == nil, let f = fromHereOn.last(where: { $0.recurrenceID < s }) {
                 let start = s.adding(seconds: f.start.seconds - f.recurrenceID.seconds)
                 let o = OccurrenceOverride(

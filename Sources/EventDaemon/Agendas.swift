@@ -100,7 +100,7 @@ struct Scheduling: Sendable {
             eventId: b.event.id ?? 0, uid: b.event.uid, kind: b.event.kind.rawValue, title: b.event.title, status: b.event.status.rawValue,
             start: zone.iso8601(b.start), end: zone.iso8601(b.end), location: b.event.location, link: b.event.link,
             roles: b.roles.map(\.rawValue), recurrenceId: b.occurrence.map(zone.iso8601), session: b.session.map(slot),
-            previous: previous, next: next, coSpeakers: coSpeakers)
+            previous: previous, next: next, coSpeakers: coSpeakers, allDay: b.event.allDay && b.session == nil ? true : nil)
     }
 
     private func weekday(_ day: CivilDateTime, _ language: Language) -> String {

@@ -24,7 +24,7 @@ struct InputReader: Sendable {
         let kind = try Self.kind(kindText)
         let zone = try Zone(input.tz ?? defaultTimeZone)
         let start = try self.when(startText, zone: zone, field: "start")
-        let end = try endInstant(input, start: start, zone: zone, fallback: start.dateOnly ? 86_400 : Self.defaultDuration)
+        let end = try endInstant(input, start: start, zone: zone, fallback: Self.defaultDuration)
         let delegation = try delegation(input, kind: kind) ?? nil
         if kind == .visit, delegation == nil {
             throw RegisterError.invalid(field: "visiting", message: "a visit needs the visiting delegation and the host (--visiting ORG --host ORG)")
@@ -277,8 +277,10 @@ struct InputReader: Sendable {
         if let startText = input.start {
             let start = try self.when(startText, zone: zone, field: "start")
             let length = override.end.seconds - override.start.seconds
+            let days = zone.days(from: override.start, to: override.end)
             override.start = start.instant
-            override.end = start.instant.adding(seconds: length)
+            // A whole-day occurrence keeps its days, not its seconds (a DST day is 23 or 25 hours).
+            override.end = old.allDay ? zone.midnight(after: start.instant, days: days) : start.instant.adding(seconds: length)
         }
         if input.end != nil || input.duration != nil {
             override.end = try endInstant(input, start: When(instant: override.start, dateOnly: old.allDay), zone: zone, fallback: 0)
@@ -317,8 +319,13 @@ struct InputReader: Sendable {
             try EventChanges.checkTimes(start: start.instant, end: instant)
             return instant
         case (nil, .some(let text)):
-            return start.instant.adding(seconds: try DurationParser.seconds(text, field: "duration"))
+            let seconds = try DurationParser.seconds(text, field: "duration")
+            // `--duration 2d` on a date is two calendar days: DST days are 23 or 25 hours long.
+            if start.dateOnly, seconds % 86_400 == 0 { return zone.midnight(after: start.instant, days: Int(seconds / 86_400)) }
+            return start.instant.adding(seconds: seconds)
         case (nil, nil):
+            // A date alone is that one day: it ends at the next local midnight, not 24 h later.
+            if start.dateOnly { return zone.midnight(after: start.instant) }
             return start.halfDayEnd ?? start.instant.adding(seconds: fallback)
         }
     }

@@ -119,9 +119,10 @@ struct MailComposer: Sendable {
         let zone = zone(for: letter.recipient, of: letter.event)
         let event = letter.event
         let start = letter.occurrence ?? event.start
-        // A changed occurrence keeps its own length; any other lasts as the series does.
+        // A changed occurrence keeps its own length; any other lasts as the series does (a whole day
+        // to the local midnight its days later).
         let end = event.recurrence?.overrides.first { $0.start == start && letter.occurrence != nil }?.end
-            ?? start.adding(seconds: event.end.seconds - event.start.seconds)
+            ?? event.end(ofOccurrenceAt: start)
         let mine = event.participants.filter { $0.person.id == letter.recipient.id }
         var roles: [String] = []
         for p in mine where !roles.contains(roleName(p, english)) { roles.append(roleName(p, english)) }

@@ -121,9 +121,28 @@ struct Routes: Sendable {
         }
         let bytes = Array(buffer.readableBytesView)
         guard anyEncoding || String(validating: bytes, as: UTF8.self) != nil else {
-            throw HTTPError(.badRequest, message: "the request body is not valid UTF-8")
+            let at = Self.firstInvalidUTF8(bytes).map { ": line \($0.line), byte \($0.offset) (0x\(String(bytes[$0.offset], radix: 16, uppercase: true)))" } ?? ""
+            throw HTTPError(.badRequest, message: "the request body is not valid UTF-8\(at); save it as UTF-8 (RFC 5545 3.1.4)")
         }
         return bytes
+    }
+
+    /// Where the first byte that is no UTF-8 lies: its line (from 1) and offset (from 0) in the body.
+    static func firstInvalidUTF8(_ bytes: [UInt8]) -> (line: Int, offset: Int)? {
+        var iterator = bytes.makeIterator()
+        var parser = Unicode.UTF8.ForwardParser()
+        var offset = 0, line = 1
+        while true {
+            switch parser.parseScalar(from: &iterator) {
+            case .valid(let encoded):
+                if encoded.count == 1, encoded.first == 0x0A { line += 1 }
+                offset += encoded.count
+            case .emptyInput:
+                return nil
+            case .error:
+                return (line, offset)
+            }
+        }
     }
 
     /// Reads a JSON body; a missing or mistyped field is a 400 naming it.

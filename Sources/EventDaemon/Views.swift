@@ -11,7 +11,7 @@ enum Views {
         let zone = (try? Zone(event.timeZone)) ?? (try! Zone("UTC"))
         let eventLevel = event.participants.filter { $0.sessionID == nil }
         let start = occurrence ?? event.start
-        let end = start.adding(seconds: event.end.seconds - event.start.seconds)
+        let end = event.end(ofOccurrenceAt: start)
         var view = EventView(
             id: event.id ?? 0, uid: event.uid, kind: event.kind.rawValue, title: event.title, description: event.description,
             location: event.location, link: event.link, start: zone.iso8601(start), end: zone.iso8601(end),

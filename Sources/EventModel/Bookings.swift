@@ -30,7 +30,8 @@ public struct Booking: Sendable, Equatable {
             bookings.append(
                 Booking(
                     person: p.person, event: event, session: session, roles: [p.role], occurrence: occurrence,
-                    start: (session?.start ?? event.start).adding(seconds: shift), end: (session?.end ?? event.end).adding(seconds: shift)))
+                    start: (session?.start ?? event.start).adding(seconds: shift),
+                    end: session.map { $0.end.adding(seconds: shift) } ?? event.end(ofOccurrenceAt: event.start.adding(seconds: shift))))
         }
         return bookings
     }

@@ -143,7 +143,15 @@ public struct EventChanges: Sendable, Equatable {
         if let start {
             let shift = start.seconds - event.start.seconds
             new.start = start
-            new.end = end ?? event.end.adding(seconds: shift)
+            if let end {
+                new.end = end
+            } else if new.allDay, let zone = try? Zone(new.timeZone) {
+                // A whole-day event keeps its number of days, whatever the clock does on them.
+                let days = event.allDay ? (try? Zone(event.timeZone)).map { $0.days(from: event.start, to: event.end) } ?? 1 : 1
+                new.end = zone.midnight(after: start, days: days)
+            } else {
+                new.end = event.end.adding(seconds: shift)
+            }
             for i in new.sessions.indices {
                 new.sessions[i].start = new.sessions[i].start.adding(seconds: shift)
                 new.sessions[i].end = new.sessions[i].end.adding(seconds: shift)

@@ -339,6 +339,13 @@ public struct Event: Sendable, Equatable, Codable {
         return event
     }
 
+    /// Where the occurrence that starts at `start` ends: as many whole local days later as the
+    /// event has for a whole-day event (a DST day is 23 or 25 hours), else the event's length later.
+    public func end(ofOccurrenceAt start: Instant) -> Instant {
+        if allDay, let zone = try? Zone(timeZone) { return zone.midnight(after: start, days: zone.days(from: self.start, to: end)) }
+        return start.adding(seconds: end.seconds - self.start.seconds)
+    }
+
     /// The attendee-visible facts; a change to any of them raises `sequence`.
     public var significantFacts: [String] {
         [

@@ -122,6 +122,31 @@ public struct Zone: Sendable, Hashable {
         return Instant(seconds: local - before)
     }
 
+    /// The local midnight `days` days after the day `instant` falls on: where a whole-day event
+    /// that starts then ends. Days that change the clock are 23 or 25 hours long, so a whole day is
+    /// never start + 86 400 s (New York's 10 March 2024 ends at 11 March 00:00 EDT, 23 h later).
+    public func midnight(after instant: Instant, days: Int = 1) -> Instant {
+        self.instant(civil(instant).midnight.adding(days: days))
+    }
+
+    /// Whole local days from the day of `start` to that of `end`: a whole-day event's length in days,
+    /// at least one.
+    public func days(from start: Instant, to end: Instant) -> Int {
+        let (s, e) = (civil(start).midnight, civil(end))
+        var days = Int((e.midnight.secondsSinceEpochAtMidnight - s.secondsSinceEpochAtMidnight) / 86_400)
+        if (e.hour, e.minute, e.second) != (0, 0, 0) { days += 1 }  // an end inside a day takes that day in
+        return max(days, 1)
+    }
+
+    /// Whether this zone's wall clock at `instant` names it alone: false for either instant of a
+    /// fall-back overlap (01:30 in New York on 3 November 2024 is 05:30 and 06:30 UTC). A reader
+    /// given such a local time must guess; RFC 5545 3.3.5 says the first, calcurse drops the event.
+    public func isUnambiguous(_ instant: Instant) -> Bool {
+        let local = civil(instant).secondsSinceEpoch
+        let offsets = Set([offset(at: Instant(seconds: local - 129_600)), offset(at: Instant(seconds: local + 129_600)), offset(at: instant)])
+        return offsets.filter { Int64(offset(at: Instant(seconds: local - Int64($0)))) == Int64($0) }.count <= 1
+    }
+
     /// ISO 8601 with this zone's offset: `2017-03-03T08:00:00+07:00`.
     public func iso8601(_ instant: Instant) -> String {
         let c = civil(instant)

@@ -230,6 +230,8 @@ struct LangOption: ParsableArguments {
 func lastDay(_ iso: String) -> String {
     let parts = iso.prefix(10).split(separator: "-").compactMap { Int($0) }
     guard parts.count == 3 else { return displayTime(iso, dateOnly: true) }
+    // An end inside a day (a register written before ends were midnights) takes that day in.
+    if iso.count >= 19, !iso.dropFirst(11).hasPrefix("00:00:00") { return displayTime(iso, dateOnly: true) }
     var (y, m, d) = (parts[0], parts[1], parts[2] - 1)
     if d == 0 {
         m -= 1

@@ -150,8 +150,8 @@ func describe(_ a: AgendaView, lang: String? = nil) -> String {
     func word(_ key: String) -> String { words[key] ?? key }
     var lines = [
         vi
-            ? "Lịch của \(a.person.name) từ \(displayTime(a.from)) đến \(displayTime(a.to)) (\(a.tz))"
-            : "Agenda of \(a.person.name) from \(displayTime(a.from)) to \(displayTime(a.to)) (\(a.tz))"
+            ? "Lịch của \(a.person.name) từ \(displayTime(a.from)) \(rangeEnd(a.to, vi: true)) (\(a.tz))"
+            : "Agenda of \(a.person.name) from \(displayTime(a.from)) \(rangeEnd(a.to, vi: false)) (\(a.tz))"
     ]
     if a.days.isEmpty { lines.append(vi ? "(không có lịch)" : "(nothing in this range)") }
     let roleWidth = vi ? 10 : 9
@@ -161,9 +161,13 @@ func describe(_ a: AgendaView, lang: String? = nil) -> String {
         // The day in the output's language (eventd names it in the person's).
         lines.append("\(weekdayName(day.date, vi: vi)), \(displayTime(day.date + "T00:00", dateOnly: true))")
         for e in day.entries {
-            // A whole-day event is a day, not 00:00–00:00.
-            let wholeDay = e.start.dropFirst(11).hasPrefix("00:00") && e.end.dropFirst(11).hasPrefix("00:00") && e.start.prefix(10) != e.end.prefix(10)
-            let time = wholeDay ? word("allday").padding(11) : "\(String(displayTime(e.start).suffix(5)))–\(String(displayTime(e.end).suffix(5)))"
+            // A whole-day event is a day, not 00:00–00:00; several days are named first to last, as
+            // `list` and `show` name them.
+            let wholeDay = e.allDay ?? (e.start.dropFirst(11).hasPrefix("00:00") && e.end.dropFirst(11).hasPrefix("00:00") && e.start.prefix(10) != e.end.prefix(10))
+            let days = wholeDays(e.start, e.end)
+            let time = wholeDay
+                ? (days.count > 10 ? "\(word("allday")) \(days)" : word("allday").padding(11))
+                : "\(String(displayTime(e.start).suffix(5)))–\(String(displayTime(e.end).suffix(5)))"
             let place = e.location ?? e.link ?? ""
             let what = e.session.map { "\($0.title) — \(e.title)" } ?? e.title
             let roles = e.roles.map(word).joined(separator: ", ")
@@ -214,6 +218,21 @@ func printEvent(_ event: EventView, json: Bool) throws {
     }
 }
 
+/// A whole-day event's days as every command prints them, the last day included: `05/07/2022`
+/// for one day, `05/07/2022 – 06/07/2022` for two (stored: 5 July 00:00 to 7 July 00:00).
+func wholeDays(_ start: String, _ end: String) -> String {
+    let first = displayTime(start, dateOnly: true)
+    let last = lastDay(end)
+    return first == last || end.prefix(10) <= start.prefix(10) ? first : "\(first) – \(last)"
+}
+
+/// The end of a range (an agenda's): `to the end of 31/12/2022` for the midnight after that day,
+/// else its time (`to 01/01/2023 08:00`).
+func rangeEnd(_ iso: String, vi: Bool) -> String {
+    if iso.dropFirst(11).hasPrefix("00:00:00") { return (vi ? "đến hết " : "to the end of ") + lastDay(iso) }
+    return (vi ? "đến " : "to ") + displayTime(iso)
+}
+
 /// `2017-03-03T08:00:00+07:00` as `03/03/2017 08:00`: day first, in the event's own zone.
 func displayTime(_ iso: String, dateOnly: Bool = false) -> String {
     let c = Array(iso)
@@ -254,7 +273,7 @@ func describe(_ e: EventView) -> String {
     add("Kind:", e.kind)
     add("Status:", "\(e.status) (sequence \(e.sequence))")
     if e.allDay {
-        add("When:", "\(displayTime(e.start, dateOnly: true)) – \(displayTime(e.end, dateOnly: true)) (whole days, end exclusive, \(e.tz))")
+        add("When:", "\(wholeDays(e.start, e.end)) (\(e.tz), whole days)")
     } else if let zone = e.readerTz, let start = e.readerStart, let end = e.readerEnd {
         // The reader's times, and beside them the event's own where it takes place.
         add("When:", "\(displayTime(start)) – \(displayTime(end)) (\(zone); \(ownTime(e.start, beside: start)) – \(ownTime(e.end, beside: end)) \(e.tz))")

@@ -91,11 +91,12 @@ import Testing
         #expect(e.description == nil && e.location == nil && e.kind == .meeting)
     }
 
-    @Test func aVEventWithoutSummaryIsImportedUntitledAndWrittenWithoutSummary() throws {
+    @Test func aVEventWithoutSummaryIsImportedUntitledAndWrittenWithAnEmptySummary() throws {
         let e = try imported(event("DTSTART:20170303T080000Z", "DTEND:20170303T090000Z"))[0]
         #expect(e.title.isEmpty)
         let written = try ICalendarWriter().write(e, method: .publish, stamp: Seed.stamp)
-        #expect(!unfolded(written).contains { $0.hasPrefix("SUMMARY") })
+        // An empty SUMMARY (RFC 5545 3.3.11): calcurse 4.7 crashes on a VEVENT without one.
+        #expect(unfolded(written).filter { $0.hasPrefix("SUMMARY") } == ["SUMMARY:"])
     }
 
     @Test func lineBreaksInLocationAndSummaryBecomeOneLine() throws {
@@ -252,7 +253,10 @@ import Testing
         #expect(occurrences[1].override?.title == "Giao ban (dời)" && occurrences[1].end.seconds - occurrences[1].start.seconds == 7200)
         #expect(occurrences[2].override?.status == .cancelled)
         let written = unfolded(try ICalendarWriter().write(e, method: .publish, stamp: Seed.stamp))
-        #expect(written.filter { $0.hasPrefix("RECURRENCE-ID") }.count == 3)  // the override naming no occurrence is kept, not applied
+        // The override naming no occurrence is kept in the register but not applied, and not written:
+        // a reader that showed it would show an occurrence eventd does not list.
+        #expect(written.filter { $0.hasPrefix("RECURRENCE-ID") }.count == 2)
+        #expect(e.recurrence?.overrides.count == 3)
         #expect(written.contains("RECURRENCE-ID;TZID=Asia/Ho_Chi_Minh:20170313T080000"))
         #expect(written.contains("STATUS:CANCELLED"))
     }
@@ -305,7 +309,9 @@ import Testing
         #expect(e.recurrence?.exceptionDates == ["2026-12-07"])
         let starts = try RecurrenceRule.occurrences(of: e, from: e.start, to: e.start.adding(seconds: 30 * 86_400), limit: 10).map(\.start)
         #expect(starts.map { Seed.hcm.display($0) } == ["30/11/2026 08:00", "14/12/2026 08:00"])
-        #expect(unfolded(try ICalendarWriter().write(e, method: .publish, stamp: Seed.stamp)).contains("EXDATE;VALUE=DATE:20261207"))
+        // Written as that day's occurrence: khal's import fails on a DATE EXDATE beside a DATE-TIME DTSTART.
+        let written = unfolded(try ICalendarWriter().write(e, method: .publish, stamp: Seed.stamp))
+        #expect(written.contains("EXDATE;TZID=Asia/Ho_Chi_Minh:20261207T080000") && !written.contains("EXDATE;VALUE=DATE:20261207"))
     }
 
     // MARK: 5. Properties kept through a round trip
