@@ -21,6 +21,9 @@ public enum CalendarBounds {
     /// Most offset changes one VTIMEZONE observance may give from its DTSTART to 2036, the year
     /// libical expands zones to: its rule is expanded whole the first time a time is read in it.
     public static let changesPerObservance = 5_000
+    /// The longest content line, unfolded: libical's parser takes time that grows faster than a
+    /// line's length (a 4 MB DESCRIPTION: 2.5 s, 20 MB: 80 s); an agenda's text is a few KB.
+    public static let longestLine = 256 << 10
     /// The longest DURATION (of an event or an RDATE period): 100 years.
     public static let longestDuration: Int64 = 100 * 365 * 86_400
 
@@ -56,6 +59,12 @@ public enum CalendarBounds {
         }
     }
 
+    static func check(lineLength: Int, line: Int) throws(CalendarError) {
+        if lineLength > longestLine {
+            throw .malformed(line: line, component: nil, message: "a content line of more than \(longestLine / 1024) KiB; eventd reads lines of at most \(longestLine / 1024) KiB (calendar bounds)")
+        }
+    }
+
     static func check(properties: Int, parameters: Int, in component: String, name: String, line: Int) throws(CalendarError) {
         if properties > propertiesPerComponent {
             throw .malformed(line: line, component: component, message: "more than \(propertiesPerComponent) properties in one \(component); eventd reads at most \(propertiesPerComponent) (calendar bounds)")
@@ -68,20 +77,34 @@ public enum CalendarBounds {
     /// Refuses an observance (STANDARD or DAYLIGHT) whose RRULE gives more changes than a zone
     /// can have, before libical expands it without a bound of its own. Counts with libical's
     /// iterator, at most `changesPerObservance` steps. Must be called under `LibICal.locked`.
+    /// Most offset changes the rules of all the VTIMEZONEs of one file give before 2036 together.
+    public static let changesPerFile = 20_000
+
     static func checkZones(in outline: Outline) throws(CalendarError) {
+        var changes = 0
         for (index, component) in outline.components.enumerated() where component.name == "VTIMEZONE" {
             let zone = outline.directLines(ofComponent: index).first { $0.name == "TZID" }?.value ?? "?"
             for observance in outline.children(ofComponent: index) {
                 let lines = outline.directLines(ofComponent: observance)
                 guard let start = lines.first(where: { $0.name == "DTSTART" })?.value else { continue }
                 for rule in lines where rule.name == "RRULE" {
-                    try checkObservance(rule: rule.value, start: start, zone: zone, line: rule.number)
+                    changes += try checkObservance(rule: rule.value, start: start, zone: zone, line: rule.number)
+                    if changes > changesPerFile {
+                        throw .malformed(
+                            line: rule.number, component: "VTIMEZONE \(zone.debugDescription)",
+                            message: "the file's zone rules give more than \(changesPerFile) offset changes before 2036 in all; eventd reads at most \(changesPerFile) (calendar bounds)")
+                    }
                 }
             }
         }
     }
 
-    static func checkObservance(rule text: String, start: String, zone: String, line: Int) throws(CalendarError) {
+    /// The changes one observance's rule gives before 2036. A zone's offsets change on a date of
+    /// the year: an observance rule repeats yearly (every zone of the tz database, Outlook's,
+    /// RFC 5545's examples). A finer one is refused before any expansion, since a single step of
+    /// libical's iterator for a rule that never matches (FREQ=SECONDLY;BYMONTH=2;BYMONTHDAY=30)
+    /// runs through every second to the iterator's end without returning.
+    static func checkObservance(rule text: String, start: String, zone: String, line: Int) throws(CalendarError) -> Int {
         let where_ = "VTIMEZONE \(zone.debugDescription)"
         clibical_clear_errno()
         let rule = icalrecurrencetype_from_string(text)
@@ -89,18 +112,23 @@ public enum CalendarBounds {
         var begin = icaltime_from_string(start)
         guard clibical_errno() == ICAL_NO_ERROR, rule.freq != ICAL_NO_RECURRENCE, icaltime_is_null_time(begin) == 0 else {
             clibical_clear_errno()
-            return  // libical's own parse reports what it cannot read
+            return 0  // libical's own parse reports what it cannot read
+        }
+        guard rule.freq == ICAL_YEARLY_RECURRENCE else {
+            throw .malformed(
+                line: line, component: where_,
+                message: "the rule RRULE:\(text) is not yearly; a zone's offset changes on dates of the year, and eventd reads only FREQ=YEARLY observance rules (calendar bounds)")
         }
         begin.zone = nil
         guard let iterator = icalrecur_iterator_new(rule, begin) else {
             clibical_clear_errno()
-            return
+            return 0
         }
         defer { icalrecur_iterator_free(iterator) }
         var changes = 0
         while true {
             let next = icalrecur_iterator_next(iterator)
-            if icaltime_is_null_time(next) != 0 || next.year > 2036 { return }
+            if icaltime_is_null_time(next) != 0 || next.year > 2036 { return changes }
             changes += 1
             if changes > changesPerObservance {
                 throw .malformed(

@@ -40,8 +40,10 @@ struct Outline {
                 // Blank lines between components are harmless; inside a folded line they break it.
                 if afterBlank { throw .malformed(line: physical - 1, component: nil, message: "a blank line inside a folded content line") }
                 logical[logical.count - 1].text += line.dropFirst()  // folded continuation
+                try CalendarBounds.check(lineLength: logical[logical.count - 1].text.utf8.count, line: logical[logical.count - 1].number)
             } else if !line.isEmpty {
                 logical.append((physical, String(line)))
+                try CalendarBounds.check(lineLength: line.utf8.count, line: physical)
             }
         }
         var stack: [(name: String, begin: Int, index: Int, properties: Int, children: Int)] = []

@@ -170,6 +170,14 @@ public enum RecurrenceRule {
         if frequency == ICAL_SECONDLY_RECURRENCE || frequency == ICAL_MINUTELY_RECURRENCE {
             throw .invalid(field: field, message: "\(rule): meetings repeat at most hourly (FREQ=HOURLY, DAILY, WEEKLY, MONTHLY or YEARLY)")
         }
+        // Several minutes or seconds of the hour are several occurrences an hour, whatever FREQ says
+        // (FREQ=HOURLY;BYMINUTE=0,15,30,45 is every quarter of an hour).
+        let perHour = ["BYMINUTE=", "BYSECOND="].map { part in
+            rule.split(separator: ";").first { $0.hasPrefix(part) }.map { $0.split(separator: ",").count } ?? 1
+        }.reduce(1, *)
+        if perHour > 1 {
+            throw .invalid(field: field, message: "\(rule): \(perHour) occurrences within an hour; meetings repeat at most hourly (one BYMINUTE and one BYSECOND)")
+        }
         if count > maxCount {
             throw .invalid(field: field, message: "\(rule): COUNT=\(count) is more occurrences than the \(maxCount) eventd expands (max_occurrences)")
         }

@@ -88,7 +88,7 @@ public struct DaemonConfig: Sendable, Equatable {
     /// the request is refused and changes nothing.
     public var maxRequestSeconds: Double = 60
     /// Seconds after SIGTERM or SIGINT before eventd ends whatever is still running.
-    public var stopTimeout: Double = 8
+    public var stopTimeout: Double = 5
     /// The receiving mail servers (authserv-ids) whose Authentication-Results headers eventd reads.
     public var mailAuthservIDs: [String] = []
     /// Whether an answer by mail needs those headers to vouch for its From: domain.
@@ -219,7 +219,10 @@ public struct DaemonConfig: Sendable, Equatable {
             do { return try DurationParser.seconds(text, field: key) } catch { throw fail(error.message) }
         }
         func seconds(_ text: String, in range: ClosedRange<Double>) throws(LineError) -> Double {
-            guard let n = Double(text.hasSuffix("s") ? String(text.dropLast()) : text), range.contains(n) else {
+            // `10s`, `0.5`, or a duration as the other keys take it (`1m`, `1h`).
+            let n = Double(text.hasSuffix("s") ? String(text.dropLast()) : text)
+                ?? (try? DurationParser.seconds(text, field: key)).map(Double.init)
+            guard let n, range.contains(n) else {
                 let text = { (n: Double) in n == n.rounded() ? String(Int(n)) : String(n) }
                 throw fail("must be seconds from \(text(range.lowerBound)) to \(text(range.upperBound)), such as 10s")
             }
@@ -333,7 +336,7 @@ public struct DaemonConfig: Sendable, Equatable {
             case "body_timeout": self.bodyTimeout = try seconds(value, in: 0.1...3600)
             case "idle_timeout": self.idleTimeout = try seconds(value, in: 0.1...3600)
             case "max_request_seconds": self.maxRequestSeconds = try seconds(value, in: 1...3600)
-            case "stop_timeout": self.stopTimeout = try seconds(value, in: 1...300)
+            case "stop_timeout": self.stopTimeout = try seconds(value, in: 1...30)
             case "mail_authserv_id":
                 let ids = value.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }.filter { !$0.isEmpty }
                 for id in ids where !id.allSatisfy({ $0.isLetter || $0.isNumber || ".-_".contains($0) }) {
@@ -341,7 +344,7 @@ public struct DaemonConfig: Sendable, Equatable {
                 }
                 self.mailAuthservIDs = ids
             case "mail_require_pass":
-                guard let check = SenderCheck(rawValue: value) else {
+                guard let check = SenderCheck(rawValue: value.lowercased()) else {
                     throw fail("must be one of \(SenderCheck.allCases.map(\.rawValue).joined(separator: ", "))")
                 }
                 self.mailRequirePass = check

@@ -235,7 +235,11 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
         head.headerFields[.contentType] = "application/json; charset=utf-8"
         head.headerFields[.contentLength] = String(bytes.readableBytes)
         head.headerFields[.connection] = "close"
+        // The headers every answer of the feed listener carries (harmless on the socket).
         head.headerFields[.xContentTypeOptions] = "nosniff"
+        head.headerFields[.contentSecurityPolicy] = FeedListener.SecurityHeaders.otherPolicy
+        head.headerFields[FeedListener.SecurityHeaders.xFrameOptions] = "DENY"
+        head.headerFields[FeedListener.SecurityHeaders.referrerPolicy] = "no-referrer"
         context.write(wrapOutboundOut(.head(head)), promise: nil)
         context.write(wrapOutboundOut(.body(bytes)), promise: nil)
         let channel = context.channel

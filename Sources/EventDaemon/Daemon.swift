@@ -101,7 +101,7 @@ public enum Daemon {
                 })
         }
         // Last in the list, so the first to hear the stop.
-        services += [reloader, app, SystemdNotifier.Watchdog(logger: logger), StopGuard(timeout: config.stopTimeout, work: work, logger: logger)]
+        services += [reloader, app, SystemdNotifier.Watchdog(logger: logger), StopGuard(live: live, work: work, logger: logger)]
         let serviceGroup = ServiceGroup(
             configuration: ServiceGroupConfiguration(
                 services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))

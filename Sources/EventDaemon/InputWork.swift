@@ -37,7 +37,7 @@ final class InputWork: Sendable {
 /// register is transactional (an unfinished write is rolled back when it is next opened) and a
 /// notice whose hook was running is sent again after the restart.
 struct StopGuard: Service {
-    let timeout: Double
+    let live: LiveConfig
     let work: InputWork
     let logger: Logger
 
@@ -45,7 +45,8 @@ struct StopGuard: Service {
         // Returns when the group begins to stop (this service is the first to hear it).
         try? await gracefulShutdown()
         WorkBudget.stop()
-        let timeout = timeout, work = work, logger = logger
+        // The setting in force at the stop, a reload's included.
+        let timeout = live.current.stopTimeout, work = work, logger = logger
         let thread = Thread {
             Thread.sleep(forTimeInterval: timeout)
             let cut = work.inFlight

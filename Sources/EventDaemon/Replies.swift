@@ -26,16 +26,15 @@ struct ReplyDesk: Sendable {
             throw RegisterError.invalid(field: "METHOD", message: "expected REPLY or COUNTER, found \(message.method ?? "none")")
         }
         guard !message.events.isEmpty else { throw RegisterError.invalid(field: "VEVENT", message: "the \(method) holds no VEVENT") }
-        var results: [ReplyResult] = []
         let maxOccurrences = maxOccurrences
-        for parsed in message.events {
-            results += try await writer.answer { context in
-                let results = try Self.apply(parsed, method: method, sender: sender, vouched: vouched, maxOccurrences: maxOccurrences, context: context)
-                // A COUNTER is a proposal for the organizer: no feed shows it.
-                return (results, results.filter { $0.answer != nil }.map(\.eventId))
+        // Every VEVENT of one message in one transaction: one refused leaves the others unwritten too.
+        return try await writer.answer { context in
+            let results = try message.events.flatMap { parsed in
+                try Self.apply(parsed, method: method, sender: sender, vouched: vouched, maxOccurrences: maxOccurrences, context: context)
             }
+            // A COUNTER is a proposal for the organizer: no feed shows it.
+            return (results, results.filter { $0.answer != nil }.map(\.eventId))
         }
-        return results
     }
 
     private static func apply(

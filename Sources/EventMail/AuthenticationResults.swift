@@ -53,13 +53,14 @@ public struct AuthenticationResults: Sendable, Equatable {
     }
 
     /// The domain the method vouched for: `header.d` (or `header.i`'s) for DKIM, `smtp.mailfrom`'s
-    /// (or `smtp.helo`) for SPF, `header.from` for DMARC.
+    /// for SPF (not `smtp.helo`: the name of a server says nothing of whose mail it carries),
+    /// `header.from` for DMARC.
     public func domains(passing method: String) -> [String] {
         results.filter { $0.method == method && $0.result == "pass" }.compactMap { result in
             let raw: String?
             switch method {
             case "dkim": raw = result.properties["header.d"] ?? result.properties["header.i"]
-            case "spf": raw = result.properties["smtp.mailfrom"] ?? result.properties["smtp.helo"]
+            case "spf": raw = result.properties["smtp.mailfrom"]
             default: raw = result.properties["header.from"]
             }
             guard let raw else { return nil }
@@ -90,16 +91,21 @@ public enum SenderCheck: String, Sendable, CaseIterable {
         case .spf: methods = ["spf"]
         case .dkimOrSPF: methods = ["dkim", "spf", "dmarc"]
         }
-        // Relaxed alignment (DMARC, RFC 7489 3.1): the domain vouched for is From:'s or one above it.
+        // Strict alignment: the domain vouched for is From:'s own. Relaxed alignment needs the
+        // public suffix list (gov.vn is a suffix, moj.gov.vn is not); DMARC's verdict (dmarc=pass,
+        // OpenDMARC) brings it, and counts in dkim-or-spf.
         let aligned = ours.contains { header in
-            methods.contains { method in header.domains(passing: method).contains { domain == $0 || domain.hasSuffix("." + $0) } }
+            methods.contains { method in header.domains(passing: method).contains(domain) }
         }
         if aligned { return nil }
         let servers = trusted.joined(separator: ", ")
         if ours.isEmpty {
             return "no Authentication-Results header from \(servers) vouches for the sender \(address) (mail_require_pass = \(rawValue))"
         }
-        let seen = ours.flatMap(\.results).map { "\($0.method)=\($0.result)" }.joined(separator: " ")
-        return "\(servers) found no \(methods.prefix(2).joined(separator: " or ")) pass for \(domain) (\(seen.isEmpty ? "no results" : seen); mail_require_pass = \(rawValue))"
+        let seen = ours.flatMap(\.results).map { result in
+            let vouched = result.properties["header.d"] ?? result.properties["smtp.mailfrom"] ?? result.properties["header.from"]
+            return "\(result.method)=\(result.result)" + (vouched.map { " for \($0)" } ?? "")
+        }.joined(separator: ", ")
+        return "\(servers) vouched for no \(methods.prefix(2).joined(separator: " or ")) pass of \(domain) itself (\(seen.isEmpty ? "no results" : seen); mail_require_pass = \(rawValue))"
     }
 }

@@ -185,5 +185,8 @@ public struct EventChanges: Sendable, Equatable {
         if end.seconds - start.seconds > Limits.year, !imported {
             throw .invalid(field: field, message: "an event may last at most 366 days")
         }
+        for (name, instant) in [("start", start), (field, end)] where !Limits.instants.contains(instant) {
+            throw .invalid(field: name, message: "falls outside the years \(Limits.years.lowerBound) to \(Limits.years.upperBound) in some time zone; eventd takes times from 02/01/0001 to 30/12/3000")
+        }
     }
 }

@@ -31,9 +31,9 @@ public struct WorkBudget: Sendable {
 
     /// nil while the work may go on; else why it must end, in words for the caller.
     public static func exceeded() -> String? {
-        if isStopping { return "eventd is stopping; the work was cut short and nothing was changed" }
+        if isStopping { return "eventd is stopping; the work was cut short" }
         guard let budget = current, ContinuousClock.now > budget.deadline else { return nil }
-        return "the input takes more than the \(Self.format(budget.seconds)) s eventd gives one request (max_request_seconds); nothing was changed"
+        return "the input takes more than the \(Self.format(budget.seconds)) s eventd gives one request (max_request_seconds)"
     }
 
     private static func format(_ seconds: Double) -> String {

@@ -82,11 +82,15 @@ struct MailIn: ParsableCommand {
         discussion: """
             For a Postfix alias ("lich: |/usr/local/bin/eventctl mail-in"), a .forward pipe, procmail or fetchmail --mda. \
             The message's text/calendar part must be a REPLY (sets that attendee's answer, for the whole event or the \
-            occurrence it names) or a COUNTER (kept as a proposal, never applied), and its From: must be the attendee \
-            or the address the attendee names in SENT-BY. Exit status as sendmail and procmail expect: 0 taken; \
-            65 refused (no calendar, an answer to an older SEQUENCE); 67 unknown event or attendee; 75 try later \
-            (eventd is down or busy: the MTA keeps the message); 77 the sender may not answer for that attendee, or \
-            this user may not write.
+            occurrence it names) or a COUNTER (kept as a proposal, never applied), in any charset. Its From: must hold \
+            one address: the attendee's, or one the attendee names in SENT-BY that the register lets answer for them \
+            (eventctl person update PERSON --assistant EMAIL); with mail_require_pass, the receiving server must vouch \
+            for it. A delegate answers once the delegator's REPLY (PARTSTAT=DELEGATED) has come. \
+            Exit status as sendmail and procmail expect: 0 taken; 65 refused (no calendar, an answer to an older \
+            SEQUENCE, a delegate before the delegation, a message or calendar past eventd's bounds); 67 unknown event, \
+            attendee or occurrence; 75 try later (eventd is down, busy or stopping: the MTA keeps the message); \
+            77 the sender may not answer for that attendee (or is not vouched for, or From: names several), or this \
+            user may not write.
             """)
 
     @OptionGroup var output: JSONFlag

@@ -59,6 +59,11 @@ struct Import: ParsableCommand {
         }
         let answer = try connection.client.send("POST", "/v1/import" + (remind ? "?remind=true" : ""), raw: bytes, contentType: "text/calendar; charset=utf-8", expect: 200, invalidInput: 65)
         if json { return FileHandleOutput.write(answer + [10]) }
+        // A REPLY or COUNTER imported is answers recorded, as mail-in prints them.
+        if let answers = try? JSONDecoder().decode([ReplyResult].self, from: Data(answer)) {
+            for r in answers { print("\(r.method) from \(r.email) for event \(r.eventId): \(r.answer ?? "proposal kept")") }
+            return
+        }
         let result = try JSONDecoder().decode(ImportResult.self, from: Data(answer))
         print("created \(result.created.count), updated \(result.updated.count), unchanged \(result.unchanged.count), skipped \(result.skipped.count)")
         for skipped in result.skipped { print("  skipped \(skipped.uid): \(skipped.reason)") }

@@ -165,6 +165,13 @@ import Testing
         ] {
             try refused(daemon, event: id, one(recurrenceID), status: 67, saying: ["no occurrence of event \(id) at \(shown)"], what)
         }
+        // One REPLY answering a real occurrence and one that is none: refused whole, the real one unwritten too.
+        let good = reply(event, attendee: "hieu@moj.gov.vn", partstat: "ACCEPTED", extra: ["RECURRENCE-ID:20300304T010000Z"])
+        let bad = reply(event, attendee: "hieu@moj.gov.vn", partstat: "ACCEPTED", extra: ["RECURRENCE-ID:20300305T010000Z"])
+        let begin = try #require(bad.range(of: "BEGIN:VEVENT")), end = try #require(bad.range(of: "END:VEVENT\r\n"))
+        let both = good.replacingOccurrences(of: "END:VCALENDAR", with: String(bad[begin.lowerBound..<end.upperBound]) + "END:VCALENDAR")
+        try refused(daemon, event: id, mail(from: "hieu@moj.gov.vn", calendar: both), status: 67, saying: ["no occurrence of event \(id) at 05/03/2030 01:00"],
+                    "a REPLY of two VEVENTs, one for no occurrence")
         try taken(daemon, one("20300306T020000Z", "TENTATIVE"), saying: ["tentative"], "an RDATE")
         try taken(daemon, one("20300311T010000Z"), "a moved occurrence, by its first start")
         try taken(daemon, one("20300325T010000Z", "ACCEPTED"), "the last of the rule")
@@ -208,29 +215,30 @@ import Testing
             (["Authentication-Results: mx.example.com; \(dkimPass)"], [], ["no Authentication-Results header from \(Self.authserv)"], "another server's header"),
             ([], [authenticated(dkimPass)], ["no Authentication-Results header from \(Self.authserv)"], "a header inside the calendar part, not at the top"),
             ([authenticated("dkim=fail reason=\"signature verification failed\" header.d=thainguyen.gov.vn")], [],
-             ["\(Self.authserv) found no dkim pass for thainguyen.gov.vn (dkim=fail; mail_require_pass = dkim)"], "dkim=fail"),
-            ([authenticated("dkim=pass header.d=example.com")], [], ["found no dkim pass for thainguyen.gov.vn (dkim=pass"], "a pass for another domain"),
-            ([authenticated("dkim=pass header.d=gov.vn.example.com")], [], ["found no dkim pass for thainguyen.gov.vn"], "a domain that only looks alike"),
-            ([authenticated("spf=pass smtp.mailfrom=tam@thainguyen.gov.vn")], [], ["found no dkim pass for thainguyen.gov.vn (spf=pass"], "an SPF pass where DKIM is asked"),
+             ["\(Self.authserv) vouched for no dkim pass of thainguyen.gov.vn itself (dkim=fail for thainguyen.gov.vn; mail_require_pass = dkim)"], "dkim=fail"),
+            ([authenticated("dkim=pass header.d=example.com")], [], ["vouched for no dkim pass of thainguyen.gov.vn itself (dkim=pass for example.com"], "a pass for another domain"),
+            ([authenticated("dkim=pass header.d=gov.vn.example.com")], [], ["vouched for no dkim pass of thainguyen.gov.vn itself"], "a domain that only looks alike"),
+            ([authenticated("spf=pass smtp.mailfrom=tam@thainguyen.gov.vn")], [], ["vouched for no dkim pass of thainguyen.gov.vn itself (spf=pass"], "an SPF pass where DKIM is asked"),
         ] {
             try refused(daemon, event: id, from(headers, partHeaders: partHeaders), status: 77, saying: ["From: "] + words, what)
         }
-        // The server's own header among others; relaxed alignment (a pass for a domain above From:'s).
+        // The server's own header among others.
         try taken(daemon, from(["Authentication-Results: mx.example.com; dkim=fail", authenticated(dkimPass)]), saying: ["accepted"], "dkim=pass aligned")
         #expect(try answer(daemon, id, of: "tam@thainguyen.gov.vn")?.answeredVia == "mail from tam@thainguyen.gov.vn, sender checked by the mail server")
         let hien = mail(
             from: "Vũ Duy Hiển <hien@stp.thainguyen.gov.vn>", headers: [authenticated("dkim=pass header.d=thainguyen.gov.vn")],
             calendar: reply(event, attendee: "hien@stp.thainguyen.gov.vn", partstat: "TENTATIVE"))
-        try taken(daemon, hien, saying: ["tentative"], "a pass for the parent domain of From:'s")
+        // Strict alignment: a pass for the domain above From:'s is not one for From:'s (gov.vn would be one too).
+        _ = try refused(daemon, event: id, hien, status: 77, saying: ["vouched for no dkim pass of stp.thainguyen.gov.vn itself"], "a pass for the parent domain of From:'s")
 
         // spf: smtp.mailfrom must pass for From:'s domain; a DKIM pass is not enough.
         try daemon.writeConfig("mail_authserv_id = \(Self.authserv)\nmail_require_pass = spf\n")
         try daemon.restart()
         let declined = reply(event, attendee: "tam@thainguyen.gov.vn", partstat: "DECLINED")
         func fromTam(_ results: String) -> Data { mail(from: "tam@thainguyen.gov.vn", headers: [authenticated(results)], calendar: declined) }
-        try refused(daemon, event: id, fromTam(dkimPass), status: 77, saying: ["found no spf pass for thainguyen.gov.vn", "mail_require_pass = spf"], "spf asked, dkim given")
+        try refused(daemon, event: id, fromTam(dkimPass), status: 77, saying: ["vouched for no spf pass of thainguyen.gov.vn itself", "mail_require_pass = spf"], "spf asked, dkim given")
         try refused(daemon, event: id, fromTam("spf=softfail smtp.mailfrom=tam@thainguyen.gov.vn"), status: 77, saying: ["spf=softfail"], "spf=softfail")
-        try refused(daemon, event: id, fromTam("spf=pass smtp.mailfrom=bounce@example.com"), status: 77, saying: ["found no spf pass"], "spf pass for another domain")
+        try refused(daemon, event: id, fromTam("spf=pass smtp.mailfrom=bounce@example.com"), status: 77, saying: ["vouched for no spf pass"], "spf pass for another domain")
         try taken(daemon, fromTam("spf=pass smtp.mailfrom=tam@thainguyen.gov.vn"), saying: ["declined"], "spf=pass aligned")
 
         // dkim-or-spf: either, or a DMARC pass for From:'s domain.
@@ -239,7 +247,7 @@ import Testing
         let tentative = reply(event, attendee: "tam@thainguyen.gov.vn", partstat: "TENTATIVE")
         try refused(
             daemon, event: id, mail(from: "tam@thainguyen.gov.vn", headers: [authenticated("dkim=none; spf=none; dmarc=fail header.from=thainguyen.gov.vn")], calendar: tentative),
-            status: 77, saying: ["found no dkim or spf pass for thainguyen.gov.vn (dkim=none spf=none dmarc=fail; mail_require_pass = dkim-or-spf)"], "nothing passed")
+            status: 77, saying: ["vouched for no dkim or spf pass of thainguyen.gov.vn itself (dkim=none", "mail_require_pass = dkim-or-spf)"], "nothing passed")
         try taken(
             daemon, mail(from: "tam@thainguyen.gov.vn", headers: [authenticated("dkim=none; spf=fail; dmarc=pass header.from=thainguyen.gov.vn")], calendar: tentative),
             saying: ["tentative"], "dmarc=pass")
@@ -506,7 +514,7 @@ extension PostfixTests {
         let report = bounce.replacingOccurrences(of: "\n    ", with: " ")
         #expect(report.contains("Status: 5.7.0"), "the other came back to its sender: \(bounce)")
         #expect(
-            report.contains("<\(local)@localhost>: permission denied. Command output: eventctl mail-in: From: \(Self.authserv) found no dkim pass for stp.thainguyen.gov.vn (dkim=fail"),
+            report.contains("<\(local)@localhost>: permission denied. Command output: eventctl mail-in: From: \(Self.authserv) vouched for no dkim pass of stp.thainguyen.gov.vn itself (dkim=fail"),
             "\(bounce)")
         #expect(!bounce.contains("dkim=pass header.d=stp.thainguyen.gov.vn"), "OpenDKIM removed the forged header")
         #expect(bounce.contains("dkim=fail reason=\"signature verification failed\""), "OpenDKIM's own verdict travels with the mail")

@@ -34,6 +34,11 @@ import Testing
         ("components nested 40 deep", calendar(event("DTSTART:20220705T010000Z\r\n" + String(repeating: "BEGIN:X-A\r\n", count: 40) + String(repeating: "END:X-A\r\n", count: 40))), "nested"),
         ("a property with 5,000 parameters", calendar(event("DTSTART:20220705T010000Z\r\nX-P" + String(repeating: ";X-Q=1", count: 5_000) + ":v\r\n")), "parameters"),
         ("20,000 VALARMs in one event", calendar(event("DTSTART:20220705T010000Z\r\n" + String(repeating: "BEGIN:VALARM\r\nACTION:DISPLAY\r\nTRIGGER:-PT15M\r\nEND:VALARM\r\n", count: 20_000))), "components inside one VEVENT"),
+        ("a zone rule every second that never matches", calendar(event(zoned), zones: zone("FREQ=SECONDLY;BYMONTH=2;BYMONTHDAY=30", start: "20000101T000000")), "not yearly"),
+        ("a zone rule every minute from 1601 that rarely matches", calendar(event(zoned), zones: zone("FREQ=MINUTELY;BYMONTH=2;BYMONTHDAY=29;BYHOUR=0;BYMINUTE=0", start: "16010101T000000")), "not yearly"),
+        ("a thousand daily observances", calendar(event(zoned), zones: "BEGIN:VTIMEZONE\r\nTZID:Lạ\r\n" + String(repeating: "BEGIN:STANDARD\r\nDTSTART:19700101T000000\r\nRRULE:FREQ=DAILY;COUNT=4990\r\nTZOFFSETFROM:+0700\r\nTZOFFSETTO:+0700\r\nEND:STANDARD\r\n", count: 1_000) + "END:VTIMEZONE\r\n"), "not yearly"),
+        ("yearly observances that give 26,000 changes in all", calendar(event(zoned), zones: "BEGIN:VTIMEZONE\r\nTZID:Lạ\r\n" + String(repeating: "BEGIN:STANDARD\r\nDTSTART:16010101T000000\r\nRRULE:FREQ=YEARLY;BYMONTH=1,7\r\nTZOFFSETFROM:+0700\r\nTZOFFSETTO:+0700\r\nEND:STANDARD\r\n", count: 30) + "END:VTIMEZONE\r\n"), "in all"),
+        ("a DESCRIPTION of 1.2 MB on one line", calendar(event("DTSTART:20220705T010000Z\r\nDESCRIPTION:" + String(repeating: "Hội thảo ", count: 100_000) + "\r\n")), "KiB"),
         ("500 VTIMEZONEs", calendar(event("DTSTART:20220705T010000Z\r\n"), zones: (0..<500).map { "BEGIN:VTIMEZONE\r\nTZID:Z\($0)\r\nBEGIN:STANDARD\r\nDTSTART:19700101T000000\r\nTZOFFSETFROM:+0700\r\nTZOFFSETTO:+0700\r\nEND:STANDARD\r\nEND:VTIMEZONE\r\n" }.joined()), "VTIMEZONEs"),
     ]
 
@@ -94,6 +99,24 @@ import Testing
         }
         #expect(slowest < 1, "eventctl status took \(slowest) s while the calendars were refused")
         #expect(try daemon.snapshot() == before, "a refused import changed nothing")
+    }
+
+    /// A rule that says HOURLY but gives several occurrences an hour is refused by add and
+    /// skipped by import; the register then still lists every window.
+    @Test func subHourlyRulesAreRefusedWhateverTheyAreWrittenAs() throws {
+        let daemon = try TestDaemon()
+        for rule in ["FREQ=HOURLY;BYMINUTE=0,15,30,45", "FREQ=DAILY;BYHOUR=8;BYMINUTE=0,30", "FREQ=HOURLY;BYSECOND=0,30"] {
+            let result = try daemon.ctl("add", "Giao ban", "--kind", "meeting", "--start", "4/7/2022 8h00", "--rrule", rule)
+            #expect(result.status == 1 && result.stderr.contains("at most hourly"), "\(rule): \(result)")
+        }
+        let file = daemon.directory + "/hourly.ics"
+        try Self.calendar(
+            Self.event("DTSTART:20220704T010000Z\r\nRRULE:FREQ=HOURLY;BYMINUTE=" + (0..<60).map(String.init).joined(separator: ",") + "\r\n")
+                + Self.event("DTSTART:20220704T020000Z\r\n", uid: "fine@test")
+        ).write(toFile: file, atomically: true, encoding: .utf8)
+        let imported = try daemon.ctl("import", file)
+        #expect(imported.status == 0 && imported.stdout.contains("skipped 1") && imported.stdout.contains("at most hourly"), "\(imported)")
+        #expect(try daemon.ctl("list", "--from", "4/7/2022", "--to", "6/7/2022").status == 0)
     }
 
     @Test func deepOrWideMailIsRefusedWithinTwoSecondsEach() throws {
@@ -181,6 +204,29 @@ import Testing
             let log = try String(contentsOfFile: daemon.log, encoding: .utf8)
             #expect(log.contains("cut short"), "the log says what was cut short")
         }
+    }
+
+    /// A hook past `hook_timeout` is ended with what it started, and the notice fails with the reason.
+    @Test func aHookPastItsTimeoutIsEndedWithItsChildren() throws {
+        let daemon = try TestDaemon(config: "hook_timeout = 1s\nmax_attempts = 1\n")
+        let pidFile = daemon.directory + "/child.pid"
+        let hook = daemon.directory + "/hook.sh"
+        try "#!/bin/sh\ncat > /dev/null\nsleep 300 &\necho $! > \(pidFile)\nexec sleep 60\n".write(toFile: hook, atomically: true, encoding: .utf8)
+        chmod(hook, 0o755)
+        DaemonUser.own(hook)
+        try daemon.restart(extra: ["--mail-hook", hook])
+        let id = try daemon.ctl(Seed.conference).out
+        #expect(try daemon.ctl("invite", id).status == 0)
+        let failed = try daemon.waitForNotices(seconds: 30) { !$0.isEmpty && $0.allSatisfy { $0.state == "failed" } }
+        #expect(failed.allSatisfy { $0.lastError?.contains("longer than 1 s (hook_timeout)") == true }, "\(failed.map(\.lastError))")
+        let child = try #require(pid_t(try String(contentsOfFile: pidFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)))
+        let deadline = Date().addingTimeInterval(10)
+        func alive() -> Bool {
+            guard kill(child, 0) == 0, let stat = try? String(contentsOfFile: "/proc/\(child)/stat", encoding: .utf8), let close = stat.lastIndex(of: ")") else { return false }
+            return stat[stat.index(after: close)...].trimmingCharacters(in: .whitespaces).first != "Z"
+        }
+        while alive(), Date() < deadline { usleep(20_000) }
+        #expect(!alive(), "the hook's background child \(child) outlived its timeout")
     }
 
     /// A hook that takes its time is no reason to keep running: eventd stops within 10 s and
