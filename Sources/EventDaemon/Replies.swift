@@ -51,10 +51,17 @@ struct ReplyDesk: Sendable {
         if let occurrence = parsed.recurrenceID { try checkOccurrence(occurrence, day: parsed.recurrenceIDDay, of: event, maxOccurrences: maxOccurrences) }
         let attendees = parsed.attendees.filter { $0.email != nil }
         guard !attendees.isEmpty else { throw RegisterError.invalid(field: "ATTENDEE", message: "the \(method) names no attendee with an email") }
-        return try attendees.map { attendee in
+        return try attendees.compactMap { attendee in
             let email = attendee.email!.lowercased()
             guard let person = event.participants.first(where: { $0.person.email?.lowercased() == email })?.person, let personID = person.id else {
                 if method == "REPLY", let from = attendee.delegatedFrom?.lowercased() {
+                    // The delegator's own REPLY may name the delegate too, not yet answering
+                    // (RFC 5546 4.2.5): that line only says to whom, which the delegator's own says.
+                    if sender?.lowercased() == from || sender == nil, attendee.rsvp == nil || attendee.rsvp == .needsAction,
+                        parsed.attendees.contains(where: { $0.email?.lowercased() == from && $0.rsvp == .delegated })
+                    {
+                        return nil
+                    }
                     return try delegateAnswer(attendee, email: email, delegator: from, parsed: parsed, event: event, sender: sender, vouched: vouched, context: context)
                 }
                 throw RegisterError.notFound(what: "invited person of event \(eventID) with the address", key: email)

@@ -287,7 +287,9 @@ import Testing
 
         let delegation = reply(
             event, attendee: "tam@thainguyen.gov.vn", partstat: "DELEGATED",
-            line: "ATTENDEE;CN=Nhữ Văn Tâm;PARTSTAT=DELEGATED;DELEGATED-TO=\"mailto:\(delegate)\":mailto:tam@thainguyen.gov.vn")
+            // As RFC 5546 4.2.5 writes it: the delegate's line beside the delegator's, not yet answering.
+            line: "ATTENDEE;CN=Nhữ Văn Tâm;PARTSTAT=DELEGATED;DELEGATED-TO=\"mailto:\(delegate)\":mailto:tam@thainguyen.gov.vn\r\n"
+                + "ATTENDEE;DELEGATED-FROM=\"mailto:tam@thainguyen.gov.vn\";PARTSTAT=NEEDS-ACTION:mailto:\(delegate)")
         try taken(daemon, mail(from: "tam@thainguyen.gov.vn", calendar: delegation), saying: ["delegated"], "the delegation")
         let waiting = try daemon.ctl("rsvp", id)
         #expect(waiting.out.contains("Nhữ Văn Tâm delegated to <\(delegate)>: no answer yet"), "\(waiting)")
