@@ -310,6 +310,29 @@ let replyFacts = URL(fileURLWithPath: #filePath).deletingLastPathComponent().app
 /// needs root and the Postfix that scripts/setup.sh installs. Its tests change one Postfix, so
 /// they run one at a time (AnswerTrustTests.swift adds the one with OpenDKIM).
 @Suite(.serialized) struct PostfixTests {
+    /// Points the machine's Postfix at `aliases` (beside its own), loopback only, with `settings`
+    /// more, and starts or reloads it; returns what puts every setting back and stops Postfix
+    /// if it was not running.
+    static func usePostfix(aliases: String, settings: [String: String] = [:]) throws -> () -> Void {
+        let keys = ["alias_maps", "inet_interfaces"] + settings.keys.sorted()
+        let saved = try keys.map { "\($0) = " + (try run("/usr/sbin/postconf", ["-h", $0]).out) }
+        let maps = try run("/usr/sbin/postconf", ["-h", "alias_maps"]).out
+        let set = try run(
+            "/usr/sbin/postconf",
+            ["-e", "alias_maps = \(maps), hash:\(aliases)", "inet_interfaces = loopback-only"] + settings.sorted { $0.key < $1.key }.map { "\($0.key) = \($0.value)" })
+        #expect(set.status == 0, "\(set)")
+        let wasRunning = try run("/usr/sbin/postfix", ["status"]).status == 0
+        if wasRunning {
+            _ = try run("/usr/sbin/postfix", ["reload"])
+        } else {
+            #expect(try run("/usr/sbin/postfix", ["start"]).status == 0)
+        }
+        return {
+            _ = try? run("/usr/sbin/postconf", ["-e"] + saved)
+            _ = try? run("/usr/sbin/postfix", [wasRunning ? "reload" : "stop"])
+        }
+    }
+
     @Test(.enabled(if: DaemonUser.isRoot, "configuring Postfix needs root"))
     func aReplySentThroughPostfixReachesMailIn() throws {
         try #require(FileManager.default.isExecutableFile(atPath: "/usr/sbin/postfix"), "Postfix is missing: run scripts/setup.sh")
@@ -323,18 +346,8 @@ let replyFacts = URL(fileURLWithPath: #filePath).deletingLastPathComponent().app
         DaemonUser.own(aliases)
         #expect(try run("/usr/sbin/postalias", [aliases]).status == 0)
         DaemonUser.own(aliases + ".db")
-        let maps = try run("/usr/sbin/postconf", ["-h", "alias_maps"]).out
-        #expect(try run("/usr/sbin/postconf", ["-e", "alias_maps = \(maps), hash:\(aliases)", "inet_interfaces = loopback-only"]).status == 0)
-        let wasRunning = try run("/usr/sbin/postfix", ["status"]).status == 0
-        if wasRunning {
-            _ = try run("/usr/sbin/postfix", ["reload"])
-        } else {
-            #expect(try run("/usr/sbin/postfix", ["start"]).status == 0)
-        }
-        defer {
-            _ = try? run("/usr/sbin/postconf", ["-e", "alias_maps = \(maps)"])
-            _ = try? run("/usr/sbin/postfix", [wasRunning ? "reload" : "stop"])
-        }
+        let restore = try Self.usePostfix(aliases: aliases)
+        defer { restore() }
 
         let reply = AnswerTests().reply(uid: event.uid, sequence: event.sequence, attendee: "tam@thainguyen.gov.vn", partstat: "ACCEPTED")
         var message = String(decoding: AnswerTests().message(from: "tam@thainguyen.gov.vn", calendar: reply, encoding: "base64"), as: UTF8.self)

@@ -461,25 +461,10 @@ extension PostfixTests {
         DaemonUser.own(aliases)
         #expect(try run("/usr/sbin/postalias", [aliases]).status == 0)
         DaemonUser.own(aliases + ".db")
-        let settings = ["alias_maps", "non_smtpd_milters", "milter_default_action"]
-        let saved = try settings.map { "\($0) = " + (try run("/usr/sbin/postconf", ["-h", $0]).out) }
-        let maps = try run("/usr/sbin/postconf", ["-h", "alias_maps"]).out
         // Mail sendmail submits passes the milter (non_smtpd_milters); without it, mail waits.
-        let set = try run(
-            "/usr/sbin/postconf",
-            ["-e", "alias_maps = \(maps), hash:\(aliases)", "non_smtpd_milters = inet:127.0.0.1:\(port)", "milter_default_action = tempfail",
-             "inet_interfaces = loopback-only"])
-        #expect(set.status == 0, "\(set)")
-        let wasRunning = try run("/usr/sbin/postfix", ["status"]).status == 0
-        if wasRunning {
-            _ = try run("/usr/sbin/postfix", ["reload"])
-        } else {
-            #expect(try run("/usr/sbin/postfix", ["start"]).status == 0)
-        }
-        defer {
-            _ = try? run("/usr/sbin/postconf", ["-e"] + saved)
-            _ = try? run("/usr/sbin/postfix", [wasRunning ? "reload" : "stop"])
-        }
+        let restore = try PostfixTests.usePostfix(
+            aliases: aliases, settings: ["non_smtpd_milters": "inet:127.0.0.1:\(port)", "milter_default_action": "tempfail"])
+        defer { restore() }
 
         /// A reply as the attendee's server sends it: signed with `key`, submitted with sendmail.
         func send(from email: String, partstat: String, key: String, headers: [String] = []) throws {

@@ -206,15 +206,31 @@ import Testing
         }
     }
 
+    /// A shell script as the daemon's mail hook, owned by its user; returns its path.
+    static func hook(_ daemon: TestDaemon, _ body: String) throws -> String {
+        let path = daemon.directory + "/hook.sh"
+        try "#!/bin/sh\n\(body)\n".write(toFile: path, atomically: true, encoding: .utf8)
+        chmod(path, 0o755)
+        DaemonUser.own(path)
+        return path
+    }
+
+    /// `max_request_seconds` ends a legitimate but long import: a 400 naming the setting (exit
+    /// 65), and nothing of it stored.
+    @Test func anImportPastMaxRequestSecondsIsRefusedWhole() throws {
+        let daemon = try TestDaemon(config: "max_request_seconds = 1\n")
+        let file = daemon.directory + "/export.ics"
+        try ImportScaleTests.export(count: 20_000, prefix: "budget").write(toFile: file, atomically: true, encoding: .utf8)
+        let result = try daemon.ctl("import", file)
+        #expect(result.status == 65 && result.stderr.contains("max_request_seconds"), "\(result)")
+        #expect(try daemon.ctl("list", "--from", "1/1/2031", "--to", "31/12/2039", "--json").json([EventView].self).isEmpty)
+    }
+
     /// A hook past `hook_timeout` is ended with what it started, and the notice fails with the reason.
     @Test func aHookPastItsTimeoutIsEndedWithItsChildren() throws {
         let daemon = try TestDaemon(config: "hook_timeout = 1s\nmax_attempts = 1\n")
         let pidFile = daemon.directory + "/child.pid"
-        let hook = daemon.directory + "/hook.sh"
-        try "#!/bin/sh\ncat > /dev/null\nsleep 300 &\necho $! > \(pidFile)\nexec sleep 60\n".write(toFile: hook, atomically: true, encoding: .utf8)
-        chmod(hook, 0o755)
-        DaemonUser.own(hook)
-        try daemon.restart(extra: ["--mail-hook", hook])
+        try daemon.restart(extra: ["--mail-hook", try Self.hook(daemon, "cat > /dev/null\nsleep 300 &\necho $! > \(pidFile)\nexec sleep 60")])
         let id = try daemon.ctl(Seed.conference).out
         #expect(try daemon.ctl("invite", id).status == 0)
         let failed = try daemon.waitForNotices(seconds: 30) { !$0.isEmpty && $0.allSatisfy { $0.state == "failed" } }
@@ -234,10 +250,7 @@ import Testing
     @Test func aSIGTERMWhileAHookRunsStopsWithinTenSeconds() throws {
         let daemon = try TestDaemon(config: "hook_timeout = 300s\n")
         let sent = daemon.directory + "/sent"
-        let hook = daemon.directory + "/hook.sh"
-        try "#!/bin/sh\nif [ -e \(daemon.directory)/slow ]; then sleep 120; fi\ncat > /dev/null\necho sent >> \(sent)\n".write(toFile: hook, atomically: true, encoding: .utf8)
-        chmod(hook, 0o755)
-        DaemonUser.own(hook)
+        let hook = try Self.hook(daemon, "if [ -e \(daemon.directory)/slow ]; then sleep 120; fi\ncat > /dev/null\necho sent >> \(sent)")
         _ = FileManager.default.createFile(atPath: daemon.directory + "/slow", contents: nil)
         try daemon.restart(extra: ["--mail-hook", hook])
         let id = try daemon.ctl(Seed.conference).out
