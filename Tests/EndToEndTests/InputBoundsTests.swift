@@ -160,7 +160,7 @@ import Testing
 
     @Test func aSIGTERMDuringEachBadInputStopsEventdWithinTenSeconds() throws {
         let daemon = try TestDaemon()
-        for (index, (name, text, _)) in Self.calendars.enumerated() where index % 3 == 0 {
+        for (name, text, _) in Self.calendars {
             let file = daemon.directory + "/bounds.ics"
             try text.write(toFile: file, atomically: true, encoding: .utf8)
             let client = Thread { _ = try? daemon.ctl("import", file) }
@@ -170,11 +170,14 @@ import Testing
             #expect(spent < 10, "\(name): eventd took \(spent) s to stop")
             try daemon.start()
         }
-        let mail = Self.mails()[0].bytes
-        let client = Thread { _ = try? daemon.ctl(["mail-in"], input: mail) }
-        client.start()
-        usleep(20_000)
-        #expect(Self.stopTime(daemon) < 10)
+        for (name, mail, _) in Self.mails() {
+            let client = Thread { _ = try? daemon.ctl(["mail-in"], input: mail) }
+            client.start()
+            usleep(20_000)
+            let spent = Self.stopTime(daemon)
+            #expect(spent < 10, "\(name): eventd took \(spent) s to stop")
+            try daemon.start()
+        }
     }
 
     /// A long legitimate import cut short by SIGTERM: eventd stops within 10 s, the import is
