@@ -393,16 +393,16 @@ def main():
     events = register(binary, sock)
     truths = truth(binary, sock, events)
     phase("listed")
-    # The feed: all.ics once its writer has settled (its file stops changing).
+    # The feed: all.ics once its writer says it has written every change (status: feeds settled).
+    # A file that merely stops changing is no proof: a pass over the whole feed can take longer
+    # than any quiet spell on a busy machine, and the old file stays in place until it ends.
     all_ics = os.path.join(feeds, "all.ics")
-    last, stable = None, 0
     for _ in range(600):
-        time.sleep(0.2)
-        text = open(all_ics, "rb").read() if os.path.exists(all_ics) else None
-        stable = stable + 1 if text is not None and text == last else 0
-        last = text
-        if stable >= 10:
+        status = run([binary, "--socket", sock, "status", "--json"])
+        if status.returncode == 0 and (json.loads(status.stdout).get("feeds") or {}).get("settled") is True:
             break
+        time.sleep(0.2)
+    last = open(all_ics, "rb").read() if os.path.exists(all_ics) else None
     feed_copy = os.path.join(out, "all.ics")
     with open(feed_copy, "wb") as f:
         f.write(last or b"")
